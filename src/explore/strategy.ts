@@ -1,0 +1,28 @@
+/**
+ * An exploration strategy: a chooser for each run, and a decision after each
+ * run about whether there is more to explore.
+ */
+import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
+
+export interface Strategy {
+  /** As the result and the CLI print it: `dpor`, `random(seed=1)`. */
+  readonly name: string;
+  /** True if running out of runs means the whole (bounded) space was covered. */
+  readonly exhaustive: boolean;
+  /** Prepares the next run; false when there is nothing left to run. */
+  beginRun(): boolean;
+  /** The chooser for the run `beginRun` prepared. */
+  readonly chooser: Chooser;
+  endRun(outcome: RunOutcome, kernel: Kernel): void;
+}
+
+/** Which strategy to explore with, as a user asks for it. */
+export type StrategySpec =
+  | 'dpor'
+  | 'exhaustive'
+  | { kind: 'dpor' }
+  | { kind: 'exhaustive' }
+  | { kind: 'bounded'; preemptions: number }
+  | { kind: 'random'; seed?: number; runs?: number }
+  | { kind: 'pct'; depth?: number; seed?: number; runs?: number }
+  | { kind: 'replay'; token: string };

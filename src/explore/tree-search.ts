@@ -1,0 +1,138 @@
+/**
+ * Systematic exploration of the tree of scheduling decisions, statelessly: each
+ * run re-executes the scenario from the start, replays the prefix of decisions
+ * that leads to the branch being explored, then extends it with default
+ * choices (keep running the current task, else the lowest pid), so the first
+ * schedules explored are the ones with fewest preemptions.
+ *
+ * Subclasses decide which alternatives each decision point has: all of them
+ * (unreduced), those within a preemption bound, or those partial-order
+ * reduction shows to matter.
+ */
+import { KemuError } from '../kernel/errors.js';
+import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
+import type { Task } from '../kernel/sched/task.js';
+import type { Strategy } from './strategy.js';
+
+export interface SleepEntry {
+  pid: number;
+  /** Footprint of the step the task would take (it is unchanged while it sleeps). */
+  footprint: readonly number[];
+}
+
+export interface TreeNode {
+  /** Pids of the tasks that could run at this decision. */
+  readonly enabled: number[];
+  /** Pid that ran the previous step, or 0. */
+  readonly prev: number;
+  /** Pid chosen here in the current run. */
+  chosen: number;
+  /** Pids still to explore here (the backtrack set). */
+  readonly backtrack: number[];
+  /** Pids explored here so far, the current one included. */
+  readonly done: number[];
+  /** Tasks whose step here is known to lead nowhere new (sleep sets). */
+  readonly sleep: SleepEntry[];
+  /** Footprint of each explored task's step from here. */
+  readonly footprints: Map<number, number[]>;
+  /** Preemptions spent on the way to this decision. */
+  readonly preemptionsBefore: number;
+}
+
+export abstract class TreeSearch implements Strategy, Chooser {
+  abstract readonly name: string;
+  readonly exhaustive = true;
+  protected readonly nodes: TreeNode[] = [];
+  /** Index of the next decision in the current run. */
+  protected depth = 0;
+  private started = false;
+
+  get chooser(): Chooser {
+    return this;
+  }
+
+  beginRun(): boolean {
+    this.depth = 0;
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i]!;
+      const next = this.nextAlternative(node);
+      if (next !== undefined) {
+        node.chosen = next;
+        node.done.push(next);
+        this.nodes.length = i + 1;
+        return true;
+      }
+    }
+    this.nodes.length = 0;
+    return this.treeExhausted();
+  }
+
+  endRun(_outcome: RunOutcome, _kernel: Kernel): void {}
+
+  choose(enabled: readonly Task[], kernel: Kernel): Task | null {
+    const d = this.depth++;
+    if (d < this.nodes.length) {
+      const pid = this.nodes[d]!.chosen;
+      const task = enabled.find((t) => t.pid === pid);
+      if (!task) {
+        throw new KemuError('bad-usage',
+          `the scenario is not deterministic: at step ${d + 1} task pid ${pid} ran in an earlier run but cannot run now ` +
+          `(runnable: ${enabled.map((t) => t.label).join(', ')}); remove wall-clock time, Math.random and I/O from it`);
+      }
+      return task;
+    }
+    const parent = this.nodes[d - 1];
+    const prev = kernel.running?.pid ?? 0;
+    const node: TreeNode = {
+      enabled: enabled.map((t) => t.pid), prev, chosen: 0, backtrack: [], done: [],
+      sleep: parent ? this.childSleep(parent) : [], footprints: new Map(),
+      preemptionsBefore: parent ? parent.preemptionsBefore + this.preemptionCost(parent, parent.chosen) : 0,
+    };
+    const asleep = (pid: number) => node.sleep.some((s) => s.pid === pid);
+    const first = node.enabled.includes(prev) && !asleep(prev) ? prev : node.enabled.find((pid) => !asleep(pid));
+    if (first === undefined) return null;
+    node.chosen = first;
+    node.done.push(first);
+    this.initialAlternatives(node);
+    this.nodes.push(node);
+    return enabled.find((t) => t.pid === first)!;
+  }
+
+  stepEnded(task: Task, accesses: readonly number[], _kernel: Kernel): void {
+    this.nodes[this.depth - 1]?.footprints.set(task.pid, accesses.slice());
+  }
+
+  /** 1 if choosing `pid` at `node` preempts a task that could have gone on. */
+  protected preemptionCost(node: TreeNode, pid: number): number {
+    return node.prev !== 0 && pid !== node.prev && node.enabled.includes(node.prev) ? 1 : 0;
+  }
+
+  /** Fills the new node's backtrack set with the alternatives it has from the start. */
+  protected abstract initialAlternatives(node: TreeNode): void;
+
+  /** Sleep set of a child of `parent` (none unless the subclass uses sleep sets). */
+  protected childSleep(_parent: TreeNode): SleepEntry[] {
+    return [];
+  }
+
+  /** Whether `pid` may be explored at `node`. */
+  protected allowed(node: TreeNode, pid: number): boolean {
+    return !node.sleep.some((s) => s.pid === pid);
+  }
+
+  /** The whole tree is explored: start another (true) or stop (false). */
+  protected treeExhausted(): boolean {
+    return false;
+  }
+
+  private nextAlternative(node: TreeNode): number | undefined {
+    for (const pid of node.backtrack) {
+      if (!node.done.includes(pid) && this.allowed(node, pid)) return pid;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Runtime assertions kernel code makes: WARN_ON and lockdep_assert_held. A
+ * failure prints a WARNING report and the run goes on, as in the kernel.
+ */
+import { reportWarn } from './detect/inline-reports.js';
+import type { LockBase } from './locking/lock-base.js';
+import { current } from './sched/current.js';
+
+/** Models WARN_ON(): reports when `condition` is true, and returns it. */
+export function WARN_ON(condition: boolean, what = 'WARN_ON(condition)'): boolean {
+  if (condition) {
+    const task = current();
+    task.kernel.report(reportWarn(task.kernel, task, what, 'WARN_ON'));
+  }
+  return condition;
+}
+
+/** Models lockdep_assert_held() (include/linux/lockdep.h): the current task must hold `lock`. */
+export function lockdep_assert_held(lock: LockBase): void {
+  const task = current();
+  if (!task.holds(lock)) {
+    task.kernel.report(reportWarn(task.kernel, task, `${lock.label} is not held by ${task.label}`, `lockdep_assert_held(${lock.lockClass.name})`));
+  }
+}
+
+/** Adds a note to the step in progress when the run is captured (a trace_printk for timelines). */
+export function kemu_note(text: string | (() => string)): void {
+  const kernel = current().kernel;
+  if (kernel.capture) kernel.note(typeof text === 'string' ? text : text());
+}

@@ -1,0 +1,53 @@
+/**
+ * Snapshots of tasks and locks for reports: what each task is doing, what it
+ * waits for and who owns that, what it holds, and where it is.
+ */
+import type { Kernel } from '../kernel.js';
+import type { LockBase } from '../locking/lock-base.js';
+import type { Cell } from '../memory/cell.js';
+import { describeOp } from '../sched/describe.js';
+import { OpKind } from '../sched/op.js';
+import type { Task } from '../sched/task.js';
+import type { LockSnapshot, PolledValue, TaskSnapshot } from './report.js';
+
+export function snapshotLock(lock: LockBase, acquiredIn: string | null = null): LockSnapshot {
+  return {
+    name: lock.name,
+    className: lock.lockClass.name,
+    waitType: lock.waitType,
+    novalidate: lock.lockClass.novalidate === true,
+    owner: lock.owner ? { comm: lock.owner.comm, pid: lock.owner.pid } : null,
+    acquiredIn,
+  };
+}
+
+/** The cells a spinning task polls, each with the value it last read (deduplicated, in read order). */
+function polledValues(task: Task): PolledValue[] | null {
+  if (task.pending.kind !== OpKind.CpuRelax) return null;
+  const spin = task.pending.arg as { cells: Cell<unknown>[]; values: unknown[] };
+  const byCell = new Map<Cell<unknown>, unknown>();
+  spin.cells.forEach((cell, i) => byCell.set(cell, spin.values[i]));
+  return [...byCell].map(([cell, value]) => ({ name: cell.name, value: cell.describe(value) }));
+}
+
+export function snapshotTask(kernel: Kernel, task: Task): TaskSnapshot {
+  const op = task.pending;
+  const waitsOnLock = (op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock) && task.state !== 'done';
+  const blocked = task.state !== 'done' && !kernel.isEnabled(task);
+  const sleeping = blocked && (op.kind === OpKind.MutexLock || op.kind === OpKind.WaitCompletion);
+  return {
+    pid: task.pid,
+    comm: task.comm,
+    cpu: task.cpu,
+    kind: task.kind,
+    state: task.state === 'done' ? 'X' : sleeping ? 'D' : 'R',
+    at: task.state === 'done' ? 'exited' : describeOp(op),
+    waitsFor: waitsOnLock ? snapshotLock(op.obj as LockBase) : null,
+    heldLocks: task.heldLocks.map((h) => snapshotLock(h.lock, h.acquiredIn)),
+    callTrace: task.callTrace,
+    polls: polledValues(task),
+    irqsDisabled: task.irqsDisabled,
+    pendingSinceNs: task.pendingSince,
+    lastScheduledNs: task.lastScheduled,
+  };
+}

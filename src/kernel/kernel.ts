@@ -1,0 +1,472 @@
+/**
+ * One booted kernel: one run of a scenario. It owns the tasks and schedules
+ * them by direct hand-off: a task that reaches a scheduling point announces its
+ * next operation, asks the chooser which task goes next, executes that task's
+ * operation atomically and resolves that task's gate. There is no scheduler
+ * coroutine, so a step costs one promise and one microtask hop, and a whole
+ * run completes within one macrotask turn.
+ */
+import { Clock } from './clock.js';
+import { KemuError } from './errors.js';
+import { LogBuffer } from './printk.js';
+import { Lockdep, type LockdepOptions } from './lockdep/lockdep.js';
+import type { KernelReport } from './detect/report.js';
+import { detectStuck } from './detect/stuck.js';
+import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportWarn } from './detect/inline-reports.js';
+import { ACC_ACQUIRE, ACC_READ, ACC_RELEASE, ACC_WRITE } from './sched/access.js';
+import { captureCallTrace, lockCaller } from './sched/call-trace.js';
+import { setCurrent, setCurrentTask, type RunContext } from './sched/current.js';
+import { describeOp, describeValue } from './sched/describe.js';
+import { OpKind, type Op } from './sched/op.js';
+import { Task, type SpawnOptions } from './sched/task.js';
+import type { Cell } from './memory/cell.js';
+import type { Register } from './memory/mmio.js';
+import type { LockBase } from './locking/lock-base.js';
+import type { Completion } from './locking/completion.js';
+import { COMPLETE_ALL } from './locking/completion.js';
+import type { IrqFlags } from './locking/spinlock.js';
+
+/** Decides which task runs next; the explorer's strategies implement it. */
+export interface Chooser {
+  /** Picks one of `enabled` (pid order; valid only during the call), or null to cut the run short. */
+  choose(enabled: readonly Task[], kernel: Kernel): Task | null;
+  /** A step ended: `task` executed an operation and the code after it, touching `accesses` (reused: copy it). */
+  stepEnded?(task: Task, accesses: readonly number[], kernel: Kernel): void;
+}
+
+export type RunOutcome =
+  | { kind: 'complete' }
+  | { kind: 'failure'; report: KernelReport }
+  /** The chooser cut the run short (it adds nothing new). */
+  | { kind: 'pruned' }
+  | { kind: 'step-bound' };
+
+export interface KernelOptions {
+  chooser: Chooser;
+  maxSteps?: number;
+  /** Capture call traces and the step trace (replays of interesting schedules). */
+  capture?: boolean;
+  lockdep?: LockdepOptions;
+}
+
+/** One step of a captured run: what the timeline and the trace export show. */
+export interface TraceStep {
+  step: number;
+  ns: number;
+  pid: number;
+  op: string;
+  opKind: OpKind;
+  /** The value read or written, or the lock taken, in readable form. */
+  result: string | null;
+  /** Annotations the model made during the step (see kemu_note). */
+  notes: string[];
+}
+
+interface SpinSnapshot {
+  cells: Cell<unknown>[];
+  values: unknown[];
+}
+
+const NEVER = new Promise<never>(() => {});
+
+export class Kernel implements RunContext {
+  readonly tasks: Task[] = [];
+  readonly clock = new Clock();
+  readonly log = new LogBuffer(() => this.clock.ns);
+  readonly reports: KernelReport[] = [];
+  readonly trace: TraceStep[] = [];
+  readonly lockdep: Lockdep;
+  readonly capture: boolean;
+  readonly maxSteps: number;
+  /** Steps executed so far; the step in progress has this number. */
+  stepCount = 0;
+  /** The task whose step is in progress. */
+  running: Task | null = null;
+  outcome: RunOutcome | null = null;
+  /** Footprint of the step in progress (see access.ts). */
+  readonly accesses: number[] = [];
+  /** Resolves when the run is over. */
+  readonly done: Promise<RunOutcome>;
+  /** The emulator was misused during the run (an error to throw at the user, not a kernel report). */
+  misuse: unknown = null;
+
+  private readonly chooser: Chooser;
+  private objectCount = 0;
+  private readonly enabled: Task[] = [];
+  private readonly seenSignatures = new Set<string>();
+  private resolveDone!: (outcome: RunOutcome) => void;
+  private finished = false;
+
+  /** Whether the run is over. */
+  get over(): boolean {
+    return this.finished;
+  }
+
+  constructor(options: KernelOptions) {
+    this.chooser = options.chooser;
+    this.capture = options.capture ?? false;
+    this.maxSteps = options.maxSteps ?? 100_000;
+    this.lockdep = new Lockdep(this, options.lockdep ?? {});
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  registerObject(_obj: object): number {
+    return ++this.objectCount;
+  }
+
+  recordAccess(obj: { id: number }, type: number, value?: unknown): void {
+    this.accesses.push(obj.id * 4 + type);
+    if (type === ACC_READ && this.running) {
+      this.running.observedCells.push(obj as Cell<unknown>);
+      this.running.observedValues.push(value);
+    }
+  }
+
+  /**
+   * Starts a task. Its body runs from its first step on, when the scheduler
+   * first picks it. Models kthread_run(): the name is the task's comm.
+   */
+  spawn(comm: string, body: () => Promise<unknown> | unknown, options: SpawnOptions = {}): Task {
+    const kind = options.kind ?? 'thread';
+    const cpu = options.cpu ?? (kind === 'hardware' ? -1 : this.nextFreeCpu());
+    const task = new Task(this, this.tasks.length + 1, comm, cpu, kind, options.daemon ?? kind === 'hardware', body,
+      { kind: OpKind.Start, obj: null, arg: null });
+    task.objId = this.registerObject(task);
+    task.spawnedAtStep = this.running ? this.stepCount : 0;
+    task.pendingSince = task.lastScheduled = this.clock.ns;
+    if (this.running) this.accesses.push(task.objId * 4 + ACC_WRITE);
+    if (cpu >= 0) {
+      for (const other of this.tasks) {
+        if (other.cpu === cpu) other.cpuShared = task.cpuShared = true;
+      }
+    }
+    new Promise((resolve) => (task.resume = resolve)).then(() => this.runBody(task));
+    this.tasks.push(task);
+    return task;
+  }
+
+  /** Boots the run: spawns the scenario as the first task and schedules until the run ends. */
+  boot(comm: string, scenario: () => Promise<unknown> | unknown): Promise<RunOutcome> {
+    setCurrent(this, null);
+    this.spawn(comm, scenario, { cpu: 0 });
+    this.dispatch();
+    return this.done;
+  }
+
+  /** A task reached a scheduling point: announce its operation and hand the CPU on. */
+  point(task: Task, op: Op): Promise<unknown> {
+    if (this.outcome !== null) return NEVER;
+    if (task !== this.running) {
+      throw new KemuError('bad-usage',
+        `task ${task.label} reached ${describeOp(op)} while ${this.running?.label ?? 'no task'} was running: ` +
+        'a task must not run two kernel calls at once (Promise.all) or run on after awaiting a promise kemu does not control');
+    }
+    this.endStep(task);
+    task.pending = op;
+    task.pendingSince = this.clock.ns;
+    if (this.capture) task.callTrace = captureCallTrace();
+    switch (op.kind) {
+      case OpKind.CpuRelax:
+        op.arg = { cells: task.observedCells, values: task.observedValues } satisfies SpinSnapshot;
+        task.observedCells = [];
+        task.observedValues = [];
+        break;
+      case OpKind.MutexLock:
+        this.mightSleep(task, op);
+        this.lockdep.check(task, op.obj as LockBase);
+        if ((op.obj as LockBase).owner === task) this.report(reportSelfDeadlock(this, task, op.obj as LockBase));
+        break;
+      case OpKind.SpinLock:
+        this.lockdep.check(task, op.obj as LockBase);
+        break;
+      case OpKind.WaitCompletion:
+        this.mightSleep(task, op);
+        break;
+    }
+    const gate = new Promise((resolve) => (task.resume = resolve));
+    this.dispatch();
+    return gate;
+  }
+
+  /** Whether a task could take its next step now. */
+  isEnabled(task: Task): boolean {
+    if (task.state === 'done') return false;
+    if (task.cpuShared && this.cpuTakenFrom(task)) return false;
+    const op = task.pending;
+    switch (op.kind) {
+      case OpKind.MutexLock:
+      case OpKind.SpinLock:
+        return (op.obj as LockBase).owner === null;
+      case OpKind.WaitCompletion:
+        return (op.obj as Completion).done > 0;
+      case OpKind.CpuRelax: {
+        const spin = op.arg as SpinSnapshot;
+        for (let i = 0; i < spin.cells.length; i++) if (spin.cells[i]!.value !== spin.values[i]) return true;
+        return false;
+      }
+      default:
+        return true;
+    }
+  }
+
+  /** The footprint the pending operation of a task will have (for the explorer's look at blocked tasks). */
+  pendingAccesses(task: Task): number[] {
+    const op = task.pending;
+    switch (op.kind) {
+      case OpKind.Start: return [task.objId * 4 + ACC_READ];
+      case OpKind.Schedule: return [];
+      case OpKind.CpuRelax: return (op.arg as SpinSnapshot).cells.map((c) => c.id * 4 + ACC_READ);
+      case OpKind.Read:
+      case OpKind.MmioRead: return [op.obj!.id * 4 + ACC_READ];
+      case OpKind.MutexLock:
+      case OpKind.MutexTrylock:
+      case OpKind.SpinLock: return [op.obj!.id * 4 + ACC_ACQUIRE];
+      case OpKind.MutexUnlock:
+      case OpKind.SpinUnlock: return [op.obj!.id * 4 + ACC_RELEASE];
+      default: return [op.obj!.id * 4 + ACC_WRITE];
+    }
+  }
+
+  /** Records a report; a fatal one ends the run. Repeats of one signature in a run are dropped. */
+  report(report: KernelReport): void {
+    if (this.seenSignatures.has(report.signature)) return;
+    this.seenSignatures.add(report.signature);
+    this.reports.push(report);
+    if (report.fatal && this.outcome === null) this.outcome = { kind: 'failure', report };
+  }
+
+  /** Adds a note to the current step of a captured run (see kemu_note). */
+  note(text: string): void {
+    if (this.capture && this.trace.length > 0) this.trace[this.trace.length - 1]!.notes.push(text);
+  }
+
+  /** Ends the run from outside the model (the explorer found a task that escaped the scheduler). */
+  abortRun(): void {
+    if (this.outcome === null) this.outcome = { kind: 'pruned' };
+    this.finish();
+  }
+
+  private nextFreeCpu(): number {
+    let cpu = 0;
+    for (const t of this.tasks) if (t.cpu >= cpu) cpu = t.cpu + 1;
+    return cpu;
+  }
+
+  /** Another task on this task's CPU has preemption or interrupts disabled. */
+  private cpuTakenFrom(task: Task): boolean {
+    for (const other of this.tasks) {
+      if (other !== task && other.cpu === task.cpu && other.state !== 'done' && (other.preemptCount > 0 || other.irqsDisabled)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private mightSleep(task: Task, op: Op): void {
+    if (task.preemptCount > 0 || task.irqsDisabled) this.report(reportSleepInAtomic(this, task, op));
+  }
+
+  private async runBody(task: Task): Promise<void> {
+    try {
+      await task.body();
+    } catch (error) {
+      if (this.outcome !== null) return;
+      if (KemuError.is(error)) return this.fail(error);
+      this.endStep(task);
+      this.report(reportOops(this, task, error));
+      this.finish();
+      return;
+    }
+    if (this.outcome !== null) return;
+    this.endStep(task);
+    task.state = 'done';
+    this.running = null;
+    this.dispatch();
+  }
+
+  /** Stops the run because the emulator (not the modelled kernel) went wrong. */
+  private fail(error: unknown): void {
+    if (this.misuse === null) this.misuse = error;
+    if (this.outcome === null) this.outcome = { kind: 'pruned' };
+    this.finish();
+  }
+
+  private dispatch(): void {
+    if (this.outcome !== null) return this.finish();
+    const enabled = this.enabled;
+    enabled.length = 0;
+    let live = 0;
+    for (const task of this.tasks) {
+      if (task.state === 'done') continue;
+      if (!task.daemon) live++;
+      if (this.isEnabled(task)) enabled.push(task);
+    }
+    if (live === 0) {
+      this.outcome = { kind: 'complete' };
+      return this.finish();
+    }
+    if (enabled.length === 0) {
+      this.report(detectStuck(this));
+      return this.finish();
+    }
+    if (this.stepCount >= this.maxSteps) {
+      this.outcome = { kind: 'step-bound' };
+      return this.finish();
+    }
+    let next: Task | null;
+    try {
+      next = this.chooser.choose(enabled, this);
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (next === null) {
+      this.outcome = { kind: 'pruned' };
+      return this.finish();
+    }
+    this.beginStep(next);
+    const result = this.execute(next, next.pending);
+    if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
+    if (this.outcome !== null) return this.finish();
+    const resume = next.resume!;
+    next.resume = null;
+    setCurrentTask(next);
+    resume(result);
+  }
+
+  private beginStep(task: Task): void {
+    this.stepCount++;
+    this.clock.tick();
+    this.accesses.length = 0;
+    this.running = task;
+    task.steps++;
+    if (this.capture) {
+      this.trace.push({ step: this.stepCount, ns: this.clock.ns, pid: task.pid, op: describeOp(task.pending),
+        opKind: task.pending.kind, result: null, notes: [] });
+    }
+  }
+
+  private endStep(task: Task): void {
+    if (this.running !== task || !this.chooser.stepEnded) return;
+    try {
+      this.chooser.stepEnded(task, this.accesses, this);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Executes a task's pending operation atomically; returns what the task's await yields. */
+  private execute(task: Task, op: Op): unknown {
+    switch (op.kind) {
+      case OpKind.Start:
+        this.accesses.push(task.objId * 4 + ACC_READ);
+        return undefined;
+      case OpKind.Read: {
+        const cell = op.obj as Cell<unknown>;
+        this.recordAccess(cell, ACC_READ, cell.value);
+        return cell.value;
+      }
+      case OpKind.Write:
+        (op.obj as Cell<unknown>).value = op.arg;
+        this.recordAccess(op.obj!, ACC_WRITE);
+        return undefined;
+      case OpKind.Rmw: {
+        const cell = op.obj as Cell<unknown>;
+        const old = cell.value;
+        cell.value = (op.arg as (old: unknown) => unknown)(old);
+        this.recordAccess(cell, ACC_READ, old);
+        this.recordAccess(cell, ACC_WRITE);
+        return old;
+      }
+      case OpKind.MmioRead: {
+        const reg = op.obj as Register<unknown>;
+        const value = reg.mmioRead();
+        this.recordAccess(reg, ACC_READ, reg.value);
+        return value;
+      }
+      case OpKind.MmioWrite:
+        (op.obj as Register<unknown>).mmioWrite(op.arg);
+        this.recordAccess(op.obj!, ACC_WRITE);
+        return undefined;
+      case OpKind.MutexLock:
+        this.acquire(task, op.obj as LockBase);
+        task.lastScheduled = this.clock.ns;
+        return undefined;
+      case OpKind.MutexTrylock: {
+        const lock = op.obj as LockBase;
+        if (lock.owner !== null) {
+          this.accesses.push(lock.id * 4 + ACC_ACQUIRE);
+          return 0;
+        }
+        this.acquire(task, lock);
+        return 1;
+      }
+      case OpKind.SpinLock: {
+        const flags: IrqFlags = task.irqsDisabled;
+        if (op.arg === true) task.irqsDisabled = true;
+        task.preemptCount++;
+        this.acquire(task, op.obj as LockBase);
+        return flags;
+      }
+      case OpKind.MutexUnlock:
+        this.release(task, op.obj as LockBase);
+        return undefined;
+      case OpKind.SpinUnlock:
+        this.release(task, op.obj as LockBase);
+        task.preemptCount--;
+        if (op.arg !== undefined) task.irqsDisabled = op.arg as IrqFlags;
+        return undefined;
+      case OpKind.CpuRelax: {
+        const spin = op.arg as SpinSnapshot;
+        for (const cell of spin.cells) this.accesses.push(cell.id * 4 + ACC_READ);
+        return undefined;
+      }
+      case OpKind.Complete: {
+        const x = op.obj as Completion;
+        if (op.arg === true) x.done = COMPLETE_ALL;
+        else if (x.done !== COMPLETE_ALL) x.done++;
+        this.accesses.push(x.id * 4 + ACC_WRITE);
+        return undefined;
+      }
+      case OpKind.WaitCompletion: {
+        const x = op.obj as Completion;
+        if (x.done !== COMPLETE_ALL) x.done--;
+        this.accesses.push(x.id * 4 + ACC_WRITE);
+        task.lastScheduled = this.clock.ns;
+        return undefined;
+      }
+      case OpKind.Schedule:
+        task.lastScheduled = this.clock.ns;
+        return undefined;
+    }
+  }
+
+  private acquire(task: Task, lock: LockBase): void {
+    lock.owner = task;
+    task.heldLocks.push({ lock, acquiredIn: this.capture ? lockCaller(task.callTrace) : null });
+    this.accesses.push(lock.id * 4 + ACC_ACQUIRE);
+  }
+
+  private release(task: Task, lock: LockBase): void {
+    this.accesses.push(lock.id * 4 + ACC_RELEASE);
+    if (lock.owner !== task) {
+      this.report(reportWarn(this, task, `unlock of ${lock.label}, which ${lock.owner ? lock.owner.label + ' holds' : 'is not held'}`,
+        'DEBUG_LOCKS_WARN_ON(owner != current)'));
+      return;
+    }
+    lock.owner = null;
+    for (let i = task.heldLocks.length - 1; i >= 0; i--) {
+      if (task.heldLocks[i]!.lock === lock) {
+        task.heldLocks.splice(i, 1);
+        break;
+      }
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.running = null;
+    setCurrent(null, null);
+    this.resolveDone(this.outcome!);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * What mutexes and spinlocks share: an owner, a lock class for lockdep, and the
+ * name reports print. The class is what lockdep validates (every lock made at
+ * one site shares one class); the instance name tells which object it was.
+ */
+import { SharedObject } from '../shared-object.js';
+import type { Task } from '../sched/task.js';
+
+export interface LockClass {
+  /** As lockdep prints it: `&dev->mutex`, `&qi->q_lock`. */
+  readonly name: string;
+  /** `lockdep_set_novalidate_class`: tracked as held, never checked for order or recursion. */
+  readonly novalidate?: boolean;
+}
+
+export type LockWaitType = 'sleep' | 'spin';
+
+export abstract class LockBase extends SharedObject {
+  owner: Task | null = null;
+  abstract readonly waitType: LockWaitType;
+
+  constructor(name: string, readonly lockClass: LockClass) {
+    super(name);
+  }
+
+  /** `&dev->mutex (4a066000.mmu)`: the class, and the instance when it adds something. */
+  get label(): string {
+    return this.name === this.lockClass.name ? this.name : `${this.lockClass.name} (${this.name})`;
+  }
+}

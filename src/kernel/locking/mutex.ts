@@ -1,0 +1,40 @@
+/**
+ * Sleeping mutexes (kernel/locking/mutex.c). mutex_lock is a scheduling point:
+ * a task that finds the mutex held blocks (TASK_UNINTERRUPTIBLE) until the
+ * owner unlocks it, which is how the hung-task detector gets to see it.
+ */
+import { LockBase, type LockClass, type LockWaitType } from './lock-base.js';
+import { OpKind } from '../sched/op.js';
+import { current } from '../sched/current.js';
+
+export class Mutex extends LockBase {
+  readonly waitType: LockWaitType = 'sleep';
+
+  /** `name` is the instance; `lockClass` defaults to a class of the same name. */
+  constructor(name: string, lockClass: LockClass = { name }) {
+    super(name, lockClass);
+  }
+}
+
+/** Models mutex_lock() (kernel/locking/mutex.c): might_sleep, then acquire or block. */
+export function mutex_lock(lock: Mutex): Promise<void> {
+  const task = current();
+  return task.kernel.point(task, { kind: OpKind.MutexLock, obj: lock, arg: null }) as Promise<void>;
+}
+
+/** Models mutex_trylock(): 1 if acquired, 0 if the mutex was held. */
+export function mutex_trylock(lock: Mutex): Promise<number> {
+  const task = current();
+  return task.kernel.point(task, { kind: OpKind.MutexTrylock, obj: lock, arg: null }) as Promise<number>;
+}
+
+/** Models mutex_unlock(). */
+export function mutex_unlock(lock: Mutex): Promise<void> {
+  const task = current();
+  return task.kernel.point(task, { kind: OpKind.MutexUnlock, obj: lock, arg: null }) as Promise<void>;
+}
+
+/** Models mutex_is_locked() (a plain look, not a scheduling point). */
+export function mutex_is_locked(lock: Mutex): boolean {
+  return lock.owner !== null;
+}

@@ -1,0 +1,34 @@
+/**
+ * A word of memory that more than one task (or a device) can see: a DMA status
+ * word, a lock-protected counter, a device register. Plain `get`/`set` are not
+ * scheduling points (use them for data a lock protects, or inside a step); the
+ * visible accesses are READ_ONCE/WRITE_ONCE/atomics and MMIO. Every access is
+ * recorded, so the explorer knows which steps depend on each other and a
+ * spinning task knows what it is waiting for.
+ */
+import { SharedObject } from '../shared-object.js';
+import { ACC_READ, ACC_WRITE } from '../sched/access.js';
+
+export type ValueFormatter<T> = (value: T) => string;
+
+export class Cell<T = number> extends SharedObject {
+  constructor(name: string, public value: T, readonly format?: ValueFormatter<T>) {
+    super(name);
+  }
+
+  /** Plain load (not a scheduling point). */
+  get(): T {
+    this.run.recordAccess(this, ACC_READ, this.value);
+    return this.value;
+  }
+
+  /** Plain store (not a scheduling point). */
+  set(value: T): void {
+    this.value = value;
+    this.run.recordAccess(this, ACC_WRITE, value);
+  }
+
+  describe(value: T = this.value): string {
+    return this.format ? this.format(value) : String(value);
+  }
+}

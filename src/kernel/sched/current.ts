@@ -1,0 +1,44 @@
+/**
+ * The running task, as the kernel's `current`. Only one run executes at a time
+ * in a JavaScript thread (a whole run happens within one macrotask turn), so a
+ * module-level pointer is exact, and kernel code can call `mutex_lock(&m)`
+ * without threading a context through every call, as it does in C.
+ */
+import { KemuError } from '../errors.js';
+import type { Task } from './task.js';
+
+/** What shared objects need from the run they belong to. */
+export interface RunContext {
+  /** Gives a new shared object its id (creation order within the run). */
+  registerObject(obj: object): number;
+  /** Records an access by the running step (see access.ts for the types). */
+  recordAccess(obj: { id: number }, type: number, value?: unknown): void;
+}
+
+let runningKernel: RunContext | null = null;
+let runningTask: Task | null = null;
+
+export function setCurrent(kernel: RunContext | null, task: Task | null): void {
+  runningKernel = kernel;
+  runningTask = task;
+}
+
+export function setCurrentTask(task: Task | null): void {
+  runningTask = task;
+}
+
+export function currentKernelOrNull(): RunContext | null {
+  return runningKernel;
+}
+
+/** The task whose code is running now (`current` in the kernel). */
+export function current(): Task {
+  if (runningTask === null) {
+    throw new KemuError('bad-usage', 'kernel code called outside a kemu task: run it from a scenario or a spawned task');
+  }
+  return runningTask;
+}
+
+export function currentOrNull(): Task | null {
+  return runningTask;
+}

@@ -1,0 +1,81 @@
+/**
+ * A kernel thread (or a hardware agent) under kemu's scheduler. It runs an
+ * ordinary async function; every visible operation it performs is announced to
+ * the scheduler as its pending operation, and it resumes only when chosen.
+ */
+import type { Op } from './op.js';
+import type { Kernel } from '../kernel.js';
+import type { Cell } from '../memory/cell.js';
+import type { LockBase } from '../locking/lock-base.js';
+
+export type TaskKind = 'thread' | 'hardware';
+export type TaskState = 'ready' | 'done';
+
+/** A lock a task holds, in acquisition order (lockdep's held_locks). */
+export interface HeldLock {
+  lock: LockBase;
+  /** Kernel function that took it, known when call traces are captured. */
+  acquiredIn: string | null;
+}
+
+export interface SpawnOptions {
+  /** CPU the task runs on; defaults to the next free CPU number. */
+  cpu?: number;
+  /** Hardware agents and background workers do not keep a run alive. */
+  daemon?: boolean;
+  kind?: TaskKind;
+}
+
+export class Task {
+  state: TaskState = 'ready';
+  pending: Op;
+  /** Resolves the task's wait at its pending operation with the operation's result. */
+  resume: ((value: unknown) => void) | null = null;
+
+  readonly heldLocks: HeldLock[] = [];
+  /** Spinlocks held: while non-zero the task cannot be preempted on its CPU. */
+  preemptCount = 0;
+  irqsDisabled = false;
+
+  /** Cells read since the last cpu_relax(), with the values read: what a spin loop polls. */
+  observedCells: Cell<unknown>[] = [];
+  observedValues: unknown[] = [];
+
+  /** Virtual time the pending operation was announced (how long a blocked task has waited). */
+  pendingSince = 0;
+  /** Virtual time the task last slept or started: the soft-lockup watchdog's touch time. */
+  lastScheduled = 0;
+  /** Call trace at the last scheduling point (kernel frames), captured in replays only. */
+  callTrace: string[] | null = null;
+  /** Steps this task has executed. */
+  steps = 0;
+  /** Id of the task as a shared object: spawning it and starting it are ordered accesses. */
+  objId = 0;
+  /** Another task runs on the same CPU, so preemption rules between them apply. */
+  cpuShared = false;
+  /** The step during which this task was spawned (0: before the first step). */
+  spawnedAtStep = 0;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly pid: number,
+    readonly comm: string,
+    readonly cpu: number,
+    readonly kind: TaskKind,
+    readonly daemon: boolean,
+    readonly body: () => Promise<unknown> | unknown,
+    startOp: Op,
+  ) {
+    this.pending = startOp;
+  }
+
+  /** `comm:pid`, as the kernel prints a task. */
+  get label(): string {
+    return `${this.comm}:${this.pid}`;
+  }
+
+  holds(lock: LockBase): boolean {
+    for (const held of this.heldLocks) if (held.lock === lock) return true;
+    return false;
+  }
+}
