@@ -3,7 +3,7 @@
  * returns what it found; `replay` reruns one schedule from its token.
  */
 import { KemuError } from '../kernel/errors.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import { DporSearch } from './dpor.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
@@ -34,6 +34,8 @@ export interface ExploreOptions {
   lockdep?: LockdepOptions;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
+  /** Called after every run with its final state (for tools and tests that compare outcomes). */
+  onRunEnd?: (kernel: Kernel, outcome: RunOutcome) => void;
 }
 
 function makeStrategy(spec: StrategySpec, maxSteps: number): Strategy {
@@ -100,6 +102,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
     const recorder = new ScheduleRecorder(strategy.chooser);
     const { kernel, outcome } = await runSchedule(scenario, recorder, settings);
     strategy.endRun(outcome, kernel);
+    options.onRunEnd?.(kernel, outcome);
     if (outcome.kind === 'pruned') pruned++;
     else schedules++;
     if (outcome.kind === 'step-bound') stepBounded++;

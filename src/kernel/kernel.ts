@@ -16,7 +16,7 @@ import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportWarn } from 
 import { ACC_ACQUIRE, ACC_READ, ACC_RELEASE, ACC_WRITE } from './sched/access.js';
 import { captureCallTrace, lockCaller } from './sched/call-trace.js';
 import { setCurrent, setCurrentTask, type RunContext } from './sched/current.js';
-import { describeOp, describeValue } from './sched/describe.js';
+import { describeOp, describeValue, targetName } from './sched/describe.js';
 import { OpKind, type Op } from './sched/op.js';
 import { Task, type SpawnOptions } from './sched/task.js';
 import type { Cell } from './memory/cell.js';
@@ -56,6 +56,8 @@ export interface TraceStep {
   pid: number;
   op: string;
   opKind: OpKind;
+  /** The object the operation touched (a lock's or a cell's name), if any. */
+  target: string | null;
   /** The value read or written, or the lock taken, in readable form. */
   result: string | null;
   /** Annotations the model made during the step (see kemu_note). */
@@ -157,9 +159,11 @@ export class Kernel implements RunContext {
   point(task: Task, op: Op): Promise<unknown> {
     if (this.outcome !== null) return NEVER;
     if (task !== this.running) {
-      throw new KemuError('bad-usage',
+      const error = new KemuError('bad-usage',
         `task ${task.label} reached ${describeOp(op)} while ${this.running?.label ?? 'no task'} was running: ` +
         'a task must not run two kernel calls at once (Promise.all) or run on after awaiting a promise kemu does not control');
+      this.fail(error);
+      throw error;
     }
     this.endStep(task);
     task.pending = op;
@@ -174,7 +178,10 @@ export class Kernel implements RunContext {
       case OpKind.MutexLock:
         this.mightSleep(task, op);
         this.lockdep.check(task, op.obj as LockBase);
-        if ((op.obj as LockBase).owner === task) this.report(reportSelfDeadlock(this, task, op.obj as LockBase));
+        if ((op.obj as LockBase).owner === task) {
+          task.selfDeadlock = reportSelfDeadlock(this, task, op.obj as LockBase);
+          this.report(task.selfDeadlock);
+        }
         break;
       case OpKind.SpinLock:
         this.lockdep.check(task, op.obj as LockBase);
@@ -270,8 +277,8 @@ export class Kernel implements RunContext {
     try {
       await task.body();
     } catch (error) {
-      if (this.outcome !== null) return;
       if (KemuError.is(error)) return this.fail(error);
+      if (this.outcome !== null) return;
       this.endStep(task);
       this.report(reportOops(this, task, error));
       this.finish();
@@ -306,7 +313,9 @@ export class Kernel implements RunContext {
       return this.finish();
     }
     if (enabled.length === 0) {
-      this.report(detectStuck(this));
+      const stuck = detectStuck(this);
+      this.report(stuck);
+      if (this.outcome === null) this.outcome = { kind: 'failure', report: stuck };
       return this.finish();
     }
     if (this.stepCount >= this.maxSteps) {
@@ -341,7 +350,7 @@ export class Kernel implements RunContext {
     task.steps++;
     if (this.capture) {
       this.trace.push({ step: this.stepCount, ns: this.clock.ns, pid: task.pid, op: describeOp(task.pending),
-        opKind: task.pending.kind, result: null, notes: [] });
+        opKind: task.pending.kind, target: targetName(task.pending), result: null, notes: [] });
     }
   }
 

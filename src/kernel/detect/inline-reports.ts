@@ -14,25 +14,34 @@ import type { Task } from '../sched/task.js';
 import type { KernelReport } from './report.js';
 import { snapshotTask } from './snapshot.js';
 
-function base(kernel: Kernel, task: Task): Pick<KernelReport, 'ns' | 'step' | 'task' | 'others' | 'chain' | 'stuckSeconds'> {
-  return { ns: kernel.clock.ns, step: kernel.stepCount, task: snapshotTask(kernel, task), others: [], chain: [], stuckSeconds: 0 };
+function base(kernel: Kernel, task: Task, trace?: string[]): Pick<KernelReport, 'ns' | 'step' | 'task' | 'others' | 'chain' | 'stuckSeconds'> {
+  const snapshot = snapshotTask(kernel, task);
+  if (trace) snapshot.callTrace = trace;
+  return { ns: kernel.clock.ns, step: kernel.stepCount, task: snapshot, others: [], chain: [], stuckSeconds: 0 };
 }
 
-/** The function that called the checking primitive: the WARN's location. Costs a stack capture, and WARNs are rare. */
-function warnSite(skip: RegExp): string {
-  for (const frame of captureCallTrace()) {
-    const fn = frameFunction(frame);
-    if (!skip.test(fn)) return fn;
-  }
-  return '<unknown>';
+/**
+ * The current call trace from the frame that called the checking primitive:
+ * its first frame, `fn (file:line)`, is the WARN's location. Costs a stack
+ * capture, and WARNs are rare.
+ */
+function warnTrace(skip: RegExp): string[] {
+  const trace = captureCallTrace();
+  const site = trace.findIndex((frame) => !frame.includes('(src/kernel/') && !skip.test(frameFunction(frame)));
+  return site < 0 ? trace : trace.slice(site);
 }
 
-/** A task blocks on a mutex it already owns: it can never wake. The hung-task detector would report it. */
+/**
+ * A task blocks on a mutex it already owns: it can never wake. Reported at
+ * once, stamped with the time the hung-task detector would print it; the run
+ * goes on, as the kernel's would, with the task blocked for good.
+ */
 export function reportSelfDeadlock(kernel: Kernel, task: Task, lock: LockBase): KernelReport {
-  kernel.clock.advanceTo(task.pendingSince + 2 * HUNG_TASK_TIMEOUT_SECS * NSEC_PER_SEC);
+  const timeout = HUNG_TASK_TIMEOUT_SECS * NSEC_PER_SEC;
   return {
-    ...base(kernel, task), kind: 'hung-task', fatal: true,
-    signature: `hung-task:${task.comm}@${lock.lockClass.name}:self`,
+    ...base(kernel, task), kind: 'hung-task', fatal: false,
+    ns: Math.ceil((task.pendingSince + timeout) / timeout) * timeout,
+    signature: `hung-task:${lock.lockClass.name}:self`,
     title: `self-deadlock: ${task.comm} takes ${lock.label}, which it already holds`,
     message: `${task.label} is blocked on a mutex likely owned by task ${task.label}`,
     location: lock.lockClass.name, stuckSeconds: HUNG_TASK_TIMEOUT_SECS,
@@ -41,22 +50,24 @@ export function reportSelfDeadlock(kernel: Kernel, task: Task, lock: LockBase): 
 
 /** __might_sleep(): a sleeping lock taken in atomic context. */
 export function reportSleepInAtomic(kernel: Kernel, task: Task, op: Op): KernelReport {
-  const site = warnSite(/^(mutex_|wait_for_completion|device_lock|__might_sleep)/);
+  const trace = warnTrace(/^(mutex_|wait_for_completion|device_lock)/);
+  const site = trace[0] ?? '<unknown>';
   return {
-    ...base(kernel, task), kind: 'sleep-in-atomic', fatal: false,
-    signature: `sleep-in-atomic:${site}`,
-    title: `sleeping function called from invalid context: ${describeOp(op)} in ${site}`,
+    ...base(kernel, task, trace), kind: 'sleep-in-atomic', fatal: false,
+    signature: `sleep-in-atomic:${frameFunction(site)}`,
+    title: `sleeping function called from invalid context: ${describeOp(op)} in ${frameFunction(site)}`,
     message: describeOp(op), location: site,
   };
 }
 
 /** WARN_ON / lockdep_assert_held failure: printed, and the run goes on. */
 export function reportWarn(kernel: Kernel, task: Task, message: string, condition: string): KernelReport {
-  const site = warnSite(/^(WARN|lockdep_assert|device_lock_assert|mutex_unlock|raw_spin_unlock)/);
+  const trace = warnTrace(/^(WARN|lockdep_assert|device_lock_assert|mutex_unlock|raw_spin_unlock)/);
+  const site = trace[0] ?? '<unknown>';
   return {
-    ...base(kernel, task), kind: 'warn', fatal: false,
-    signature: `warn:${site}:${condition}`,
-    title: `WARNING in ${site}: ${message}`,
+    ...base(kernel, task, trace), kind: 'warn', fatal: false,
+    signature: `warn:${frameFunction(site)}:${condition}`,
+    title: `WARNING in ${frameFunction(site)}: ${message}`,
     message: `${condition}: ${message}`, location: site,
   };
 }

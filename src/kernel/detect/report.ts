@@ -43,6 +43,8 @@ export interface TaskSnapshot {
   /** For a spinning task: what it keeps reading, and the value it keeps getting. */
   polls: PolledValue[] | null;
   irqsDisabled: boolean;
+  /** Spinlocks held (preempt_count). */
+  preemptCount: number;
   pendingSinceNs: number;
   lastScheduledNs: number;
 }

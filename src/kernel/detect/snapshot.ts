@@ -47,6 +47,7 @@ export function snapshotTask(kernel: Kernel, task: Task): TaskSnapshot {
     callTrace: task.callTrace,
     polls: polledValues(task),
     irqsDisabled: task.irqsDisabled,
+    preemptCount: task.preemptCount,
     pendingSinceNs: task.pendingSince,
     lastScheduledNs: task.lastScheduled,
   };

@@ -30,8 +30,20 @@ function waitTarget(task: Task): string {
   return obj.lockClass?.name ?? obj.name;
 }
 
+/**
+ * Where a set of stuck tasks is stuck, independent of which task it is and of
+ * array indices (`desc_status[2]` and `desc_status[5]` are one place): two
+ * schedules that hang the same code the same way share a signature.
+ */
+function location(parts: string[]): string {
+  return [...new Set(parts.map((p) => p.replace(/\[\d+\]/g, '[]')))].sort().join('|');
+}
+
 export function detectStuck(kernel: Kernel): KernelReport {
-  const stuck = kernel.tasks.filter((t) => t.state !== 'done' && !t.daemon);
+  const live = kernel.tasks.filter((t) => t.state !== 'done' && !t.daemon);
+  // Self-deadlocked tasks were reported when they blocked; the run ends on the first of those reports.
+  const stuck = live.filter((t) => t.selfDeadlock === null);
+  if (stuck.length === 0) return live[0]!.selfDeadlock!;
   const spinning = stuck.filter((t) => !isSleepingWait(t));
   const others = (main: Task) => kernel.tasks.filter((t) => t !== main && t.state !== 'done').map((t) => snapshotTask(kernel, t));
 
@@ -46,7 +58,7 @@ export function detectStuck(kernel: Kernel): KernelReport {
     const polls = snapshot.polls?.map((p) => p.name).join(',') ?? waitTarget(task);
     return {
       kind: 'soft-lockup', fatal: true, ns: kernel.clock.ns, step: kernel.stepCount,
-      signature: `soft-lockup:${spinning.map((t) => `${t.comm}@${t.pending.kind === OpKind.CpuRelax ? polls : waitTarget(t)}`).join('|')}`,
+      signature: `soft-lockup:${location(spinning.map((t) => (t === task && t.pending.kind === OpKind.CpuRelax ? polls : waitTarget(t))))}`,
       title: `soft lockup: ${task.comm} spins forever in ${snapshot.at} on CPU#${task.cpu}`,
       task: snapshot, others: others(task), message: '', location: polls, chain: [],
       stuckSeconds: Math.floor((kernel.clock.ns - touched) / NSEC_PER_SEC),
@@ -59,7 +71,7 @@ export function detectStuck(kernel: Kernel): KernelReport {
   kernel.clock.advanceTo(Math.ceil((task.pendingSince + timeout) / timeout) * timeout);
   return {
     kind: 'hung-task', fatal: true, ns: kernel.clock.ns, step: kernel.stepCount,
-    signature: `hung-task:${stuck.map((t) => `${t.comm}@${waitTarget(t)}`).join('|')}`,
+    signature: `hung-task:${location(stuck.map(waitTarget))}`,
     title: `hung task: ${stuck.map((t) => `${t.comm} blocked in ${snapshotTask(kernel, t).at}`).join('; ')}`,
     task: snapshotTask(kernel, task), others: others(task), message: '', location: waitTarget(task), chain: [],
     stuckSeconds: HUNG_TASK_TIMEOUT_SECS,

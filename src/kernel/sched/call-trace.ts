@@ -25,7 +25,7 @@ export function parseFrame(line: string): Frame | null {
   const m = FRAME.exec(line);
   if (!m || !line.trimStart().startsWith('at ')) return null;
   const rawFn = m[1] ?? '<anonymous>';
-  const fn = rawFn.replace(/^(Object|Module)\./, '').replace(/^new /, '');
+  const fn = rawFn.replace(/^(Object|Module)\./, '').replace(/^new /, '').replace(/ \[as [^\]]+\]$/, '');
   return { fn, file: m[2] ?? '', line: m[3] ? Number(m[3]) : 0 };
 }
 

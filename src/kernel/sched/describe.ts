@@ -11,9 +11,13 @@ interface Named {
 }
 
 function objectName(op: Op): string {
+  return targetName(op) ?? '';
+}
+
+/** Name of the object an operation touches (a lock's label, a cell's name), or null. */
+export function targetName(op: Op): string | null {
   const obj = op.obj as unknown as Named | null;
-  if (!obj) return '';
-  return obj.label ?? obj.name;
+  return obj ? obj.label ?? obj.name : null;
 }
 
 export function describeOp(op: Op): string {

@@ -7,6 +7,7 @@ import type { Op } from './op.js';
 import type { Kernel } from '../kernel.js';
 import type { Cell } from '../memory/cell.js';
 import type { LockBase } from '../locking/lock-base.js';
+import type { KernelReport } from '../detect/report.js';
 
 export type TaskKind = 'thread' | 'hardware';
 export type TaskState = 'ready' | 'done';
@@ -49,6 +50,8 @@ export class Task {
   callTrace: string[] | null = null;
   /** Steps this task has executed. */
   steps = 0;
+  /** Set when the task blocked on a mutex it holds: the report already made about it. */
+  selfDeadlock: KernelReport | null = null;
   /** Id of the task as a shared object: spawning it and starting it are ordered accesses. */
   objId = 0;
   /** Another task runs on the same CPU, so preemption rules between them apply. */

@@ -1,0 +1,35 @@
+/**
+ * What the kemu command can run: boards to boot and named scenarios. The
+ * built-in catalog is assembled outside src/ (drivers/builtin.ts, the
+ * defconfig), so the core never imports a specific driver or board; a user's
+ * own catalog plugs in the same way.
+ */
+import type { Scenario } from '../explore/run-schedule.js';
+import type { StrategySpec } from '../explore/strategy.js';
+
+/** A board: firmware plus the buses and drivers that boot on it. */
+export interface BoardEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** Variants this board is meant to boot, in history order (what `kemu bisect` walks). */
+  readonly variants: readonly string[];
+  readonly defaultVariant: string;
+  /** The scenario that boots the board on a kernel variant. */
+  boot(variant: string): Scenario;
+}
+
+/** A named reproduction or check, such as `qi-zero-count`. */
+export interface ScenarioEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly variants: readonly string[];
+  readonly defaultVariant: string;
+  build(variant: string): Scenario;
+  /** How `kemu run` explores it by default. */
+  readonly strategy?: StrategySpec;
+}
+
+export interface Catalog {
+  readonly boards: readonly BoardEntry[];
+  readonly scenarios: readonly ScenarioEntry[];
+}

@@ -1,0 +1,216 @@
+/**
+ * The classic cases a schedule explorer must get right, each with the buggy
+ * program (it must find the failure) and the fixed one (it must find none).
+ */
+import { describe, expect, test } from 'vitest';
+import { explore } from '../../src/explore/index.js';
+import {
+  Cell, Completion, Mutex, READ_ONCE, WRITE_ONCE, atomic_inc_return, complete, cpu_relax,
+  mutex_lock, mutex_unlock, wait_for_completion, type Kernel,
+} from '../../src/kernel/index.js';
+import { renderReport } from '../../src/report/index.js';
+
+/** Two tasks increment a shared counter; the last one checks it. `locked` guards the read-modify-write. */
+function counter(locked: boolean) {
+  return (k: Kernel) => {
+    const x = new Cell('x', 0);
+    const lock = new Mutex('counter_lock');
+    const finished = new Cell('finished', 0);
+    const increment = async () => {
+      if (locked) await mutex_lock(lock);
+      const v = await READ_ONCE(x);
+      await WRITE_ONCE(x, v + 1);
+      if (locked) await mutex_unlock(lock);
+      if ((await atomic_inc_return(finished)) === 2 && x.value !== 2) throw new Error(`lost update: x = ${x.value}`);
+    };
+    k.spawn('cpu1', increment);
+    k.spawn('cpu2', increment);
+  };
+}
+
+function abba(k: Kernel) {
+  const a = new Mutex('lock_a');
+  const b = new Mutex('lock_b');
+  k.spawn('cpu1', async () => { await mutex_lock(a); await mutex_lock(b); await mutex_unlock(b); await mutex_unlock(a); });
+  k.spawn('cpu2', async () => { await mutex_lock(b); await mutex_lock(a); await mutex_unlock(a); await mutex_unlock(b); });
+}
+
+/** Peterson's mutual exclusion with sequentially consistent visible memory. */
+function peterson(k: Kernel) {
+  const flag = [new Cell('flag[0]', 0), new Cell('flag[1]', 0)];
+  const turn = new Cell('turn', 0);
+  const inside = new Cell('in_critical_section', 0);
+  const task = (me: number) => async () => {
+    const other = 1 - me;
+    await WRITE_ONCE(flag[me]!, 1);
+    await WRITE_ONCE(turn, other);
+    while ((await READ_ONCE(flag[other]!)) === 1 && (await READ_ONCE(turn)) === other) await cpu_relax();
+    if ((await atomic_inc_return(inside)) !== 1) throw new Error('two tasks in the critical section');
+    await WRITE_ONCE(inside, 0);
+    await WRITE_ONCE(flag[me]!, 0);
+  };
+  k.spawn('cpu1', task(0));
+  k.spawn('cpu2', task(1));
+}
+
+describe('lost update', () => {
+  test('found without the lock', async () => {
+    const result = await explore(counter(false));
+    expect(result.exhausted).toBe(true);
+    expect(result.failures.map((f) => f.kind)).toEqual(['oops']);
+    expect(result.failures[0]!.report.message).toContain('lost update: x = 1');
+  });
+
+  test('gone with the lock, on every schedule', async () => {
+    const result = await explore(counter(true));
+    expect(result.exhausted).toBe(true);
+    expect(result.failures).toEqual([]);
+    expect(result.schedules).toBeGreaterThan(1);
+  });
+});
+
+describe('ABBA deadlock', () => {
+  test('found by exploration, reported as hung tasks with the owners', async () => {
+    const result = await explore(abba);
+    const hang = result.failures.find((f) => f.kind === 'hung-task');
+    expect(hang).toBeDefined();
+    const task = hang!.report.task!;
+    expect(task.waitsFor?.className).toMatch(/lock_[ab]/);
+    expect(task.waitsFor?.owner).not.toBeNull();
+    const text = renderReport(hang!.report);
+    expect(text).toMatch(/^INFO: task cpu[12]:\d blocked for more than 120 seconds\.$/m);
+    expect(text).toMatch(/is blocked on a mutex likely owned by task cpu[12]:\d\./);
+    expect(text).toContain('Showing all locks held in the system:');
+    expect(hang!.token).toMatch(/^k1\./);
+  });
+
+  test('flagged by lock-order validation from a single run that does not deadlock', async () => {
+    // The second task starts only after the first has finished, so no schedule deadlocks.
+    const result = await explore((k) => {
+      const a = new Mutex('lock_a');
+      const b = new Mutex('lock_b');
+      const first = new Completion('first_done');
+      k.spawn('cpu1', async () => { await mutex_lock(a); await mutex_lock(b); await mutex_unlock(b); await mutex_unlock(a); await complete(first); });
+      k.spawn('cpu2', async () => { await wait_for_completion(first); await mutex_lock(b); await mutex_lock(a); await mutex_unlock(a); await mutex_unlock(b); });
+    });
+    expect(result.schedules).toBe(1);
+    expect(result.failures.map((f) => f.kind)).toEqual(['lockdep-circular']);
+    const text = renderReport(result.failures[0]!.report);
+    expect(text).toContain('WARNING: possible circular locking dependency detected');
+    expect(text).toContain('the existing dependency chain (in reverse order) is:');
+    expect(text).toContain('*** DEADLOCK ***');
+  });
+});
+
+describe('AA self-deadlock', () => {
+  const selfDeadlock = (lockClass?: { name: string; novalidate: boolean }) => (k: Kernel) => {
+    const m = new Mutex('m', lockClass);
+    k.spawn('cpu1', async () => { await mutex_lock(m); await mutex_lock(m); });
+  };
+
+  test('reported at once, as the hung-task detector would: the task owns what it waits for', async () => {
+    const result = await explore(selfDeadlock());
+    expect(result.schedules).toBe(1);
+    const hang = result.failures.find((f) => f.kind === 'hung-task')!;
+    expect(hang.report.task!.waitsFor!.owner).toEqual({ comm: 'cpu1', pid: 2 });
+    expect(renderReport(hang.report)).toContain('INFO: task cpu1:2 is blocked on a mutex likely owned by task cpu1:2.');
+    // A validated class also gets lockdep's splat before the task blocks.
+    expect(result.failures.map((f) => f.kind).sort()).toEqual(['hung-task', 'lockdep-recursive']);
+  });
+
+  test('a novalidate class (like &dev->mutex) only hangs; lockdep says nothing, as in the kernel', async () => {
+    const result = await explore(selfDeadlock({ name: '&dev->mutex', novalidate: true }));
+    expect(result.failures.map((f) => f.kind)).toEqual(['hung-task']);
+  });
+
+  test('validating device mutexes on request adds the recursive-locking splat, and says it is kemu\'s doing', async () => {
+    const result = await explore(selfDeadlock({ name: '&dev->mutex', novalidate: true }), { lockdep: { validateDeviceMutex: true } });
+    const splat = result.failures.find((f) => f.kind === 'lockdep-recursive')!;
+    const text = renderReport(splat.report);
+    expect(text).toContain('WARNING: possible recursive locking detected');
+    expect(text).toContain('kemu validates device mutexes on request');
+  });
+});
+
+describe('spin-wait', () => {
+  test('polling a flag nobody will set is a proven soft lockup', async () => {
+    const result = await explore((k) => {
+      const ready = new Cell('ready', 0);
+      k.spawn('cpu1', async () => { while ((await READ_ONCE(ready)) === 0) await cpu_relax(); });
+    });
+    const [lockup] = result.failures;
+    expect(lockup!.kind).toBe('soft-lockup');
+    expect(lockup!.report.task!.polls).toEqual([{ name: 'ready', value: '0' }]);
+    expect(lockup!.report.stuckSeconds).toBeGreaterThanOrEqual(20);
+    expect(renderReport(lockup!.report)).toMatch(/^watchdog: BUG: soft lockup - CPU#1 stuck for 2\ds! \[cpu1:2\]$/m);
+  });
+
+  test('polling a flag another task sets terminates on every schedule', async () => {
+    const result = await explore((k) => {
+      const ready = new Cell('ready', 0);
+      k.spawn('cpu1', async () => { while ((await READ_ONCE(ready)) === 0) await cpu_relax(); });
+      k.spawn('cpu2', async () => { await WRITE_ONCE(ready, 1); });
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.exhausted).toBe(true);
+  });
+});
+
+describe('Peterson', () => {
+  test('mutual exclusion holds on every schedule', async () => {
+    const reduced = await explore(peterson);
+    const full = await explore(peterson, { strategy: 'exhaustive' });
+    expect(reduced.failures).toEqual([]);
+    expect(full.failures).toEqual([]);
+    expect(reduced.exhausted && full.exhausted).toBe(true);
+    expect(reduced.schedules).toBeLessThan(full.schedules);
+  });
+
+  test('breaks when turn is not written (a known-bad variant)', async () => {
+    const result = await explore((k) => {
+      const flag = [new Cell('flag[0]', 0), new Cell('flag[1]', 0)];
+      const inside = new Cell('in', 0);
+      const task = (me: number) => async () => {
+        while ((await READ_ONCE(flag[1 - me]!)) === 1) await cpu_relax();
+        await WRITE_ONCE(flag[me]!, 1);
+        if ((await atomic_inc_return(inside)) !== 1) throw new Error('two tasks in the critical section');
+        await WRITE_ONCE(inside, 0);
+        await WRITE_ONCE(flag[me]!, 0);
+      };
+      k.spawn('cpu1', task(0));
+      k.spawn('cpu2', task(1));
+    });
+    expect(result.failures.map((f) => f.report.message)).toEqual(['Error: two tasks in the critical section']);
+  });
+});
+
+describe('schedule counts', () => {
+  /** Each task: start (runs to its first write), write, write. Steps interleave freely. */
+  function twoWriters(k: Kernel) {
+    const x = new Cell('x', 0);
+    const y = new Cell('y', 0);
+    k.spawn('cpu1', async () => { await WRITE_ONCE(x, 1); await WRITE_ONCE(x, 2); });
+    k.spawn('cpu2', async () => { await WRITE_ONCE(y, 1); await WRITE_ONCE(y, 2); });
+  }
+
+  test('unreduced search runs every interleaving: C(6,3) = 20 for two tasks of three steps', async () => {
+    const result = await explore(twoWriters, { strategy: 'exhaustive' });
+    expect(result.schedules).toBe(20);
+    expect(result.exhausted).toBe(true);
+  });
+
+  test('partial-order reduction needs one schedule when nothing conflicts', async () => {
+    const result = await explore(twoWriters);
+    expect(result.schedules).toBe(1);
+    expect(result.pruned).toBe(0);
+  });
+
+  test('with one shared cell written by both, DPOR runs exactly the two orders of the conflicting writes', async () => {
+    const result = await explore((k) => {
+      const x = new Cell('x', 0);
+      k.spawn('cpu1', async () => { await WRITE_ONCE(x, 1); });
+      k.spawn('cpu2', async () => { await WRITE_ONCE(x, 2); });
+    });
+    expect(result.schedules).toBe(2);
+  });
+});
