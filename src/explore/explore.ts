@@ -3,7 +3,7 @@
  * returns what it found; `replay` reruns one schedule from its token.
  */
 import { KemuError } from '../kernel/errors.js';
-import type { Kernel, RunOutcome } from '../kernel/kernel.js';
+import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import { DporSearch } from './dpor.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
@@ -74,6 +74,18 @@ export async function replay(scenario: Scenario, token: string, options: Pick<Ex
   const { kernel, outcome } = await runSchedule(scenario, chooser, settingsOf(options, true));
   chooser.endRun(outcome, kernel);
   return captureRun(kernel, outcome.kind);
+}
+
+/** The schedule a uniprocessor kernel without preemption would run: the current task goes on while it can, else the lowest pid. */
+const NON_PREEMPTIVE: Chooser = {
+  choose: (enabled, kernel) => (kernel.running && enabled.includes(kernel.running) ? kernel.running : enabled[0]!),
+};
+
+/** Runs one schedule (no preemption) with call traces and the step trace: what `kemu boot` shows. */
+export async function runOnce(scenario: Scenario, options: Pick<ExploreOptions, 'maxSteps' | 'lockdep'> = {}): Promise<CapturedRun & { token: string }> {
+  const recorder = new ScheduleRecorder(NON_PREEMPTIVE);
+  const { kernel, outcome } = await runSchedule(scenario, recorder, settingsOf(options, true));
+  return { ...captureRun(kernel, outcome.kind), token: encodeToken(toSegments(recorder.pids, recorder.ops)) };
 }
 
 interface Found {

@@ -22,6 +22,7 @@ export interface BoardEntry {
 export interface ScenarioEntry {
   readonly name: string;
   readonly summary: string;
+  /** Variants it runs on; empty if it does not depend on the kernel variant (defaultVariant is then ''). */
   readonly variants: readonly string[];
   readonly defaultVariant: string;
   build(variant: string): Scenario;

@@ -16,7 +16,7 @@ export interface RenderOptions {
   release?: string;
 }
 
-const release = (o: RenderOptions): string => o.release ?? 'kemu';
+const release = (o: RenderOptions): string => o.release || 'kemu';
 
 /** `(&dev->mutex){....}-{3:3}, at: __driver_attach`: a lock as lockdep prints it, without the address. */
 export function lockLine(lock: LockSnapshot): string {

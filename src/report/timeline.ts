@@ -41,7 +41,9 @@ export function renderTimeline(run: Pick<CapturedRun, 'trace' | 'tasks'>, option
   const active = run.tasks.filter((t) => run.trace.some((s) => s.pid === t.pid && (t.pid !== 1 || s.opKind !== OpKind.Start)));
   const columns = [...active.filter((t) => t.kind === 'thread'), ...active.filter((t) => t.kind === 'hardware')];
   const rows: { step: number; cells: Map<number, string> }[] = [];
+  const shown = new Set(columns.map((t) => t.pid));
   run.trace.forEach((step, i) => {
+    if (!shown.has(step.pid)) return;
     const task = taskByPid.get(step.pid)!;
     const text = cellText(step, task, detail);
     if (text === '' && i !== run.trace.length - 1) return;

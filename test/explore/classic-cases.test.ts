@@ -4,54 +4,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { explore } from '../../src/explore/index.js';
-import {
-  Cell, Completion, Mutex, READ_ONCE, WRITE_ONCE, atomic_inc_return, complete, cpu_relax,
-  mutex_lock, mutex_unlock, wait_for_completion, type Kernel,
-} from '../../src/kernel/index.js';
+import { Cell, Mutex, WRITE_ONCE, mutex_lock, type Kernel } from '../../src/kernel/index.js';
 import { renderReport } from '../../src/report/index.js';
-
-/** Two tasks increment a shared counter; the last one checks it. `locked` guards the read-modify-write. */
-function counter(locked: boolean) {
-  return (k: Kernel) => {
-    const x = new Cell('x', 0);
-    const lock = new Mutex('counter_lock');
-    const finished = new Cell('finished', 0);
-    const increment = async () => {
-      if (locked) await mutex_lock(lock);
-      const v = await READ_ONCE(x);
-      await WRITE_ONCE(x, v + 1);
-      if (locked) await mutex_unlock(lock);
-      if ((await atomic_inc_return(finished)) === 2 && x.value !== 2) throw new Error(`lost update: x = ${x.value}`);
-    };
-    k.spawn('cpu1', increment);
-    k.spawn('cpu2', increment);
-  };
-}
-
-function abba(k: Kernel) {
-  const a = new Mutex('lock_a');
-  const b = new Mutex('lock_b');
-  k.spawn('cpu1', async () => { await mutex_lock(a); await mutex_lock(b); await mutex_unlock(b); await mutex_unlock(a); });
-  k.spawn('cpu2', async () => { await mutex_lock(b); await mutex_lock(a); await mutex_unlock(a); await mutex_unlock(b); });
-}
-
-/** Peterson's mutual exclusion with sequentially consistent visible memory. */
-function peterson(k: Kernel) {
-  const flag = [new Cell('flag[0]', 0), new Cell('flag[1]', 0)];
-  const turn = new Cell('turn', 0);
-  const inside = new Cell('in_critical_section', 0);
-  const task = (me: number) => async () => {
-    const other = 1 - me;
-    await WRITE_ONCE(flag[me]!, 1);
-    await WRITE_ONCE(turn, other);
-    while ((await READ_ONCE(flag[other]!)) === 1 && (await READ_ONCE(turn)) === other) await cpu_relax();
-    if ((await atomic_inc_return(inside)) !== 1) throw new Error('two tasks in the critical section');
-    await WRITE_ONCE(inside, 0);
-    await WRITE_ONCE(flag[me]!, 0);
-  };
-  k.spawn('cpu1', task(0));
-  k.spawn('cpu2', task(1));
-}
+import { abba, abbaSequenced, counter, independentWriters, peterson, spinWait } from '../../src/examples/classic-scenarios.js';
 
 describe('lost update', () => {
   test('found without the lock', async () => {
@@ -85,14 +40,7 @@ describe('ABBA deadlock', () => {
   });
 
   test('flagged by lock-order validation from a single run that does not deadlock', async () => {
-    // The second task starts only after the first has finished, so no schedule deadlocks.
-    const result = await explore((k) => {
-      const a = new Mutex('lock_a');
-      const b = new Mutex('lock_b');
-      const first = new Completion('first_done');
-      k.spawn('cpu1', async () => { await mutex_lock(a); await mutex_lock(b); await mutex_unlock(b); await mutex_unlock(a); await complete(first); });
-      k.spawn('cpu2', async () => { await wait_for_completion(first); await mutex_lock(b); await mutex_lock(a); await mutex_unlock(a); await mutex_unlock(b); });
-    });
+    const result = await explore(abbaSequenced);
     expect(result.schedules).toBe(1);
     expect(result.failures.map((f) => f.kind)).toEqual(['lockdep-circular']);
     const text = renderReport(result.failures[0]!.report);
@@ -134,10 +82,7 @@ describe('AA self-deadlock', () => {
 
 describe('spin-wait', () => {
   test('polling a flag nobody will set is a proven soft lockup', async () => {
-    const result = await explore((k) => {
-      const ready = new Cell('ready', 0);
-      k.spawn('cpu1', async () => { while ((await READ_ONCE(ready)) === 0) await cpu_relax(); });
-    });
+    const result = await explore(spinWait(false));
     const [lockup] = result.failures;
     expect(lockup!.kind).toBe('soft-lockup');
     expect(lockup!.report.task!.polls).toEqual([{ name: 'ready', value: '0' }]);
@@ -146,11 +91,7 @@ describe('spin-wait', () => {
   });
 
   test('polling a flag another task sets terminates on every schedule', async () => {
-    const result = await explore((k) => {
-      const ready = new Cell('ready', 0);
-      k.spawn('cpu1', async () => { while ((await READ_ONCE(ready)) === 0) await cpu_relax(); });
-      k.spawn('cpu2', async () => { await WRITE_ONCE(ready, 1); });
-    });
+    const result = await explore(spinWait(true));
     expect(result.failures).toEqual([]);
     expect(result.exhausted).toBe(true);
   });
@@ -158,8 +99,8 @@ describe('spin-wait', () => {
 
 describe('Peterson', () => {
   test('mutual exclusion holds on every schedule', async () => {
-    const reduced = await explore(peterson);
-    const full = await explore(peterson, { strategy: 'exhaustive' });
+    const reduced = await explore(peterson(false));
+    const full = await explore(peterson(false), { strategy: 'exhaustive' });
     expect(reduced.failures).toEqual([]);
     expect(full.failures).toEqual([]);
     expect(reduced.exhausted && full.exhausted).toBe(true);
@@ -167,31 +108,14 @@ describe('Peterson', () => {
   });
 
   test('breaks when turn is not written (a known-bad variant)', async () => {
-    const result = await explore((k) => {
-      const flag = [new Cell('flag[0]', 0), new Cell('flag[1]', 0)];
-      const inside = new Cell('in', 0);
-      const task = (me: number) => async () => {
-        while ((await READ_ONCE(flag[1 - me]!)) === 1) await cpu_relax();
-        await WRITE_ONCE(flag[me]!, 1);
-        if ((await atomic_inc_return(inside)) !== 1) throw new Error('two tasks in the critical section');
-        await WRITE_ONCE(inside, 0);
-        await WRITE_ONCE(flag[me]!, 0);
-      };
-      k.spawn('cpu1', task(0));
-      k.spawn('cpu2', task(1));
-    });
+    const result = await explore(peterson(true));
     expect(result.failures.map((f) => f.report.message)).toEqual(['Error: two tasks in the critical section']);
   });
 });
 
 describe('schedule counts', () => {
   /** Each task: start (runs to its first write), write, write. Steps interleave freely. */
-  function twoWriters(k: Kernel) {
-    const x = new Cell('x', 0);
-    const y = new Cell('y', 0);
-    k.spawn('cpu1', async () => { await WRITE_ONCE(x, 1); await WRITE_ONCE(x, 2); });
-    k.spawn('cpu2', async () => { await WRITE_ONCE(y, 1); await WRITE_ONCE(y, 2); });
-  }
+  const twoWriters = independentWriters(2, 2);
 
   test('unreduced search runs every interleaving: C(6,3) = 20 for two tasks of three steps', async () => {
     const result = await explore(twoWriters, { strategy: 'exhaustive' });

@@ -1,0 +1,13 @@
+/**
+ * The built-in catalog: the boards and scenarios the kemu command knows, like a
+ * defconfig selecting what is built in. The core (src/) never imports drivers
+ * or boards; this file, outside it, composes them. A user's own catalog is
+ * assembled the same way and passed to `main()` from src/cli/main.ts.
+ */
+import type { Catalog } from '../src/machine/catalog.js';
+import { EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
+
+export const builtinCatalog: Catalog = {
+  boards: [],
+  scenarios: [...EXAMPLE_SCENARIOS],
+};

@@ -1,0 +1,212 @@
+/**
+ * The kemu command. It is given a catalog of boards and scenarios (the
+ * built-in one is assembled in drivers/builtin.ts), parses the command line,
+ * and returns an exit code scripts can rely on: 0 no failure, 1 a failure was
+ * found, 2 bad usage or bad input.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { KemuError } from '../kernel/errors.js';
+import { explore, replay, runOnce, type ExploreOptions } from '../explore/explore.js';
+import type { CapturedRun, ExploreResult } from '../explore/result.js';
+import type { StrategySpec } from '../explore/strategy.js';
+import type { Catalog } from '../machine/catalog.js';
+import { KERNEL_VARIANTS } from '../machine/kernel-variants.js';
+import { toChromeTrace } from '../report/chrome-trace.js';
+import { terminalOutput, type Output } from './output.js';
+import { explorationJson, presentExploration, presentRun } from './present.js';
+import { resolveTarget, type Target } from './targets.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE_FOUND = 1;
+export const EXIT_USAGE = 2;
+
+interface ExploreFlags {
+  kernel?: string;
+  strategy?: string;
+  preemptions?: number;
+  seed?: number;
+  runs?: number;
+  depth?: number;
+  maxSchedules?: number;
+  maxSteps?: number;
+  timeLimit?: number;
+  first?: boolean;
+  validateDeviceMutex?: boolean;
+  json?: boolean;
+  timeline?: boolean;
+  trace?: string;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
+  switch (flags.strategy) {
+    case undefined: return fallback;
+    case 'dpor': return 'dpor';
+    case 'exhaustive': return 'exhaustive';
+    case 'bounded': return { kind: 'bounded', preemptions: flags.preemptions ?? 2 };
+    case 'random': return { kind: 'random', seed: flags.seed ?? 1, runs: flags.runs ?? 1000 };
+    case 'pct': return { kind: 'pct', depth: flags.depth ?? 3, seed: flags.seed ?? 1, runs: flags.runs ?? 1000 };
+    default: throw new KemuError('unknown-name', `unknown strategy "${flags.strategy}": use dpor, exhaustive, bounded, random or pct`);
+  }
+}
+
+function writeTrace(path: string | undefined, run: CapturedRun | undefined, title: string, out: Output): void {
+  if (!path) return;
+  if (!run) {
+    out.print(out.color.dim(`no failing run to write a trace of; ${path} not written`));
+    return;
+  }
+  writeFileSync(path, JSON.stringify(toChromeTrace(run, title)));
+  out.print(out.color.dim(`trace written to ${path} (open it in ui.perfetto.dev or chrome://tracing)`));
+}
+
+async function exploreTarget(out: Output, target: Target, flags: ExploreFlags): Promise<number> {
+  const options: ExploreOptions = {
+    strategy: strategyOf(flags, target.strategy),
+    maxSchedules: flags.maxSchedules,
+    maxSteps: flags.maxSteps,
+    timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
+    stopOnFirstFailure: flags.first,
+    lockdep: flags.validateDeviceMutex ? { validateDeviceMutex: true } : {},
+    onProgress: (p) => out.progress(`exploring ${target.label}: ${p.schedules.toLocaleString('en-US')} schedules, ` +
+      `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`),
+  };
+  let result: ExploreResult;
+  try {
+    result = await explore(target.scenario, options);
+  } finally {
+    out.endProgress();
+  }
+  if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
+  else presentExploration(out, target, result, { timeline: flags.timeline !== false });
+  writeTrace(flags.trace, result.failures[0]?.run, target.label, out);
+  return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
+}
+
+function exploreOptions(command: Command): Command {
+  return command
+    .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
+    .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
+    .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
+    .option('--seed <n>', 'random/pct: seed of the first run', positiveInt)
+    .option('--runs <n>', 'random/pct: number of runs', positiveInt)
+    .option('--depth <d>', 'pct: bug depth d', positiveInt)
+    .option('--max-schedules <n>', 'stop after this many schedules', positiveInt)
+    .option('--max-steps <n>', 'steps allowed in one schedule', positiveInt)
+    .option('--time-limit <seconds>', 'stop after this long', positiveInt)
+    .option('--first', 'stop at the first failure')
+    .option('--validate-device-mutex', 'let lockdep validate &dev->mutex (the kernel does not)')
+    .option('--json', 'print the result as JSON')
+    .option('--no-timeline', 'leave out the timeline of each failing schedule')
+    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace');
+}
+
+export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void): Command {
+  const program = new Command('kemu')
+    .description('Explore interleavings of emulated Linux driver-core and IOMMU code; find and replay deadlocks and lockups.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program.command('list')
+    .description('list boards, scenarios and kernel variants')
+    .argument('[what]', 'boards, scenarios or variants (default: all)')
+    .option('--json', 'print as JSON')
+    .action((what: string | undefined, flags: { json?: boolean }) => {
+      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants: KERNEL_VARIANTS };
+      if (what !== undefined && !(what in sections)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
+      const wanted = what ? [what as keyof typeof sections] : (Object.keys(sections) as (keyof typeof sections)[]);
+      if (flags.json) {
+        out.print(JSON.stringify(Object.fromEntries(wanted.map((k) => [k, sections[k].map((e) => ({ ...e }))])), null, 2));
+        return;
+      }
+      for (const key of wanted) {
+        out.print(out.color.bold(key));
+        const rows = key === 'variants'
+          ? KERNEL_VARIANTS.map((v) => [v.name, v.summary])
+          : sections[key].map((e) => {
+            const entry = e as Catalog['boards'][number];
+            return [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-'];
+          });
+        out.print(out.table(key === 'variants' ? ['variant', 'what it is'] : ['name', 'what it is', 'variants', 'default'], rows));
+        out.print();
+      }
+    });
+
+  exploreOptions(program.command('run')
+    .description('run a named scenario or board with its default exploration')
+    .argument('<name>', 'scenario or board (see `kemu list`)'))
+    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, resolveTarget(catalog, name, flags.kernel), flags)));
+
+  exploreOptions(program.command('explore')
+    .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
+    .argument('<name>', 'scenario or board (see `kemu list`)'))
+    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, resolveTarget(catalog, name, flags.kernel), flags)));
+
+  program.command('replay')
+    .description('replay one schedule from its token: dmesg, reports and timeline')
+    .argument('<name>', 'scenario or board the token belongs to')
+    .argument('<token>', 'replay token (k1.…)')
+    .option('-k, --kernel <variant>', 'kernel variant the token was found on')
+    .option('--json', 'print the run as JSON')
+    .option('--no-timeline', 'leave out the timeline')
+    .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
+    .action(async (name: string, token: string, flags: ExploreFlags) => {
+      const target = resolveTarget(catalog, name, flags.kernel);
+      const run = await replay(target.scenario, token);
+      if (flags.json) out.print(JSON.stringify(run, null, 2));
+      else presentRun(out, target, run, { timeline: flags.timeline !== false });
+      writeTrace(flags.trace, run, target.label, out);
+      setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
+    });
+
+  program.command('boot')
+    .description('boot a board once (no preemption) and print its dmesg; on a hang, the hung-task report')
+    .argument('<board>', 'board (see `kemu list boards`)')
+    .option('-k, --kernel <variant>', 'kernel variant')
+    .option('--json', 'print the run as JSON')
+    .option('--timeline', 'also print the timeline')
+    .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
+    .action(async (name: string, flags: ExploreFlags) => {
+      const target = resolveTarget(catalog, name, flags.kernel, 'board');
+      const run = await runOnce(target.scenario);
+      if (flags.json) out.print(JSON.stringify(run, null, 2));
+      else presentRun(out, target, run, { timeline: flags.timeline === true });
+      writeTrace(flags.trace, run, `${target.label} (boot)`, out);
+      const failed = run.reports.length > 0;
+      if (!flags.json) {
+        out.print();
+        out.print(failed ? out.color.red(`✗ ${target.label}: ${run.reports.map((r) => r.title).join('; ')}`)
+          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`kemu explore ${name} --kernel ${target.variant}\` checks every interleaving`));
+      }
+      setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
+    });
+
+  return program;
+}
+
+/** Runs the command; resolves to the exit code. */
+export async function main(argv: string[], catalog: Catalog, out: Output = terminalOutput()): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(catalog, out, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (KemuError.is(error)) {
+      out.endProgress();
+      process.stderr.write(`kemu: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+

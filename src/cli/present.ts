@@ -1,0 +1,72 @@
+/**
+ * How the kemu command presents runs and explorations to a person, and as
+ * JSON to a program.
+ */
+import type { CapturedRun, ExploreResult, Failure } from '../explore/result.js';
+import { renderDmesg } from '../report/dmesg.js';
+import { renderReport } from '../report/kernel-format.js';
+import { renderTimeline } from '../report/timeline.js';
+import type { Output } from './output.js';
+import type { Target } from './targets.js';
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+export function summaryLine(result: ExploreResult): string {
+  const coverage = result.exhausted
+    ? 'space exhausted'
+    : result.stoppedBy === 'exhausted' && result.stepBounded > 0
+      ? `NOT exhausted: ${plural(result.stepBounded, 'schedule')} hit the step bound`
+      : `stopped: ${result.stoppedBy.replace('-', ' ')}`;
+  const pruned = result.pruned > 0 ? ` (+${result.pruned.toLocaleString('en-US')} pruned as redundant)` : '';
+  const found = result.failures.length === 0 ? 'no failure' : plural(result.failures.length, 'failure');
+  return `${result.strategy}: ${plural(result.schedules, 'schedule')}${pruned}, ${coverage}, ${found} (${(result.elapsedMs / 1000).toFixed(2)} s)`;
+}
+
+export function presentFailure(out: Output, target: Target, failure: Failure, index: number, options: { timeline: boolean }): void {
+  const c = out.color;
+  out.print(c.bold(c.red(`✗ [${index + 1}] ${failure.title}`)));
+  out.print(c.dim(`  first seen in schedule ${failure.firstSchedule}, in ${plural(failure.occurrences, 'schedule')}; this one has ${plural(failure.preemptions, 'preemption')}`));
+  out.print();
+  out.print(renderReport(failure.report, { release: target.variant }));
+  if (options.timeline && failure.run.trace.length > 0) {
+    out.print();
+    out.print(c.bold('Timeline of the failing schedule:'));
+    out.print(renderTimeline(failure.run));
+  }
+  out.print();
+  out.print(`Replay: ${c.cyan(target.replayCommand(failure.token))}`);
+  out.print();
+}
+
+export function presentExploration(out: Output, target: Target, result: ExploreResult, options: { timeline: boolean }): void {
+  const c = out.color;
+  result.failures.forEach((f, i) => presentFailure(out, target, f, i, options));
+  if (result.pct) {
+    const p = result.pct;
+    out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps; each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; all runs together >= ${(p.overall * 100).toFixed(2)} %`));
+  }
+  const line = `${target.label} — ${summaryLine(result)}`;
+  out.print(result.failures.length === 0 ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`));
+}
+
+export function presentRun(out: Output, target: Target, run: CapturedRun, options: { timeline: boolean }): void {
+  out.print(renderDmesg(run, { release: target.variant }));
+  if (options.timeline) {
+    out.print();
+    out.print(renderTimeline(run));
+  }
+}
+
+/** The JSON form of an exploration: data first, with the kernel-format text of each report alongside. */
+export function explorationJson(target: Target, result: ExploreResult): unknown {
+  return {
+    target: { kind: target.kind, name: target.name, variant: target.variant },
+    strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
+    exhausted: result.exhausted, stoppedBy: result.stoppedBy, elapsedMs: Math.round(result.elapsedMs), pct: result.pct,
+    failures: result.failures.map((f) => ({
+      kind: f.kind, title: f.title, signature: f.signature, token: f.token, preemptions: f.preemptions,
+      firstSchedule: f.firstSchedule, occurrences: f.occurrences, replay: target.replayCommand(f.token),
+      report: f.report, text: renderReport(f.report, { release: target.variant }),
+    })),
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The classic cases as named scenarios for the kemu command (`kemu run abba`):
+ * small programs that show what the engine finds, independent of any kernel
+ * variant.
+ */
+import type { ScenarioEntry } from '../machine/catalog.js';
+import type { Scenario } from '../explore/run-schedule.js';
+import { abba, abbaSequenced, counter, peterson, spinWait } from './classic-scenarios.js';
+
+function example(name: string, summary: string, scenario: Scenario): ScenarioEntry {
+  return { name, summary, variants: [], defaultVariant: '', build: () => scenario, strategy: 'dpor' };
+}
+
+export const EXAMPLE_SCENARIOS: readonly ScenarioEntry[] = [
+  example('abba', 'two tasks take two mutexes in opposite orders: a hang, and lockdep\'s circular-dependency splat', abba),
+  example('abba-sequenced', 'the same lock orders, one task after the other: no hang, but lockdep still flags the inversion', abbaSequenced),
+  example('lost-update', 'two unlocked read-modify-writes of one counter', counter(false)),
+  example('locked-update', 'the same counter under a mutex: correct on every schedule', counter(true)),
+  example('peterson', "Peterson's mutual exclusion: correct on every schedule", peterson(false)),
+  example('peterson-broken', 'Peterson without the turn variable: two tasks in the critical section', peterson(true)),
+  example('spin-forever', 'a task polls a flag nobody sets: a proven soft lockup', spinWait(false)),
+];
