@@ -5,9 +5,10 @@
  * assembled the same way and passed to `main()` from src/cli/main.ts.
  */
 import type { Catalog } from '../src/machine/catalog.js';
-import { EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
+import { EXAMPLE_DEMO, EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
 
 export const builtinCatalog: Catalog = {
   boards: [],
   scenarios: [...EXAMPLE_SCENARIOS],
+  demo: EXAMPLE_DEMO,
 };

@@ -16,6 +16,7 @@ import { toChromeTrace } from '../report/chrome-trace.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun } from './present.js';
 import { resolveTarget, type Target } from './targets.js';
+import { runDemo } from './demo.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE_FOUND = 1;
@@ -195,6 +196,7 @@ export async function main(argv: string[], catalog: Catalog, out: Output = termi
   let code = EXIT_OK;
   const program = buildProgram(catalog, out, (c) => (code = c));
   try {
+    if (argv.length === 0) return await runDemo(catalog, out);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {

@@ -3,7 +3,7 @@
  * small programs that show what the engine finds, independent of any kernel
  * variant.
  */
-import type { ScenarioEntry } from '../machine/catalog.js';
+import type { DemoStory, ScenarioEntry } from '../machine/catalog.js';
 import type { Scenario } from '../explore/run-schedule.js';
 import { abba, abbaSequenced, counter, peterson, spinWait } from './classic-scenarios.js';
 
@@ -19,4 +19,14 @@ export const EXAMPLE_SCENARIOS: readonly ScenarioEntry[] = [
   example('peterson', "Peterson's mutual exclusion: correct on every schedule", peterson(false)),
   example('peterson-broken', 'Peterson without the turn variable: two tasks in the critical section', peterson(true)),
   example('spin-forever', 'a task polls a flag nobody sets: a proven soft lockup', spinWait(false)),
+];
+
+/** A demo story on the classic cases, for catalogs without kernel bugs of their own. */
+export const EXAMPLE_DEMO: readonly DemoStory[] = [
+  {
+    title: 'A lost update, and the mutex that prevents it',
+    intro: 'Two tasks increment a shared counter with READ_ONCE then WRITE_ONCE. kemu explores the interleavings\nof their visible operations until one loses an update, then checks the locked version on every schedule.',
+    buggy: { name: 'lost-update' },
+    fixed: { name: 'locked-update' },
+  },
 ];

@@ -30,7 +30,17 @@ export interface ScenarioEntry {
   readonly strategy?: StrategySpec;
 }
 
+/** One story of the demo `kemu` runs with no arguments: a bug found on one target, and its fix verified on another. */
+export interface DemoStory {
+  readonly title: string;
+  /** A few lines a newcomer can read: what the bug is and where it came from. */
+  readonly intro: string;
+  readonly buggy: { readonly name: string; readonly variant?: string };
+  readonly fixed: { readonly name: string; readonly variant?: string };
+}
+
 export interface Catalog {
   readonly boards: readonly BoardEntry[];
   readonly scenarios: readonly ScenarioEntry[];
+  readonly demo?: readonly DemoStory[];
 }

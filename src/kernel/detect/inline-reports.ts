@@ -7,7 +7,7 @@ import { HUNG_TASK_TIMEOUT_SECS } from './stuck.js';
 import { NSEC_PER_SEC } from '../clock.js';
 import type { Kernel } from '../kernel.js';
 import type { LockBase } from '../locking/lock-base.js';
-import { captureCallTrace, frameFunction } from '../sched/call-trace.js';
+import { captureCallTrace, frameFunction, kernelFrames } from '../sched/call-trace.js';
 import { describeOp } from '../sched/describe.js';
 import type { Op } from '../sched/op.js';
 import type { Task } from '../sched/task.js';
@@ -76,9 +76,9 @@ export function reportWarn(kernel: Kernel, task: Task, message: string, conditio
 export function reportOops(kernel: Kernel, task: Task, error: unknown): KernelReport {
   const err = error instanceof Error ? error : new Error(String(error));
   const snapshot = snapshotTask(kernel, task);
-  const trace = (err.stack ?? '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, '')).filter((l) => !/node:internal|node_modules/.test(l));
+  const trace = kernelFrames(err.stack ?? '');
   snapshot.callTrace = trace;
-  const where = trace[0] ? frameFunction(trace[0]).replace(/^async /, '') : '<unknown>';
+  const where = trace[0] ? frameFunction(trace[0]) : '<unknown>';
   return {
     ...base(kernel, task), task: snapshot, kind: 'oops', fatal: true,
     signature: `oops:${err.name}:${where}`,

@@ -29,12 +29,8 @@ export function parseFrame(line: string): Frame | null {
   return { fn, file: m[2] ?? '', line: m[3] ? Number(m[3]) : 0 };
 }
 
-/** The kernel frames of the current stack, innermost first, as `fn (file:line)`. */
-export function captureCallTrace(): string[] {
-  const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 80;
-  const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = saved;
+/** The kernel frames of an Error stack, innermost first, as `fn (file:line)`. */
+export function kernelFrames(stack: string): string[] {
   const frames: string[] = [];
   for (const line of stack.split('\n').slice(1)) {
     const frame = parseFrame(line);
@@ -43,6 +39,15 @@ export function captureCallTrace(): string[] {
     frames.push(`${fn} (${shortFile(frame.file)}:${frame.line})`);
   }
   return frames;
+}
+
+/** The kernel frames of the current stack, innermost first, as `fn (file:line)`. */
+export function captureCallTrace(): string[] {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 80;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = saved;
+  return kernelFrames(stack);
 }
 
 /** The function name of a `fn (file:line)` frame. */
