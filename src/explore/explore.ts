@@ -5,6 +5,7 @@
 import { KemuError } from '../kernel/errors.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
+import type { FaultPlan } from '../kernel/fault-inject.js';
 import { DporSearch } from './dpor.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
 import { PctSearch } from './pct.js';
@@ -32,6 +33,8 @@ export interface ExploreOptions {
   /** Shrink each failing schedule towards fewer preemptions (default true). */
   shrink?: boolean;
   lockdep?: LockdepOptions;
+  /** Fault injection: which calls of which should_fail() points fail, in every run. */
+  faults?: FaultPlan;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
   /** Called after every run with its final state (for tools and tests that compare outcomes). */
@@ -52,7 +55,7 @@ function makeStrategy(spec: StrategySpec, maxSteps: number): Strategy {
 }
 
 function settingsOf(options: ExploreOptions, capture: boolean): RunSettings {
-  return { maxSteps: options.maxSteps ?? 20_000, lockdep: options.lockdep ?? {}, capture };
+  return { maxSteps: options.maxSteps ?? 20_000, lockdep: options.lockdep ?? {}, faults: options.faults ?? {}, capture };
 }
 
 export function captureRun(kernel: Kernel, outcome: string): CapturedRun {
@@ -68,7 +71,7 @@ export function captureRun(kernel: Kernel, outcome: string): CapturedRun {
 }
 
 /** Replays one schedule with call traces and the step trace. */
-export async function replay(scenario: Scenario, token: string, options: Pick<ExploreOptions, 'maxSteps' | 'lockdep'> = {}): Promise<CapturedRun> {
+export async function replay(scenario: Scenario, token: string, options: Pick<ExploreOptions, 'maxSteps' | 'lockdep' | 'faults'> = {}): Promise<CapturedRun> {
   const chooser = ReplayChooser.fromToken(token);
   chooser.beginRun();
   const { kernel, outcome } = await runSchedule(scenario, chooser, settingsOf(options, true));
@@ -82,7 +85,7 @@ const NON_PREEMPTIVE: Chooser = {
 };
 
 /** Runs one schedule (no preemption) with call traces and the step trace: what `kemu boot` shows. */
-export async function runOnce(scenario: Scenario, options: Pick<ExploreOptions, 'maxSteps' | 'lockdep'> = {}): Promise<CapturedRun & { token: string }> {
+export async function runOnce(scenario: Scenario, options: Pick<ExploreOptions, 'maxSteps' | 'lockdep' | 'faults'> = {}): Promise<CapturedRun & { token: string }> {
   const recorder = new ScheduleRecorder(NON_PREEMPTIVE);
   const { kernel, outcome } = await runSchedule(scenario, recorder, settingsOf(options, true));
   return { ...captureRun(kernel, outcome.kind), token: encodeToken(toSegments(recorder.pids, recorder.ops)) };

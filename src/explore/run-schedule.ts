@@ -12,6 +12,7 @@
 import { KemuError } from '../kernel/errors.js';
 import { Kernel, type Chooser, type RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
+import type { FaultPlan } from '../kernel/fault-inject.js';
 import { describeOp } from '../kernel/sched/describe.js';
 
 /** A scenario: builds a machine and spawns tasks. It runs as the first task (`swapper/0`, pid 1). */
@@ -20,6 +21,7 @@ export type Scenario = (kernel: Kernel) => Promise<unknown> | unknown;
 export interface RunSettings {
   maxSteps: number;
   lockdep: LockdepOptions;
+  faults: FaultPlan;
   capture: boolean;
 }
 
@@ -55,7 +57,7 @@ class EscapeWatchdog {
 const watchdog = new EscapeWatchdog();
 
 export async function runSchedule(scenario: Scenario, chooser: Chooser, settings: RunSettings): Promise<{ kernel: Kernel; outcome: RunOutcome }> {
-  const kernel = new Kernel({ chooser, maxSteps: settings.maxSteps, capture: settings.capture, lockdep: settings.lockdep });
+  const kernel = new Kernel({ chooser, maxSteps: settings.maxSteps, capture: settings.capture, lockdep: settings.lockdep, faults: settings.faults });
   watchdog.watch(kernel);
   const outcome = await kernel.boot('swapper/0', () => scenario(kernel));
   watchdog.release();

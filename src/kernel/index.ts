@@ -17,3 +17,5 @@ export { WARN_ON, lockdep_assert_held, kemu_note } from './assert.js';
 export { printk, pr_info, pr_warn, pr_err, pr_emerg, pr_debug } from './printk.js';
 export type { KernelReport, ReportKind, TaskSnapshot, LockSnapshot } from './detect/report.js';
 export type { LockdepOptions } from './lockdep/lockdep.js';
+export { should_fail, type FaultPlan } from './fault-inject.js';
+export { KUNIT_STATIC_STUB_REDIRECT } from './static-stub.js';

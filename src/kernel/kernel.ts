@@ -10,6 +10,7 @@ import { Clock } from './clock.js';
 import { KemuError } from './errors.js';
 import { LogBuffer } from './printk.js';
 import { Lockdep, type LockdepOptions } from './lockdep/lockdep.js';
+import { FaultInjector, type FaultPlan } from './fault-inject.js';
 import type { KernelReport } from './detect/report.js';
 import { detectStuck } from './detect/stuck.js';
 import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportWarn } from './detect/inline-reports.js';
@@ -47,6 +48,8 @@ export interface KernelOptions {
   /** Capture call traces and the step trace (replays of interesting schedules). */
   capture?: boolean;
   lockdep?: LockdepOptions;
+  /** Which calls of which fault-injection points fail (see should_fail). */
+  faults?: FaultPlan;
 }
 
 /** One step of a captured run: what the timeline and the trace export show. */
@@ -78,6 +81,7 @@ export class Kernel implements RunContext {
   readonly reports: KernelReport[] = [];
   readonly trace: TraceStep[] = [];
   readonly lockdep: Lockdep;
+  readonly faults: FaultInjector;
   readonly capture: boolean;
   readonly maxSteps: number;
   /** Steps executed so far; the step in progress has this number. */
@@ -109,6 +113,7 @@ export class Kernel implements RunContext {
     this.capture = options.capture ?? false;
     this.maxSteps = options.maxSteps ?? 100_000;
     this.lockdep = new Lockdep(this, options.lockdep ?? {});
+    this.faults = new FaultInjector(options.faults ?? {});
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
