@@ -13,6 +13,7 @@ import type { StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { KERNEL_VARIANTS } from '../machine/kernel-variants.js';
 import { toChromeTrace } from '../report/chrome-trace.js';
+import { renderHtmlTimeline } from '../report/html-timeline.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun } from './present.js';
 import { resolveTarget, type Target } from './targets.js';
@@ -37,6 +38,7 @@ interface ExploreFlags {
   json?: boolean;
   timeline?: boolean;
   trace?: string;
+  html?: string;
 }
 
 function positiveInt(value: string): number {
@@ -57,14 +59,17 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
-function writeTrace(path: string | undefined, run: CapturedRun | undefined, title: string, out: Output): void {
-  if (!path) return;
-  if (!run) {
-    out.print(out.color.dim(`no failing run to write a trace of; ${path} not written`));
-    return;
+/** Writes the --trace (Chrome/Perfetto JSON) and --html (timeline page) files a command was asked for. */
+function writeViews(flags: ExploreFlags, run: CapturedRun | undefined, title: string, out: Output): void {
+  for (const [path, what] of [[flags.trace, 'trace'], [flags.html, 'timeline page']] as const) {
+    if (!path) continue;
+    if (!run) {
+      out.print(out.color.dim(`no failing run to draw; ${path} not written`));
+      continue;
+    }
+    writeFileSync(path, what === 'trace' ? JSON.stringify(toChromeTrace(run, title)) : renderHtmlTimeline(run, title));
+    out.print(out.color.dim(what === 'trace' ? `trace written to ${path} (open it in ui.perfetto.dev or chrome://tracing)` : `timeline page written to ${path}`));
   }
-  writeFileSync(path, JSON.stringify(toChromeTrace(run, title)));
-  out.print(out.color.dim(`trace written to ${path} (open it in ui.perfetto.dev or chrome://tracing)`));
 }
 
 async function exploreTarget(out: Output, target: Target, flags: ExploreFlags): Promise<number> {
@@ -86,7 +91,7 @@ async function exploreTarget(out: Output, target: Target, flags: ExploreFlags): 
   }
   if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
   else presentExploration(out, target, result, { timeline: flags.timeline !== false });
-  writeTrace(flags.trace, result.failures[0]?.run, target.label, out);
+  writeViews(flags, result.failures[0]?.run, target.label, out);
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
 }
 
@@ -105,7 +110,8 @@ function exploreOptions(command: Command): Command {
     .option('--validate-device-mutex', 'let lockdep validate &dev->mutex (the kernel does not)')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
-    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace');
+    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
+    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page');
 }
 
 export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void): Command {
@@ -157,12 +163,13 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
+    .option('--html <file>', 'write the run as a self-contained timeline page')
     .action(async (name: string, token: string, flags: ExploreFlags) => {
       const target = resolveTarget(catalog, name, flags.kernel);
       const run = await replay(target.scenario, token);
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline !== false });
-      writeTrace(flags.trace, run, target.label, out);
+      writeViews(flags, run, target.label, out);
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
@@ -173,12 +180,13 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--json', 'print the run as JSON')
     .option('--timeline', 'also print the timeline')
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
+    .option('--html <file>', 'write the boot as a self-contained timeline page')
     .action(async (name: string, flags: ExploreFlags) => {
       const target = resolveTarget(catalog, name, flags.kernel, 'board');
       const run = await runOnce(target.scenario);
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline === true });
-      writeTrace(flags.trace, run, `${target.label} (boot)`, out);
+      writeViews(flags, run, `${target.label} (boot)`, out);
       const failed = run.reports.length > 0;
       if (!flags.json) {
         out.print();

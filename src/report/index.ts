@@ -3,3 +3,4 @@ export { renderReport, renderReportLines, type RenderOptions } from './kernel-fo
 export { renderDmesg } from './dmesg.js';
 export { renderTimeline, type TimelineOptions } from './timeline.js';
 export { toChromeTrace, type TraceEvent } from './chrome-trace.js';
+export { renderHtmlTimeline } from './html-timeline.js';
