@@ -8,7 +8,10 @@ import os from 'node:os';
 import Table from 'cli-table3';
 import { benchEngine } from './engine.js';
 import { benchReduction } from './reduction.js';
+import { benchMemory, benchParallel } from './scale.js';
 
+/** Tables are plain when the output is not a terminal (a file, CI's log). */
+const tableStyle = process.stdout.isTTY ? {} : { style: { head: [], border: [] } };
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
   process.stdout.write('engine: ns per scheduling decision vs a bare coroutine hand-off… ');
   const engine = await benchEngine();
   console.log('done');
-  const engineTable = new Table({ head: ['micro scenario', 'bare hand-off', 'kemu engine', 'ratio', 'target', 'kemu schedules/s'] });
+  const engineTable = new Table({ ...tableStyle, head: ['micro scenario', 'bare hand-off', 'kemu engine', 'ratio', 'target', 'kemu schedules/s'] });
   engineTable.push([
     `${engine.tasks} tasks x ${engine.stepsPerTask} steps, random`,
     `${fmt(engine.bareNsPerStep, 1)} ns/step`, `${fmt(engine.engineNsPerStep, 1)} ns/step`,
@@ -29,18 +32,34 @@ async function main(): Promise<void> {
   process.stdout.write('\nreduction: DPOR against unreduced exhaustive search… ');
   const reduction = await benchReduction();
   console.log('done');
-  const reductionTable = new Table({ head: ['classic case', 'unreduced', 'DPOR', 'DPOR pruned', 'saved', 'same verdicts'] });
+  const reductionTable = new Table({ ...tableStyle, head: ['classic case', 'unreduced', 'DPOR', 'DPOR pruned', 'saved', 'same verdicts'] });
   for (const r of reduction) {
     reductionTable.push([r.scenario, fmt(r.unreduced), fmt(r.dpor), fmt(r.dporPruned), `${fmt(r.saved * 100, 1)} %`, r.sameVerdicts ? 'yes' : 'NO']);
   }
   console.log(reductionTable.toString());
 
-  const results = { date: new Date().toISOString(), machine, engine, reduction };
+  process.stdout.write('\nparallel: worker threads against one thread, same exploration… ');
+  const parallel = await benchParallel();
+  console.log('done');
+  const parallelTable = new Table({ ...tableStyle, head: ['exploration', 'schedules', '1 thread', `${parallel.workers} workers`, 'speedup', 'target', 'merged = single'] });
+  parallelTable.push([`${parallel.scenario}, ${parallel.strategy}`, fmt(parallel.schedules), `${fmt(parallel.oneThreadMs)} ms`, `${fmt(parallel.workersMs)} ms`,
+    `${fmt(parallel.speedup, 2)}x`, `>= 1.7x ${parallel.speedup >= 1.7 ? 'met' : 'MISSED'}`, parallel.sameResult ? 'yes' : 'NO']);
+  console.log(parallelTable.toString());
+
+  process.stdout.write('\nmemory: a million schedules… ');
+  const memory = await benchMemory();
+  console.log('done');
+  const memoryTable = new Table({ ...tableStyle, head: ['schedules', 'RSS at 100k', 'peak RSS', 'heap at 100k', 'heap at end', 'RSS growth 100k -> 1M'] });
+  memoryTable.push([fmt(memory.schedules), `${fmt(memory.rssAt100kMb)} MB`, `${fmt(memory.peakRssMb)} MB`, `${fmt(memory.heapAt100kMb, 1)} MB`,
+    `${fmt(memory.heapAtEndMb, 1)} MB`, `${fmt(memory.growth, 2)}x`]);
+  console.log(memoryTable.toString());
+
+  const results = { date: new Date().toISOString(), machine, engine, reduction, parallel, memory };
   const dir = new URL('../../bench/results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwritten: bench/results/latest.json`);
-  if (engine.ratio > 3 || reduction.some((r) => !r.sameVerdicts)) process.exitCode = 1;
+  if (engine.ratio > 3 || reduction.some((r) => !r.sameVerdicts) || !parallel.sameResult) process.exitCode = 1;
 }
 
 await main();

@@ -4,12 +4,13 @@
  * and returns an exit code scripts can rely on: 0 no failure, 1 a failure was
  * found, 2 bad usage or bad input.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
-import { explore, replay, runOnce, type ExploreOptions } from '../explore/explore.js';
-import type { CapturedRun, ExploreResult } from '../explore/result.js';
-import type { StrategySpec } from '../explore/strategy.js';
+import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type SearchResult } from '../explore/explore.js';
+import { searchInWorkers } from '../explore/parallel.js';
+import type { CapturedRun, ExploreProgress, ExploreResult } from '../explore/result.js';
+import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { KERNEL_VARIANTS } from '../machine/kernel-variants.js';
 import { toChromeTrace } from '../report/chrome-trace.js';
@@ -39,12 +40,28 @@ interface ExploreFlags {
   timeline?: boolean;
   trace?: string;
   html?: string;
+  shard?: Shard;
+  workers?: number;
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
+}
+
+function shardOf(value: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('expected i/n with 1 <= i <= n, e.g. 2/4');
+  return { index: Number(m[1]) - 1, count: Number(m[2]) };
+}
+
+/** What one shard prints, for `kemu merge`. */
+interface ShardFile {
+  kemu: 'shard';
+  target: { name: string; variant: string };
+  shard: Shard;
+  result: SearchResult;
 }
 
 function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
@@ -72,7 +89,7 @@ function writeViews(flags: ExploreFlags, run: CapturedRun | undefined, title: st
   }
 }
 
-async function exploreTarget(out: Output, target: Target, flags: ExploreFlags): Promise<number> {
+async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags): Promise<number> {
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
@@ -80,19 +97,63 @@ async function exploreTarget(out: Output, target: Target, flags: ExploreFlags): 
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
     lockdep: flags.validateDeviceMutex ? { validateDeviceMutex: true } : {},
-    onProgress: (p) => out.progress(`exploring ${target.label}: ${p.schedules.toLocaleString('en-US')} schedules, ` +
-      `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`),
   };
-  let result: ExploreResult;
-  try {
-    result = await explore(target.scenario, options);
-  } finally {
-    out.endProgress();
+  const progress = (p: ExploreProgress) => out.progress(`exploring ${target.label}: ${p.schedules.toLocaleString('en-US')} schedules, ` +
+    `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  if (flags.shard) {
+    const result = await search(target.scenario, { ...options, shard: flags.shard });
+    const file: ShardFile = { kemu: 'shard', target: { name: target.name, variant: target.variant }, shard: flags.shard, result };
+    out.print(JSON.stringify(file));
+    return result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
+  let found: SearchResult;
+  if (flags.workers !== undefined && flags.workers > 1) {
+    if (!catalog.workerSource) throw new KemuError('bad-usage', 'this catalog cannot be loaded by worker threads (it has no workerSource)');
+    out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
+    try {
+      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, options, flags.workers);
+    } finally {
+      out.endProgress();
+    }
+  } else {
+    try {
+      found = await search(target.scenario, { ...options, onProgress: progress });
+    } finally {
+      out.endProgress();
+    }
+  }
+  return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
+}
+
+function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags): number {
   if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
   else presentExploration(out, target, result, { timeline: flags.timeline !== false });
   writeViews(flags, result.failures[0]?.run, target.label, out);
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
+}
+
+/** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
+async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags): Promise<number> {
+  const files = paths.map((path) => {
+    let parsed: ShardFile;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
+    } catch (error) {
+      throw new KemuError('bad-usage', `${path}: not a kemu shard result (${(error as Error).message})`);
+    }
+    if (parsed.kemu !== 'shard') throw new KemuError('bad-usage', `${path}: not a kemu shard result (run \`kemu explore … --shard i/n\` to make one)`);
+    return { path, ...parsed };
+  });
+  const first = files[0]!;
+  for (const f of files) {
+    if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy || f.shard.count !== first.shard.count) {
+      throw new KemuError('bad-usage', `${f.path} is a shard of another exploration (${f.target.name} ${f.target.variant} ${f.result.strategy}, ${f.shard.count} shards) than ${first.path}`);
+    }
+  }
+  const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
+  if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
+  const target = resolveTarget(catalog, first.target.name, first.target.variant || undefined);
+  return presentResult(out, target, await finishSearch(target.scenario, mergeSearches(files.map((f) => f.result))), flags);
 }
 
 function exploreOptions(command: Command): Command {
@@ -111,7 +172,9 @@ function exploreOptions(command: Command): Command {
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
     .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
-    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page');
+    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
+    .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
+    .option('--workers <n>', 'explore in n worker threads (not dpor)', positiveInt);
 }
 
 export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void): Command {
@@ -148,12 +211,21 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, resolveTarget(catalog, name, flags.kernel), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, resolveTarget(catalog, name, flags.kernel), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+
+  program.command('merge')
+    .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
+    .argument('<files...>', 'one JSON file per shard')
+    .option('--json', 'print the merged result as JSON')
+    .option('--no-timeline', 'leave out the timeline of each failing schedule')
+    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
+    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
+    .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
   program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')

@@ -5,7 +5,7 @@
  */
 import type { DemoStory, ScenarioEntry } from '../machine/catalog.js';
 import type { Scenario } from '../explore/run-schedule.js';
-import { abba, abbaSequenced, counter, peterson, spinWait } from './classic-scenarios.js';
+import { abba, abbaSequenced, counter, independentWriters, peterson, spinWait } from './classic-scenarios.js';
 
 function example(name: string, summary: string, scenario: Scenario): ScenarioEntry {
   return { name, summary, variants: [], defaultVariant: '', build: () => scenario, strategy: 'dpor' };
@@ -19,6 +19,7 @@ export const EXAMPLE_SCENARIOS: readonly ScenarioEntry[] = [
   example('peterson', "Peterson's mutual exclusion: correct on every schedule", peterson(false)),
   example('peterson-broken', 'Peterson without the turn variable: two tasks in the critical section', peterson(true)),
   example('spin-forever', 'a task polls a flag nobody sets: a proven soft lockup', spinWait(false)),
+  example('three-writers', 'three tasks each writing their own cell: DPOR needs 1 schedule, unreduced search 34,650', independentWriters(3, 3)),
 ];
 
 /** A demo story on the classic cases, for catalogs without kernel bugs of their own. */

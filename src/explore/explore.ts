@@ -8,14 +8,14 @@ import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
 import { DporSearch } from './dpor.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
-import { PctSearch } from './pct.js';
+import { PctSearch, pctBound } from './pct.js';
 import { RandomWalk } from './random-walk.js';
 import { ReplayChooser } from './replay.js';
 import type { CapturedRun, ExploreProgress, ExploreResult, Failure, StopReason } from './result.js';
 import { runSchedule, type RunSettings, type Scenario } from './run-schedule.js';
 import { ScheduleRecorder } from './schedule.js';
 import { shrinkPreemptions } from './shrink.js';
-import type { Strategy, StrategySpec } from './strategy.js';
+import type { Shard, Strategy, StrategySpec } from './strategy.js';
 import { encodeToken, toSegments } from './token.js';
 import { wallNow, yieldToEventLoop } from './wall-clock.js';
 
@@ -39,16 +39,32 @@ export interface ExploreOptions {
   onProgress?: (progress: ExploreProgress) => void;
   /** Called after every run with its final state (for tools and tests that compare outcomes). */
   onRunEnd?: (kernel: Kernel, outcome: RunOutcome) => void;
+  /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
+  shard?: Shard;
 }
 
-function makeStrategy(spec: StrategySpec, maxSteps: number): Strategy {
+/** Throws unless explorations with this strategy can be split into shards (or run in worker threads). */
+export function assertShardable(spec: StrategySpec, shard?: Shard): void {
+  const kind = typeof spec === 'string' ? spec : spec.kind;
+  if (kind === 'dpor' || kind === 'replay') {
+    throw new KemuError('bad-usage', `the ${kind} strategy cannot be sharded` + (kind === 'dpor'
+      ? ': its alternatives come from races found in other parts of the tree; shard exhaustive, bounded, random or pct instead' : ''));
+  }
+  if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
+    throw new KemuError('bad-usage', `shard ${shard.index + 1}/${shard.count} does not exist: shards are numbered 1 to the count`);
+  }
+}
+
+function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undefined): Strategy {
   const s = typeof spec === 'string' ? { kind: spec } : spec;
+  if (shard) assertShardable(spec, shard);
+  const sharded = <T extends { shardBy(shard: Shard): T }>(strategy: T): T => (shard ? strategy.shardBy(shard) : strategy);
   switch (s.kind) {
     case 'dpor': return new DporSearch();
-    case 'exhaustive': return new ExhaustiveSearch();
-    case 'bounded': return new PreemptionBoundedSearch(s.preemptions);
-    case 'random': return new RandomWalk(s.seed ?? 1, s.runs ?? 1000);
-    case 'pct': return new PctSearch(s.depth ?? 3, s.seed ?? 1, s.runs ?? 1000, Math.min(maxSteps, 1000));
+    case 'exhaustive': return sharded(new ExhaustiveSearch());
+    case 'bounded': return sharded(new PreemptionBoundedSearch(s.preemptions));
+    case 'random': return sharded(new RandomWalk(s.seed ?? 1, s.runs ?? 1000));
+    case 'pct': return sharded(new PctSearch(s.depth ?? 3, s.seed ?? 1, s.runs ?? 1000, Math.min(maxSteps, 1000)));
     case 'replay': return ReplayChooser.fromToken(s.token);
     default: throw new KemuError('unknown-name', `unknown strategy ${JSON.stringify(spec)}: use dpor, exhaustive, bounded, random, pct or replay`);
   }
@@ -91,19 +107,49 @@ export async function runOnce(scenario: Scenario, options: Pick<ExploreOptions, 
   return { ...captureRun(kernel, outcome.kind), token: encodeToken(toSegments(recorder.pids, recorder.ops)) };
 }
 
-interface Found {
+/** A failure found by a search, before shrinking and replay: what shards exchange and merge. */
+export interface FoundFailure {
   signature: string;
   token: string;
   preemptions: number;
+  /** Where its schedule comes in the single-threaded order; among equal preemptions the earliest is kept. */
+  order: number[];
+  /** Number of the first schedule (within its search) that showed it. */
   firstSchedule: number;
   occurrences: number;
 }
 
-export async function explore(scenario: Scenario, options: ExploreOptions = {}): Promise<ExploreResult> {
+/** What a search, or one shard of it, found: plain data that merges and serialises. */
+export interface SearchResult {
+  strategy: string;
+  exhaustiveStrategy: boolean;
+  schedules: number;
+  pruned: number;
+  stepBounded: number;
+  stoppedBy: StopReason;
+  found: FoundFailure[];
+  maxSteps: number;
+  elapsedMs: number;
+  /** PCT: the largest task count and step count seen, for the probability bound. */
+  pct?: { depth: number; tasks: number; steps: number };
+}
+
+const earlier = (a: readonly number[], b: readonly number[]) => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return a.length < b.length;
+};
+
+/** Keeps the better of two records of one failure: fewer preemptions, then earlier in the single-threaded order. */
+function better(a: FoundFailure, b: FoundFailure): FoundFailure {
+  return b.preemptions < a.preemptions || (b.preemptions === a.preemptions && earlier(b.order, a.order)) ? b : a;
+}
+
+/** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
+export async function search(scenario: Scenario, options: ExploreOptions = {}): Promise<SearchResult> {
   const settings = settingsOf(options, false);
-  const strategy = makeStrategy(options.strategy ?? 'dpor', settings.maxSteps);
+  const strategy = makeStrategy(options.strategy ?? 'dpor', settings.maxSteps, options.shard);
   const maxSchedules = options.maxSchedules ?? 1_000_000;
-  const found = new Map<string, Found>();
+  const found = new Map<string, FoundFailure>();
   const started = wallNow();
   let lastYield = started;
   let lastProgress = started;
@@ -116,26 +162,22 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
   while (strategy.beginRun()) {
     const recorder = new ScheduleRecorder(strategy.chooser);
     const { kernel, outcome } = await runSchedule(scenario, recorder, settings);
+    const counts = strategy.runCounts();
+    const order = strategy.runOrder();
     strategy.endRun(outcome, kernel);
+    if (!counts) continue;
     options.onRunEnd?.(kernel, outcome);
     if (outcome.kind === 'pruned') pruned++;
     else schedules++;
     if (outcome.kind === 'step-bound') stepBounded++;
     maxSteps = Math.max(maxSteps, kernel.stepCount);
     for (const report of kernel.reports) {
+      const record: FoundFailure = {
+        signature: report.signature, token: encodeToken(toSegments(recorder.pids, recorder.ops)),
+        preemptions: recorder.preemptions, order, firstSchedule: schedules + pruned, occurrences: 1,
+      };
       const known = found.get(report.signature);
-      if (known) {
-        known.occurrences++;
-        if (recorder.preemptions < known.preemptions) {
-          known.preemptions = recorder.preemptions;
-          known.token = encodeToken(toSegments(recorder.pids, recorder.ops));
-        }
-      } else {
-        found.set(report.signature, {
-          signature: report.signature, token: encodeToken(toSegments(recorder.pids, recorder.ops)),
-          preemptions: recorder.preemptions, firstSchedule: schedules + pruned, occurrences: 1,
-        });
-      }
+      found.set(report.signature, known ? { ...better(known, record), firstSchedule: known.firstSchedule, occurrences: known.occurrences + 1 } : record);
     }
     if (options.stopOnFirstFailure && found.size > 0) {
       stoppedBy = 'first-failure';
@@ -160,8 +202,43 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
     }
   }
 
+  return {
+    strategy: strategy.name, exhaustiveStrategy: strategy.exhaustive, schedules, pruned, stepBounded, stoppedBy,
+    found: [...found.values()], maxSteps, elapsedMs: wallNow() - started,
+    ...(strategy instanceof PctSearch ? { pct: strategy.stats() } : {}),
+  };
+}
+
+/** Merges the results of the shards of one search into the result one search would have had. */
+export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
+  if (parts.length === 0) throw new KemuError('bad-usage', 'nothing to merge');
+  const found = new Map<string, FoundFailure>();
+  for (const part of parts) {
+    for (const f of part.found) {
+      const known = found.get(f.signature);
+      found.set(f.signature, known
+        ? { ...better(known, f), firstSchedule: Math.min(known.firstSchedule, f.firstSchedule), occurrences: known.occurrences + f.occurrences }
+        : f);
+    }
+  }
+  const sum = (key: 'schedules' | 'pruned' | 'stepBounded') => parts.reduce((n, p) => n + p[key], 0);
+  const pcts = parts.map((p) => p.pct).filter((p) => p !== undefined);
+  return {
+    strategy: parts[0]!.strategy, exhaustiveStrategy: parts[0]!.exhaustiveStrategy,
+    schedules: sum('schedules'), pruned: sum('pruned'), stepBounded: sum('stepBounded'),
+    stoppedBy: parts.find((p) => p.stoppedBy !== parts[0]!.stoppedBy && p.stoppedBy !== 'exhausted' && p.stoppedBy !== 'runs-done')?.stoppedBy ?? parts[0]!.stoppedBy,
+    found: [...found.values()].sort((a, b) => (earlier(a.order, b.order) ? -1 : 1)),
+    maxSteps: Math.max(...parts.map((p) => p.maxSteps)),
+    elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
+    ...(pcts.length ? { pct: { depth: pcts[0]!.depth, tasks: Math.max(...pcts.map((p) => p.tasks)), steps: Math.max(...pcts.map((p) => p.steps)) } } : {}),
+  };
+}
+
+/** Shrinks each failure towards fewer preemptions and replays it with call traces: the final result. */
+export async function finishSearch(scenario: Scenario, result: SearchResult, options: ExploreOptions = {}): Promise<ExploreResult> {
+  const settings = settingsOf(options, false);
   const failures: Failure[] = [];
-  for (const f of found.values()) {
+  for (const f of result.found) {
     let { token, preemptions } = f;
     if (options.shrink !== false && preemptions > 0) {
       ({ token, preemptions } = await shrinkPreemptions(scenario, f.signature, token, preemptions, settings));
@@ -174,11 +251,17 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
     failures.push({ kind: report.kind, signature: f.signature, title: report.title, token, preemptions,
       firstSchedule: f.firstSchedule, occurrences: f.occurrences, report, run });
   }
-
   return {
-    strategy: strategy.name, schedules, pruned, stepBounded,
-    exhausted: strategy.exhaustive && stoppedBy === 'exhausted' && stepBounded === 0,
-    stoppedBy, failures, elapsedMs: wallNow() - started, maxSteps,
-    ...(strategy instanceof PctSearch ? { pct: strategy.bound() } : {}),
+    strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
+    exhausted: result.exhaustiveStrategy && result.stoppedBy === 'exhausted' && result.stepBounded === 0,
+    stoppedBy: result.stoppedBy, failures, elapsedMs: result.elapsedMs, maxSteps: result.maxSteps,
+    ...(result.pct ? { pct: pctBound(result.pct.depth, result.pct.tasks, result.pct.steps, result.schedules) } : {}),
   };
+}
+
+/** Explores a scenario: searches the schedules, then shrinks and replays each failure found. */
+export async function explore(scenario: Scenario, options: ExploreOptions = {}): Promise<ExploreResult> {
+  const started = wallNow();
+  const result = await finishSearch(scenario, await search(scenario, options), options);
+  return { ...result, elapsedMs: wallNow() - started };
 }

@@ -1,5 +1,6 @@
 /** The explorer's public API. */
-export { explore, replay, runOnce, type ExploreOptions } from './explore.js';
+export { explore, search, mergeSearches, finishSearch, replay, runOnce, type ExploreOptions, type SearchResult, type FoundFailure } from './explore.js';
+export type { Shard } from './strategy.js';
 export type { Scenario } from './run-schedule.js';
 export type { StrategySpec } from './strategy.js';
 export type { ExploreResult, Failure, CapturedRun, ExploreProgress, StopReason } from './result.js';

@@ -7,10 +7,9 @@
  * n tasks and k steps, one run finds any given bug of depth d with probability
  * at least 1 / (n * k^(d-1)).
  */
-import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
+import type { Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched/task.js';
-import { Rng } from './rng.js';
-import type { Strategy } from './strategy.js';
+import { SeededRuns } from './seeded-runs.js';
 
 export interface PctBound {
   depth: number;
@@ -24,33 +23,29 @@ export interface PctBound {
   overall: number;
 }
 
-export class PctSearch implements Strategy, Chooser {
+export class PctSearch extends SeededRuns {
   readonly name: string;
-  readonly exhaustive = false;
-  private run = 0;
-  private rng: Rng;
   private readonly priorities = new Map<number, number>();
   private changePoints: number[] = [];
   private maxTasks = 1;
-  private maxSteps: number;
+  private maxSteps = 1;
+  /** k: change points are drawn from the first k steps; the length of run 0, which every shard runs. */
+  private k: number;
 
-  constructor(private readonly depth: number, private readonly seed: number, private readonly runs: number, stepsHint: number) {
+  constructor(private readonly depth: number, seed: number, runs: number, stepsHint: number) {
+    super(seed, runs);
     this.name = `pct(d=${depth}, seed=${seed})`;
-    this.rng = new Rng(seed);
-    this.maxSteps = Math.max(1, stepsHint);
+    this.k = Math.max(1, stepsHint);
   }
 
-  get chooser(): Chooser {
-    return this;
+  protected override mustRun(n: number): boolean {
+    return n === 0 || super.mustRun(n);
   }
 
-  beginRun(): boolean {
-    if (this.run >= this.runs) return false;
-    this.rng = new Rng(this.seed + this.run++);
+  protected override prepareRun(): void {
     this.priorities.clear();
     this.changePoints = [];
-    for (let i = 0; i < this.depth - 1; i++) this.changePoints.push(1 + this.rng.below(this.maxSteps));
-    return true;
+    for (let i = 0; i < this.depth - 1; i++) this.changePoints.push(1 + this.rng.below(this.k));
   }
 
   choose(enabled: readonly Task[], kernel: Kernel): Task {
@@ -73,13 +68,21 @@ export class PctSearch implements Strategy, Chooser {
     return best;
   }
 
-  endRun(_outcome: RunOutcome, kernel: Kernel): void {
+  override endRun(_outcome: RunOutcome, kernel: Kernel): void {
+    if (this.run === 0) this.k = Math.max(1, kernel.stepCount);
+    if (!this.runCounts()) return;
     this.maxTasks = Math.max(this.maxTasks, kernel.tasks.length);
     this.maxSteps = Math.max(this.maxSteps, kernel.stepCount);
   }
 
-  bound(): PctBound {
-    const perRun = 1 / (this.maxTasks * this.maxSteps ** (this.depth - 1));
-    return { depth: this.depth, tasks: this.maxTasks, steps: this.maxSteps, perRun, overall: 1 - (1 - perRun) ** this.run };
+  /** What the probability bound depends on, as seen in the runs counted so far. */
+  stats(): { depth: number; tasks: number; steps: number } {
+    return { depth: this.depth, tasks: this.maxTasks, steps: this.maxSteps };
   }
+}
+
+/** PCT's guarantee for `runs` runs of programs with at most `tasks` tasks and `steps` steps. */
+export function pctBound(depth: number, tasks: number, steps: number, runs: number): PctBound {
+  const perRun = 1 / (tasks * steps ** (depth - 1));
+  return { depth, tasks, steps, perRun, overall: 1 - (1 - perRun) ** runs };
 }

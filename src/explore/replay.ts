@@ -44,6 +44,14 @@ export class ReplayChooser implements Strategy, Chooser {
     return true;
   }
 
+  runCounts(): boolean {
+    return true;
+  }
+
+  runOrder(): number[] {
+    return [0];
+  }
+
   choose(enabled: readonly Task[], kernel: Kernel): Task {
     this.step++;
     if (this.segment < this.segments.length && this.inSegment === this.segments[this.segment]!.length) this.closeSegment();

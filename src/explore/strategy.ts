@@ -14,6 +14,16 @@ export interface Strategy {
   /** The chooser for the run `beginRun` prepared. */
   readonly chooser: Chooser;
   endRun(outcome: RunOutcome, kernel: Kernel): void;
+  /** Whether the run just prepared counts for this shard (runs outside it only map the space). */
+  runCounts(): boolean;
+  /** The run's place in the single-threaded order, compared lexicographically (ties between shards). */
+  runOrder(): number[];
+}
+
+/** One of `count` deterministic parts of an exploration (0-based `index`). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
 }
 
 /** Which strategy to explore with, as a user asks for it. */

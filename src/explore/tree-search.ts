@@ -12,7 +12,14 @@
 import { KemuError } from '../kernel/errors.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched/task.js';
-import type { Strategy } from './strategy.js';
+import type { Shard, Strategy } from './strategy.js';
+
+/**
+ * Sharding splits the tree at this depth: every shard explores the decisions
+ * above it (the same way, so all shards see the same prefixes in the same
+ * order), and each prefix's subtree belongs to one shard, by its ordinal.
+ */
+export const SHARD_SPLIT_DEPTH = 6;
 
 export interface SleepEntry {
   pid: number;
@@ -46,6 +53,26 @@ export abstract class TreeSearch implements Strategy, Chooser {
   /** Index of the next decision in the current run. */
   protected depth = 0;
   private started = false;
+  private shard: Shard | null = null;
+  /** Ordinal of the current run's prefix (its decisions above SHARD_SPLIT_DEPTH), and the run's place within it. */
+  private prefixOrdinal = 0;
+  private runInPrefix = 0;
+
+  /** Explores only the subtrees this shard owns (see SHARD_SPLIT_DEPTH). */
+  shardBy(shard: Shard): this {
+    this.shard = shard;
+    return this;
+  }
+
+  /** Whether the current run belongs to this shard's share of the space. */
+  runCounts(): boolean {
+    return this.shard === null || this.prefixOrdinal % this.shard.count === this.shard.index;
+  }
+
+  /** Where the current run comes in the single-threaded order: [prefix ordinal, run within the prefix]. */
+  runOrder(): number[] {
+    return [this.prefixOrdinal, this.runInPrefix];
+  }
 
   get chooser(): Chooser {
     return this;
@@ -58,17 +85,29 @@ export abstract class TreeSearch implements Strategy, Chooser {
       return true;
     }
     for (let i = this.nodes.length - 1; i >= 0; i--) {
+      if (i >= SHARD_SPLIT_DEPTH && !this.runCounts()) continue;
       const node = this.nodes[i]!;
       const next = this.nextAlternative(node);
       if (next !== undefined) {
         node.chosen = next;
         node.done.push(next);
         this.nodes.length = i + 1;
+        this.nextRun(i < SHARD_SPLIT_DEPTH);
         return true;
       }
     }
     this.nodes.length = 0;
+    this.nextRun(true);
     return this.treeExhausted();
+  }
+
+  private nextRun(newPrefix: boolean): void {
+    if (newPrefix) {
+      this.prefixOrdinal++;
+      this.runInPrefix = 0;
+    } else {
+      this.runInPrefix++;
+    }
   }
 
   endRun(_outcome: RunOutcome, _kernel: Kernel): void {}

@@ -43,4 +43,9 @@ export interface Catalog {
   readonly boards: readonly BoardEntry[];
   readonly scenarios: readonly ScenarioEntry[];
   readonly demo?: readonly DemoStory[];
+  /**
+   * How worker threads reach this catalog for parallel exploration: a module
+   * (URL) exporting `factory(name, variant)`, which returns the scenario.
+   */
+  readonly workerSource?: { readonly module: string; readonly factory: string };
 }

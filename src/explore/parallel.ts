@@ -1,0 +1,47 @@
+/**
+ * Parallel exploration: the shards of one search run in worker threads (a
+ * piscina pool, one worker per shard), and their results merge into exactly
+ * the result of one search. Functions cannot cross into a worker, so a worker
+ * loads the scenario itself from a module: it imports `module`, calls the
+ * exported `factory` with `args`, and explores the scenario it returns.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { KemuError } from '../kernel/errors.js';
+import type { ExploreOptions, SearchResult } from './explore.js';
+import { assertShardable, mergeSearches } from './explore.js';
+
+/** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it. */
+export interface ScenarioSource {
+  module: string;
+  factory: string;
+  args: unknown[];
+}
+
+/** The options a worker can receive: plain data only. */
+export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onRunEnd' | 'shard'>;
+
+export interface ShardTask {
+  source: ScenarioSource;
+  options: WorkerOptions;
+  shard: { index: number; count: number };
+}
+
+export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism()): Promise<SearchResult> {
+  assertShardable(options.strategy ?? 'dpor');
+  if (source.module.endsWith('.ts')) {
+    throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
+  }
+  const pool = new Piscina({ filename: new URL('./search-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
+  try {
+    const parts = await Promise.all(
+      Array.from({ length: workers }, (_, index) => pool.run({ source, options, shard: { index, count: workers } } satisfies ShardTask) as Promise<SearchResult>),
+    );
+    return mergeSearches(parts);
+  } catch (error) {
+    // Errors cross the thread boundary as plain Errors; keep the emulator's message as a KemuError.
+    throw KemuError.is(error) ? error : new KemuError('bad-usage', `a worker thread failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await pool.destroy();
+  }
+}
