@@ -4,15 +4,32 @@
  * or boards; this file, outside it, composes them. A user's own catalog is
  * assembled the same way and passed to `main()` from src/cli/main.ts.
  */
-import type { Catalog } from '../src/machine/catalog.js';
+import type { Catalog, DemoStory } from '../src/machine/catalog.js';
 import type { Scenario } from '../src/explore/run-schedule.js';
 import { resolveTarget } from '../src/cli/targets.js';
-import { EXAMPLE_DEMO, EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
+import { EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
+import { omap4Board, omap4DspBoard } from '../firmware/boards/omap4.js';
+import { exynosBoard } from '../firmware/boards/exynos.js';
+import { msmLikeBoard } from '../firmware/boards/msm-like.js';
+
+const DEMO: readonly DemoStory[] = [
+  {
+    title: 'The omap self-probe hang of the Aug 2023 device_lock series',
+    intro: [
+      'In Aug 2023 iommu/next made __iommu_probe_device() take device_lock(dev). An IOMMU driver whose probe',
+      'calls iommu_device_register() walks the platform bus from inside its own probe, which already holds its',
+      'device lock: the walk reaches the IOMMU\'s own device and blocks on it forever. kemu boots an omap4-like',
+      'board on that kernel and on v6.7, where a global probe mutex replaced the idea, exploring every interleaving.',
+    ].join('\n'),
+    buggy: { name: 'omap4-dsp', variant: 'iommu-next-2023-08' },
+    fixed: { name: 'omap4-dsp', variant: 'v6.7' },
+  },
+];
 
 export const builtinCatalog: Catalog = {
-  boards: [],
+  boards: [omap4Board, omap4DspBoard, exynosBoard, msmLikeBoard],
   scenarios: [...EXAMPLE_SCENARIOS],
-  demo: EXAMPLE_DEMO,
+  demo: DEMO,
   workerSource: { module: import.meta.url, factory: 'builtinScenario' },
 };
 

@@ -19,6 +19,7 @@ import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun } from './present.js';
 import { resolveTarget, type Target } from './targets.js';
 import { runDemo } from './demo.js';
+import { runBisect } from './bisect.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE_FOUND = 1;
@@ -266,6 +267,16 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
           : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`kemu explore ${name} --kernel ${target.variant}\` checks every interleaving`));
       }
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
+    });
+
+  program.command('bisect')
+    .description('explore a board\'s boot on every kernel variant it lists: boots, hangs or warns, and where')
+    .argument('<board>', 'board (see `kemu list boards`)')
+    .option('--json', 'print the rows as JSON')
+    .action(async (name: string, flags: { json?: boolean }) => {
+      const board = catalog.boards.find((b) => b.name === name);
+      if (!board) throw new KemuError('unknown-name', `unknown board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
+      setExit(await runBisect(out, board, flags.json === true));
     });
 
   return program;

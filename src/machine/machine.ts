@@ -1,0 +1,66 @@
+/**
+ * Composing and booting a machine. A machine is a list of inversify container
+ * modules: the kernel's own (driver core, IOMMU core and the variant's
+ * bindings, from kernelModules) plus the board's (firmware, buses, drivers,
+ * each mapping the variant to its own bindings). Booting builds the container
+ * inside the run, constructs the subsystems, and runs the initcalls in kernel
+ * order in swapper/0; inversify constructs, the model decides probe order.
+ */
+import { Container, ContainerModule } from 'inversify';
+import { deferred_probe_initcall, wait_for_device_probe } from '../base/dd.js';
+import { IommuCore, iommu_subsys_init } from '../iommu/iommu.js';
+import { iommuCoreModule, iommuVariantModule } from '../iommu/variants.js';
+import type { Scenario } from '../explore/run-schedule.js';
+import { do_initcalls, initcall, type Initcall } from './initcall.js';
+import { findVariant } from './kernel-variants.js';
+import { INITCALL, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './tokens.js';
+
+/** The driver core's bindings: deferred_probe_initcall at late_initcall. */
+export const driverCoreModule = new ContainerModule(({ bind }) => {
+  bind<Initcall>(INITCALL).toConstantValue(initcall('late', 'deferred_probe_initcall', deferred_probe_initcall));
+});
+
+/** The IOMMU core's bindings: the core (a subsystem) and iommu_subsys_init at subsys_initcall. */
+export const iommuSubsystemModule = new ContainerModule(({ bind }) => {
+  bind<Subsystem>(SUBSYSTEM).toDynamicValue((ctx) => ({ subsystem: `iommu (${ctx.get(IommuCore).locking.scheme})` }));
+  bind<Initcall>(INITCALL).toConstantValue(initcall('subsys', 'iommu_subsys_init', iommu_subsys_init));
+});
+
+/** The kernel's own modules for a variant: driver core, IOMMU core and the IOMMU core's variant bindings. */
+export function kernelModules(variant: string): ContainerModule[] {
+  findVariant(variant);
+  return [
+    new ContainerModule(({ bind }) => {
+      bind<string>(KERNEL_VARIANT).toConstantValue(variant);
+    }),
+    driverCoreModule,
+    iommuCoreModule,
+    iommuVariantModule(variant),
+    iommuSubsystemModule,
+  ];
+}
+
+/** Builds the container of a machine (call inside the run: resolution creates the run's shared objects). */
+export function composeMachine(modules: readonly ContainerModule[]): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(...modules);
+  return container;
+}
+
+/**
+ * Models kernel_init_freeable() as far as devices go (init/main.c, v6.5):
+ * construct the subsystems, do_initcalls(), then wait_for_device_probe().
+ */
+export async function kernel_init(container: Container): Promise<void> {
+  if (container.isBound(SUBSYSTEM)) container.getAll<Subsystem>(SUBSYSTEM);
+  const calls = container.isBound(INITCALL) ? container.getAll<Initcall>(INITCALL) : [];
+  await do_initcalls(calls);
+  await wait_for_device_probe();
+}
+
+/** A boot scenario: compose the machine from `modules()` in the run, then boot it. */
+export function bootScenario(modules: () => readonly ContainerModule[]): Scenario {
+  return async () => {
+    await kernel_init(composeMachine(modules()));
+  };
+}

@@ -1,0 +1,56 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { boardFilePath } from '../../firmware/boards/board-files.js';
+import { omap4DspBoard } from '../../firmware/boards/omap4.js';
+import { exynosBoard } from '../../firmware/boards/exynos.js';
+import { explore } from '../../src/explore/explore.js';
+import { initcallOrder, initcall } from '../../src/machine/initcall.js';
+import { bisectBoard } from '../../src/machine/bisect.js';
+import { KERNEL_VARIANTS } from '../../src/machine/kernel-variants.js';
+import { IOMMU_VARIANT_MODULES } from '../../src/iommu/variants.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('machine composition', () => {
+  test('initcalls run by level, in binding (link) order within a level', () => {
+    const order = initcallOrder([
+      initcall('device', 'a', () => 0), initcall('core', 'b', () => 0), initcall('late', 'c', () => 0),
+      initcall('arch_sync', 'd', () => 0), initcall('device', 'e', () => 0), initcall('subsys', 'f', () => 0),
+    ]).map((c) => c.name);
+    expect(order).toEqual(['b', 'd', 'f', 'a', 'e', 'c']);
+  });
+
+  test('every kernel variant has IOMMU core bindings', () => {
+    expect(Object.keys(IOMMU_VARIANT_MODULES).sort()).toEqual(KERNEL_VARIANTS.map((v) => v.name).sort());
+  });
+
+  test('an unknown variant is a typed error naming the known ones', () => {
+    expect(() => exynosBoard.boot('v9.9')).toThrow(/unknown kernel variant "v9.9"/);
+  });
+
+  test('board DTBs resolve from the source tree and from dist/ after tsc', () => {
+    const src = pathToFileURL(join(root, 'firmware/boards/omap4.ts')).href;
+    const dist = pathToFileURL(join(root, 'dist/firmware/boards/omap4.js')).href;
+    expect(boardFilePath('omap4.dtb', src)).toBe(join(root, 'firmware/boards/omap4.dtb'));
+    expect(boardFilePath('omap4.dtb', dist)).toBe(join(root, 'firmware/boards/omap4.dtb'));
+    expect(() => boardFilePath('nope.dtb', src)).toThrow(/not found/);
+  });
+
+  test('each explored run composes a fresh machine (state does not leak between runs)', async () => {
+    const a = await explore(omap4DspBoard.boot('v6.7'));
+    const b = await explore(omap4DspBoard.boot('v6.7'));
+    expect(a.schedules).toBe(b.schedules);
+    expect(a.failures).toEqual([]);
+    expect(a.exhausted).toBe(true);
+  });
+
+  test('bisect rows are data: variant, outcome, schedules, exhausted, failure, chain', async () => {
+    const rows = await bisectBoard(omap4DspBoard, { variants: ['v6.5', 'iommu-next-2023-08'] });
+    expect(rows.map((r) => [r.variant, r.outcome])).toEqual([['v6.5', 'boots'], ['iommu-next-2023-08', 'hangs']]);
+    expect(rows[0]!.failure).toBeNull();
+    expect(rows[0]!.chain).toEqual([]);
+    expect(rows[1]!.failure!.token).toMatch(/.+/);
+    expect(rows[1]!.chain.every((f) => /^\S+ \(\S+:\d+\)$/.test(f))).toBe(true);
+  });
+});
