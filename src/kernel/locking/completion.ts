@@ -5,7 +5,7 @@
  */
 import { SharedObject } from '../shared-object.js';
 import { OpKind } from '../sched/op.js';
-import { current } from '../sched/current.js';
+import { visible } from '../sched/visible.js';
 
 /** `done` value complete_all() leaves, as the kernel's UINT_MAX. */
 export const COMPLETE_ALL = Number.MAX_SAFE_INTEGER;
@@ -15,16 +15,13 @@ export class Completion extends SharedObject {
 }
 
 export function complete(x: Completion): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.Complete, obj: x, arg: false }) as Promise<void>;
+  return visible(OpKind.Complete, x, false);
 }
 
 export function complete_all(x: Completion): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.Complete, obj: x, arg: true }) as Promise<void>;
+  return visible(OpKind.Complete, x, true);
 }
 
 export function wait_for_completion(x: Completion): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.WaitCompletion, obj: x, arg: null }) as Promise<void>;
+  return visible(OpKind.WaitCompletion, x);
 }

@@ -5,7 +5,7 @@
  */
 import { LockBase, type LockClass, type LockWaitType } from './lock-base.js';
 import { OpKind } from '../sched/op.js';
-import { current } from '../sched/current.js';
+import { visible } from '../sched/visible.js';
 
 export class Mutex extends LockBase {
   readonly waitType: LockWaitType = 'sleep';
@@ -18,20 +18,17 @@ export class Mutex extends LockBase {
 
 /** Models mutex_lock() (kernel/locking/mutex.c): might_sleep, then acquire or block. */
 export function mutex_lock(lock: Mutex): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.MutexLock, obj: lock, arg: null }) as Promise<void>;
+  return visible(OpKind.MutexLock, lock);
 }
 
 /** Models mutex_trylock(): 1 if acquired, 0 if the mutex was held. */
 export function mutex_trylock(lock: Mutex): Promise<number> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.MutexTrylock, obj: lock, arg: null }) as Promise<number>;
+  return visible(OpKind.MutexTrylock, lock);
 }
 
 /** Models mutex_unlock(). */
 export function mutex_unlock(lock: Mutex): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.MutexUnlock, obj: lock, arg: null }) as Promise<void>;
+  return visible(OpKind.MutexUnlock, lock);
 }
 
 /** Models mutex_is_locked() (a plain look, not a scheduling point). */

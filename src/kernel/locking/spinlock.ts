@@ -7,6 +7,7 @@
 import { LockBase, type LockClass, type LockWaitType } from './lock-base.js';
 import { OpKind } from '../sched/op.js';
 import { current } from '../sched/current.js';
+import { visible } from '../sched/visible.js';
 
 export class RawSpinlock extends LockBase {
   readonly waitType: LockWaitType = 'spin';
@@ -20,25 +21,21 @@ export class RawSpinlock extends LockBase {
 export type IrqFlags = boolean;
 
 export function raw_spin_lock(lock: RawSpinlock): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.SpinLock, obj: lock, arg: false }) as Promise<void>;
+  return visible(OpKind.SpinLock, lock, false);
 }
 
 export function raw_spin_unlock(lock: RawSpinlock): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.SpinUnlock, obj: lock, arg: undefined }) as Promise<void>;
+  return visible(OpKind.SpinUnlock, lock);
 }
 
 /** Disables local interrupts, takes the lock, and returns the previous interrupt state. */
 export function raw_spin_lock_irqsave(lock: RawSpinlock): Promise<IrqFlags> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.SpinLock, obj: lock, arg: true }) as Promise<IrqFlags>;
+  return visible(OpKind.SpinLock, lock, true);
 }
 
 /** Releases the lock and restores the interrupt state saved by raw_spin_lock_irqsave. */
 export function raw_spin_unlock_irqrestore(lock: RawSpinlock, flags: IrqFlags): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.SpinUnlock, obj: lock, arg: flags }) as Promise<void>;
+  return visible(OpKind.SpinUnlock, lock, flags);
 }
 
 /** local_irq_save(): not a scheduling point; returns the previous state. */

@@ -6,7 +6,7 @@
  */
 import { Cell, type ValueFormatter } from './cell.js';
 import { OpKind } from '../sched/op.js';
-import { current } from '../sched/current.js';
+import { visible } from '../sched/visible.js';
 
 export interface RegisterBehaviour<T> {
   /** What a CPU read returns (default: the stored value). */
@@ -34,14 +34,12 @@ export class Register<T = number> extends Cell<T> {
 
 /** Models readl()/readq(): one register read, a scheduling point. */
 export function readl<T>(reg: Register<T>): Promise<T> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.MmioRead, obj: reg, arg: undefined }) as Promise<T>;
+  return visible(OpKind.MmioRead, reg);
 }
 
 /** Models writel()/writeq(): one register write, a scheduling point. */
 export function writel<T>(reg: Register<T>, value: T): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.MmioWrite, obj: reg, arg: value }) as Promise<void>;
+  return visible(OpKind.MmioWrite, reg, value);
 }
 
 export const readq = readl;

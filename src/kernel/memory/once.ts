@@ -5,22 +5,19 @@
  */
 import type { Cell } from './cell.js';
 import { OpKind } from '../sched/op.js';
-import { current } from '../sched/current.js';
+import { visible } from '../sched/visible.js';
 
 export function READ_ONCE<T>(cell: Cell<T>): Promise<T> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.Read, obj: cell, arg: undefined }) as Promise<T>;
+  return visible(OpKind.Read, cell);
 }
 
 export function WRITE_ONCE<T>(cell: Cell<T>, value: T): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.Write, obj: cell, arg: value }) as Promise<void>;
+  return visible(OpKind.Write, cell, value);
 }
 
 /** An atomic read-modify-write: applies `update` to the old value, returns the old value. */
 export function atomic_rmw<T>(cell: Cell<T>, update: (old: T) => T): Promise<T> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.Rmw, obj: cell, arg: update }) as Promise<T>;
+  return visible(OpKind.Rmw, cell, update);
 }
 
 export const atomic_read = READ_ONCE as (cell: Cell<number>) => Promise<number>;

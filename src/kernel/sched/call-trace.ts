@@ -5,7 +5,7 @@
  * Capturing a stack costs microseconds, so it is done only when a failing
  * schedule is replayed.
  */
-const MACHINERY = /\/src\/kernel\/(sched\/(scheduler|call-trace)|kernel)\.|\/src\/explore\/|\/node_modules\/|node:internal|^internal\//;
+const MACHINERY = /\/src\/kernel\/(sched\/(scheduler|call-trace|visible)|kernel)\.|\/src\/explore\/|\/node_modules\/|node:internal|^internal\//;
 const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.*?)(?::(\d+):\d+)?\)?$/;
 
 export interface Frame {

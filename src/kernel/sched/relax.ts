@@ -8,15 +8,13 @@
  * reads, the task is provably stuck: a lockup.
  */
 import { OpKind } from './op.js';
-import { current } from './current.js';
+import { visible } from './visible.js';
 
 export function cpu_relax(): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.CpuRelax, obj: null, arg: null }) as Promise<void>;
+  return visible(OpKind.CpuRelax, null);
 }
 
 /** cond_resched()/schedule(): a scheduling point that touches nothing shared. */
 export function cond_resched(): Promise<void> {
-  const task = current();
-  return task.kernel.point(task, { kind: OpKind.Schedule, obj: null, arg: null }) as Promise<void>;
+  return visible(OpKind.Schedule, null);
 }
