@@ -9,6 +9,7 @@ import Table from 'cli-table3';
 import { benchEngine } from './engine.js';
 import { benchReduction } from './reduction.js';
 import { benchMemory, benchParallel } from './scale.js';
+import { benchBoards } from './boards.js';
 
 /** Tables are plain when the output is not a terminal (a file, CI's log). */
 const tableStyle = process.stdout.isTTY ? {} : { style: { head: [], border: [] } };
@@ -38,6 +39,13 @@ async function main(): Promise<void> {
   }
   console.log(reductionTable.toString());
 
+  process.stdout.write('\nboards: exploring each boot with DPOR, per kernel variant… ');
+  const boards = await benchBoards();
+  console.log('done');
+  const boardsTable = new Table({ ...tableStyle, head: ['board', 'variant', 'schedules', 'pruned', 'exhausted', 'failures', 'time'] });
+  for (const r of boards) boardsTable.push([r.board, r.variant, fmt(r.schedules), fmt(r.pruned), r.exhausted ? 'yes' : 'no', fmt(r.failures), `${fmt(r.ms, 1)} ms`]);
+  console.log(boardsTable.toString());
+
   process.stdout.write('\nparallel: worker threads against one thread, same exploration… ');
   const parallel = await benchParallel();
   console.log('done');
@@ -54,7 +62,7 @@ async function main(): Promise<void> {
     `${fmt(memory.heapAtEndMb, 1)} MB`, `${fmt(memory.growth, 2)}x`]);
   console.log(memoryTable.toString());
 
-  const results = { date: new Date().toISOString(), machine, engine, reduction, parallel, memory };
+  const results = { date: new Date().toISOString(), machine, engine, reduction, boards, parallel, memory };
   const dir = new URL('../../bench/results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');

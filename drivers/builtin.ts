@@ -11,6 +11,7 @@ import { EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
 import { omap4Board, omap4DspBoard } from '../firmware/boards/omap4.js';
 import { exynosBoard } from '../firmware/boards/exynos.js';
 import { msmLikeBoard } from '../firmware/boards/msm-like.js';
+import { mt8183LikeBoard } from '../firmware/boards/mt8183-like.js';
 
 const DEMO: readonly DemoStory[] = [
   {
@@ -27,7 +28,7 @@ const DEMO: readonly DemoStory[] = [
 ];
 
 export const builtinCatalog: Catalog = {
-  boards: [omap4Board, omap4DspBoard, exynosBoard, msmLikeBoard],
+  boards: [omap4Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard],
   scenarios: [...EXAMPLE_SCENARIOS],
   demo: DEMO,
   workerSource: { module: import.meta.url, factory: 'builtinScenario' },
