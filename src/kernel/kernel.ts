@@ -123,9 +123,15 @@ export class Kernel implements RunContext {
 
   recordAccess(obj: { id: number }, type: number, value?: unknown): void {
     this.accesses.push(obj.id * 4 + type);
-    if (type === ACC_READ && this.running) {
-      this.running.observedCells.push(obj as Cell<unknown>);
-      this.running.observedValues.push(value);
+    const running = this.running;
+    if (running === null) return;
+    if (type === ACC_READ) {
+      running.observedCells.push(obj as Cell<unknown>);
+      running.observedValues.push(value);
+    } else if (type === ACC_WRITE && running.observedCells.length > 0) {
+      // A poller's own writes are no news to it: only another task's change wakes it from cpu_relax().
+      const cells = running.observedCells;
+      for (let i = 0; i < cells.length; i++) if (cells[i] === obj) running.observedValues[i] = (obj as Cell<unknown>).value;
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { explore } from '../../src/explore/index.js';
-import { Cell, Mutex, WRITE_ONCE, mutex_lock, type Kernel } from '../../src/kernel/index.js';
+import { Cell, Mutex, READ_ONCE, WRITE_ONCE, cpu_relax, mutex_lock, type Kernel } from '../../src/kernel/index.js';
 import { renderReport } from '../../src/report/index.js';
 import { abba, abbaSequenced, counter, independentWriters, peterson, spinWait } from '../../src/examples/classic-scenarios.js';
 
@@ -94,6 +94,26 @@ describe('spin-wait', () => {
     const result = await explore(spinWait(true));
     expect(result.failures).toEqual([]);
     expect(result.exhausted).toBe(true);
+  });
+});
+
+describe('cpu_relax wakes on other tasks\' changes only', () => {
+  test('a poller that writes the cell it polls is not woken by its own write', async () => {
+    let polls = 0;
+    const result = await explore((k) => {
+      const x = new Cell('x', 0);
+      k.spawn('cpu1', async () => {
+        for (;;) {
+          polls++;
+          if ((await READ_ONCE(x)) === 1) return;
+          await WRITE_ONCE(x, 2);
+          await cpu_relax();
+        }
+      });
+    });
+    expect(result.failures.map((f) => f.kind)).toEqual(['soft-lockup']);
+    // One poll per run: the run found the lockup, and its replay did the same.
+    expect(polls).toBe(2);
   });
 });
 
