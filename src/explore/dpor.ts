@@ -24,10 +24,12 @@ import { TreeSearch, type SleepEntry, type TreeNode } from './tree-search.js';
 /** Where each object was last touched, by step number (1-based; 0: never). */
 interface ObjectHistory {
   lastWrite: number;
-  /** Latest read of each task since the last write. */
-  readsSinceWrite: Map<number, number>;
+  /** Latest read of each task (indexed by pid) since the last write. */
+  readsSinceWrite: number[];
   lastAcquire: number;
   lastRelease: number;
+  /** The latest step that touched the object at all. */
+  touched: number;
 }
 
 type VectorClock = number[];
@@ -39,18 +41,24 @@ export function footprintsDependent(a: readonly number[], b: readonly number[]):
 
 export class DporSearch extends TreeSearch {
   readonly name: string = 'dpor';
+  protected override readonly keepsFootprints = true;
 
-  // Per run: which task ran each step, each step's vector clock, each task's clock.
+  // Per run: which task ran each step, each step's vector clock, each task's clock, each object's history.
   private stepTask: number[] = [0];
   private stepClock: VectorClock[] = [[]];
-  private readonly taskClock = new Map<number, VectorClock>();
-  private readonly history = new Map<number, ObjectHistory>();
+  private taskClock: (VectorClock | undefined)[] = [];
+  private history: (ObjectHistory | undefined)[] = [];
+  /** For each task, the pending operation last raced against the history, and when: unchanged ones need no new look. */
+  private checkedOp: unknown[] = [];
+  private checkedAt: number[] = [];
 
   override beginRun(): boolean {
     this.stepTask = [0];
     this.stepClock = [[]];
-    this.taskClock.clear();
-    this.history.clear();
+    this.taskClock = [];
+    this.history = [];
+    this.checkedOp = [];
+    this.checkedAt = [];
     return super.beginRun();
   }
 
@@ -78,12 +86,12 @@ export class DporSearch extends TreeSearch {
     const before = this.clockOf(task);
     this.findRace(task.pid, accesses, before);
     const clock = before.slice();
-    for (const access of accesses) this.joinPredecessors(clock, access);
+    for (let i = 0; i < accesses.length; i++) this.joinPredecessors(clock, accesses[i]!);
     clock[task.pid] = step;
     this.stepTask[step] = task.pid;
     this.stepClock[step] = clock;
-    this.taskClock.set(task.pid, clock);
-    for (const access of accesses) this.remember(access, task.pid, step);
+    this.taskClock[task.pid] = clock;
+    for (let i = 0; i < accesses.length; i++) this.remember(accesses[i]!, task.pid, step);
   }
 
   override endRun(outcome: RunOutcome, kernel: Kernel): void {
@@ -92,19 +100,36 @@ export class DporSearch extends TreeSearch {
     super.endRun(outcome, kernel);
   }
 
-  /** Flanagan–Godefroid: for each live task, race its next operation against the steps so far. */
+  /**
+   * Flanagan–Godefroid: for each live task, race its next operation against
+   * the steps so far. The answer only changes when the operation does or when
+   * a later step touched an object it touches, so unchanged ones are skipped.
+   */
   private checkPendingOperations(kernel: Kernel): void {
     for (const task of kernel.tasks) {
-      if (task.state !== 'done') this.findRace(task.pid, kernel.pendingAccesses(task), this.clockOf(task));
+      if (task.state === 'done') continue;
+      const footprint = kernel.pendingAccesses(task);
+      if (this.checkedOp[task.pid] === task.pending && !this.touchedSince(footprint, this.checkedAt[task.pid]!)) continue;
+      this.checkedOp[task.pid] = task.pending;
+      this.checkedAt[task.pid] = kernel.stepCount;
+      this.findRace(task.pid, footprint, this.clockOf(task));
     }
+  }
+
+  private touchedSince(accesses: readonly number[], step: number): boolean {
+    for (let i = 0; i < accesses.length; i++) {
+      const h = this.history[accesses[i]! >>> 2];
+      if (h !== undefined && h.touched > step) return true;
+    }
+    return false;
   }
 
   /** A task's vector clock; a task not yet seen starts from the clock of the step that spawned it. */
   private clockOf(task: Task): VectorClock {
-    let clock = this.taskClock.get(task.pid);
-    if (!clock) {
+    let clock = this.taskClock[task.pid];
+    if (clock === undefined) {
       clock = (this.stepClock[task.spawnedAtStep] ?? []).slice();
-      this.taskClock.set(task.pid, clock);
+      this.taskClock[task.pid] = clock;
     }
     return clock;
   }
@@ -112,77 +137,91 @@ export class DporSearch extends TreeSearch {
   /** Finds the latest step that conflicts with `accesses` of task `pid` and is not ordered before it. */
   private findRace(pid: number, accesses: readonly number[], clock: VectorClock): void {
     let latest = 0;
-    const consider = (step: number): void => {
-      if (step > latest && this.stepTask[step] !== pid && (clock[this.stepTask[step]!] ?? 0) < step) latest = step;
-    };
-    for (const access of accesses) {
-      const h = this.history.get(access >>> 2);
-      if (!h) continue;
+    for (let i = 0; i < accesses.length; i++) {
+      const access = accesses[i]!;
+      const h = this.history[access >>> 2];
+      if (h === undefined) continue;
       switch (access & 3) {
         case ACC_READ:
-          consider(h.lastWrite);
+          latest = this.later(latest, h.lastWrite, pid, clock);
           break;
-        case ACC_WRITE:
-          consider(h.lastWrite);
-          for (const step of h.readsSinceWrite.values()) consider(step);
+        case ACC_WRITE: {
+          latest = this.later(latest, h.lastWrite, pid, clock);
+          const reads = h.readsSinceWrite;
+          for (let q = 0; q < reads.length; q++) if (reads[q]) latest = this.later(latest, reads[q]!, pid, clock);
           break;
+        }
         case ACC_ACQUIRE:
-          consider(h.lastAcquire);
+          latest = this.later(latest, h.lastAcquire, pid, clock);
           break;
       }
     }
     if (latest > 0) this.addAlternative(this.nodes[latest - 1]!, pid, clock, latest - 1);
   }
 
+  /** `step` if it is later than `latest`, by another task, and not ordered before `clock`; else `latest`. */
+  private later(latest: number, step: number, pid: number, clock: VectorClock): number {
+    if (step <= latest) return latest;
+    const by = this.stepTask[step]!;
+    return by !== pid && (clock[by] ?? 0) < step ? step : latest;
+  }
+
   /** Makes `pid` an alternative at `node`, or a task that leads to it if it could not run there. */
   private addAlternative(node: TreeNode, pid: number, clock: VectorClock, index: number): void {
-    const add = (p: number) => {
-      if (!node.backtrack.includes(p)) node.backtrack.push(p);
-    };
-    if (node.enabled.includes(pid)) return add(pid);
-    for (const q of node.enabled) {
-      if ((clock[q] ?? 0) > index) return add(q);
+    if (node.enabled.includes(pid)) {
+      if (!node.backtrack.includes(pid)) node.backtrack.push(pid);
+      return;
     }
-    node.enabled.forEach(add);
+    for (const q of node.enabled) {
+      if ((clock[q] ?? 0) > index) {
+        if (!node.backtrack.includes(q)) node.backtrack.push(q);
+        return;
+      }
+    }
+    for (const q of node.enabled) if (!node.backtrack.includes(q)) node.backtrack.push(q);
+  }
+
+  private join(clock: VectorClock, step: number): void {
+    if (step === 0) return;
+    const other = this.stepClock[step]!;
+    for (let i = 0; i < other.length; i++) if ((other[i] ?? 0) > (clock[i] ?? 0)) clock[i] = other[i]!;
   }
 
   private joinPredecessors(clock: VectorClock, access: number): void {
-    const h = this.history.get(access >>> 2);
-    if (!h) return;
-    const join = (step: number) => {
-      if (step === 0) return;
-      const other = this.stepClock[step]!;
-      for (let i = 0; i < other.length; i++) if ((other[i] ?? 0) > (clock[i] ?? 0)) clock[i] = other[i]!;
-    };
+    const h = this.history[access >>> 2];
+    if (h === undefined) return;
     switch (access & 3) {
       case ACC_READ:
-        join(h.lastWrite);
+        this.join(clock, h.lastWrite);
         break;
-      case ACC_WRITE:
-        join(h.lastWrite);
-        for (const step of h.readsSinceWrite.values()) join(step);
+      case ACC_WRITE: {
+        this.join(clock, h.lastWrite);
+        const reads = h.readsSinceWrite;
+        for (let q = 0; q < reads.length; q++) if (reads[q]) this.join(clock, reads[q]!);
         break;
+      }
       case ACC_ACQUIRE:
-        join(h.lastAcquire);
-        join(h.lastRelease);
+        this.join(clock, h.lastAcquire);
+        this.join(clock, h.lastRelease);
         break;
       case ACC_RELEASE:
-        join(h.lastAcquire);
+        this.join(clock, h.lastAcquire);
         break;
     }
   }
 
   private remember(access: number, pid: number, step: number): void {
     const id = access >>> 2;
-    let h = this.history.get(id);
-    if (!h) this.history.set(id, (h = { lastWrite: 0, readsSinceWrite: new Map(), lastAcquire: 0, lastRelease: 0 }));
+    let h = this.history[id];
+    if (h === undefined) this.history[id] = h = { lastWrite: 0, readsSinceWrite: [], lastAcquire: 0, lastRelease: 0, touched: 0 };
+    h.touched = step;
     switch (access & 3) {
       case ACC_READ:
-        h.readsSinceWrite.set(pid, step);
+        h.readsSinceWrite[pid] = step;
         break;
       case ACC_WRITE:
         h.lastWrite = step;
-        h.readsSinceWrite.clear();
+        h.readsSinceWrite.length = 0;
         break;
       case ACC_ACQUIRE:
         h.lastAcquire = step;

@@ -141,8 +141,11 @@ export abstract class TreeSearch implements Strategy, Chooser {
     return enabled.find((t) => t.pid === first)!;
   }
 
+  /** Whether the search needs each step's footprint at its node (sleep sets do). */
+  protected readonly keepsFootprints: boolean = false;
+
   stepEnded(task: Task, accesses: readonly number[], _kernel: Kernel): void {
-    this.nodes[this.depth - 1]?.footprints.set(task.pid, accesses.slice());
+    if (this.keepsFootprints) this.nodes[this.depth - 1]?.footprints.set(task.pid, accesses.slice());
   }
 
   /** 1 if choosing `pid` at `node` preempts a task that could have gone on. */

@@ -227,9 +227,13 @@ export class Kernel implements RunContext {
     }
   }
 
-  /** The footprint the pending operation of a task will have (for the explorer's look at blocked tasks). */
+  /** The footprint the pending operation of a task will have (for the explorer's look at blocked tasks); computed once per operation. */
   pendingAccesses(task: Task): number[] {
     const op = task.pending;
+    return (op.footprint ??= this.footprintOf(task, op));
+  }
+
+  private footprintOf(task: Task, op: Op): number[] {
     switch (op.kind) {
       case OpKind.Start: return [task.objId * 4 + ACC_READ];
       case OpKind.Schedule: return [];
@@ -344,12 +348,13 @@ export class Kernel implements RunContext {
       return this.finish();
     }
     this.beginStep(next);
+    // The operation runs as the chosen task: register behaviour and lockdep see it as current().
+    setCurrentTask(next);
     const result = this.execute(next, next.pending);
     if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
     if (this.outcome !== null) return this.finish();
     const resume = next.resume!;
     next.resume = null;
-    setCurrentTask(next);
     resume(result);
   }
 

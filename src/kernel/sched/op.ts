@@ -36,4 +36,6 @@ export interface Op {
   obj: SharedObject | null;
   /** Written value (Write, MmioWrite), update function (Rmw), irqsave flag (SpinLock/SpinUnlock). */
   arg: unknown;
+  /** What the operation will access (see access.ts), worked out once by the kernel when the explorer asks. */
+  footprint?: number[];
 }
