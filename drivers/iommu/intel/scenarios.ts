@@ -1,0 +1,151 @@
+/**
+ * Scenarios for VT-d queued invalidation: builders with parameters (for tests,
+ * benchmarks and the CLI) and the catalog entry `qi-zero-count`.
+ *
+ * A scenario runs as `swapper/0`: it powers on one remapping unit (dmar0, its
+ * QI engine as a hardware task), enables queued invalidation, and spawns one
+ * task per CPU, `cpu0`, `cpu1`, …, each submitting to the queue.
+ */
+import { Container } from 'inversify';
+import type { Kernel } from '../../../src/kernel/kernel.js';
+import { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
+import { KemuError } from '../../../src/kernel/errors.js';
+import type { Scenario } from '../../../src/explore/run-schedule.js';
+import type { ScenarioEntry } from '../../../src/machine/catalog.js';
+import { findVariant } from '../../../src/machine/kernel-variants.js';
+import { DmarHardware } from './dmar-hw.js';
+import { IntelIommu } from './intel-iommu.js';
+import { dmar_enable_qi, iommu_enable_translation, qi_desc_iotlb, qi_submit_sync } from './dmar.js';
+import { intel_iommu_dma_drain } from './svm.js';
+import { DMA_TLB_PSI_FLUSH, ECAP_DT, ECAP_PDS, ECAP_QIS, ECAP_SMTS, type qi_desc } from './iommu-defs.js';
+import { QI_RECLAIM_POLICY, intelQiModule, type QiReclaimPolicy } from './qi-reclaim.js';
+
+/** Resolves the QI behaviour of a kernel variant through its container module. */
+export function resolveQiPolicy(variant: string): QiReclaimPolicy {
+  findVariant(variant);
+  const container = new Container();
+  container.load(intelQiModule(variant));
+  return container.get<QiReclaimPolicy>(QI_RECLAIM_POLICY);
+}
+
+export interface QiUnitOptions {
+  /** The variant's QI behaviour (resolveQiPolicy). */
+  readonly policy: QiReclaimPolicy;
+  /** QI_LENGTH of the build and the engine's ring size (default 256). */
+  readonly queueLength?: number;
+  /** 256-bit descriptors (ECAP.SMTS, default true) or the legacy 128-bit queue. */
+  readonly scalableMode?: boolean;
+  /** Unit name (default `dmar0`). */
+  readonly name?: string;
+}
+
+/**
+ * Builds one remapping unit inside a run: physical memory, the hardware with
+ * its QI engine powered on, and the driver's intel_iommu. QI is not enabled yet.
+ */
+export function createQiUnit(k: Kernel, options: QiUnitOptions): IntelIommu {
+  const name = options.name ?? 'dmar0';
+  const phys = new PhysMemory();
+  const ecap = ECAP_QIS | ECAP_DT | ECAP_PDS | (options.scalableMode === false ? 0n : ECAP_SMTS);
+  const hw = new DmarHardware({ name, phys, ecap, queueEntries: options.queueLength });
+  hw.powerOn(k);
+  return new IntelIommu({ name, seq_id: 0, hw, phys, qiPolicy: options.policy, qiLength: options.queueLength });
+}
+
+/** `count` page-selective IOTLB invalidations of consecutive pages in domain 1 (what a batch of unmaps flushes). */
+export function iotlbBatch(iommu: IntelIommu, count: number): qi_desc[] {
+  const descs: qi_desc[] = [];
+  for (let i = 0; i < count; i++) descs.push(qi_desc_iotlb(iommu, 1, BigInt(i) << 12n, 0, DMA_TLB_PSI_FLUSH));
+  return descs;
+}
+
+/** A probed device the ITE path can look up by requester id (device_rbtree). */
+export interface QiProbedDevice {
+  readonly sid: number;
+  readonly name?: string;
+  /** pci_device_is_present(): false for a surprise-removed device. */
+  readonly present: boolean;
+}
+
+export interface QiMachineOptions {
+  readonly variant: string;
+  /** QI_LENGTH and ring size (default 8). */
+  readonly queueLength?: number;
+  readonly scalableMode?: boolean;
+  /** Turn DMA remapping on first (GCMD.TE), as device-TLB flushes require (v6.7+). */
+  readonly translation?: boolean;
+  /** Devices in the unit's device_rbtree. */
+  readonly devices?: readonly QiProbedDevice[];
+  /** One body per CPU: task `cpuN` runs `cpus[N](iommu)`. */
+  readonly cpus: ReadonlyArray<(iommu: IntelIommu) => Promise<unknown>>;
+}
+
+/**
+ * The general QI machine: one unit (dmar0) with queued invalidation enabled
+ * by swapper/0, then one task per CPU running the given bodies.
+ */
+export function qiMachine(options: QiMachineOptions): Scenario {
+  const policy = resolveQiPolicy(options.variant);
+  const queueLength = options.queueLength ?? 8;
+  return async (k: Kernel) => {
+    const iommu = createQiUnit(k, { policy, queueLength, scalableMode: options.scalableMode });
+    for (const d of options.devices ?? []) {
+      iommu.device_rbtree.set(d.sid, { dev_name: d.name ?? `0000:${hexByte(d.sid >> 8)}:${hexByte((d.sid >> 3) & 0x1f)}.${d.sid & 7}`, pci_device_is_present: () => d.present });
+    }
+    await dmar_enable_qi(iommu);
+    if (options.translation) await iommu_enable_translation(iommu);
+    options.cpus.forEach((body, cpu) => k.spawn(`cpu${cpu}`, () => body(iommu), { cpu }));
+  };
+}
+
+const hexByte = (n: number): string => n.toString(16).padStart(2, '0');
+
+export interface QiZeroCountOptions {
+  /** Descriptors each CPU submits per call, e.g. [1, 0]: cpu0 one IOTLB flush, cpu1 a bare wait. */
+  readonly counts: readonly number[];
+  readonly variant: string;
+  /** QI_LENGTH and ring size; small values make the ring wrap (default 8). */
+  readonly queueLength?: number;
+  /** Calls to qi_submit_sync each CPU makes (default 1). */
+  readonly submissions?: number;
+  readonly scalableMode?: boolean;
+  /** Receives each CPU's return values, when the caller wants to check them: `results[cpu]` gets one per call. */
+  readonly results?: number[][];
+}
+
+/**
+ * The 0-count race of 3cf74230c139: one task per CPU (`cpu0`, `cpu1`, …),
+ * each calling qi_submit_sync() with its count (count 0 through the
+ * hypothetical DMA-drain caller, count n as n page-selective IOTLB
+ * invalidations) while the QI engine runs asynchronously. On v6.11 a CPU with
+ * count 0 can poll, forever, a status word another CPU's reclaim turned to
+ * QI_FREE; on v6.12 it cannot.
+ */
+export function qiZeroCount(options: QiZeroCountOptions): Scenario {
+  const submissions = options.submissions ?? 1;
+  const queueLength = options.queueLength ?? 8;
+  for (const c of options.counts) {
+    if (!Number.isInteger(c) || c < 0 || c + 2 > queueLength) {
+      throw new KemuError('bad-usage', `qiZeroCount: count ${c} does not fit a queue of ${queueLength} (it needs count + 2 free slots)`);
+    }
+  }
+  return qiMachine({
+    variant: options.variant, queueLength, scalableMode: options.scalableMode,
+    cpus: options.counts.map((count, cpu) => async (iommu: IntelIommu) => {
+      for (let n = 0; n < submissions; n++) {
+        const rc = count === 0 ? await intel_iommu_dma_drain(iommu) : await qi_submit_sync(iommu, iotlbBatch(iommu, count), count, 0);
+        options.results?.[cpu]?.push(rc);
+      }
+    }),
+  });
+}
+
+/** The catalog entry: `kemu run qi-zero-count [--kernel v6.12]`. */
+export const qiZeroCountEntry: ScenarioEntry = {
+  name: 'qi-zero-count',
+  summary: 'VT-d qi_submit_sync with 0 descriptors racing a 1-descriptor submission: soft lockup before 3cf74230c139 (v6.12-rc1)',
+  variants: ['v6.11', 'v6.12'],
+  defaultVariant: 'v6.11',
+  build: (variant: string) => qiZeroCount({ counts: [1, 0], variant }),
+  strategy: 'dpor',
+};
