@@ -17,7 +17,7 @@ export interface BoardCostRow {
   ms: number;
 }
 
-export async function benchBoards(names = ['omap4', 'omap4-dsp', 'exynos', 'msm-like', 'mt8183-like']): Promise<BoardCostRow[]> {
+export async function benchBoards(names = ['omap4', 'omap4-dsp', 'exynos', 'msm-like', 'mt8183-like', 'intel-2drhd']): Promise<BoardCostRow[]> {
   const rows: BoardCostRow[] = [];
   for (const board of names.map((n) => builtinCatalog.boards.find((b) => b.name === n)).filter((b): b is BoardEntry => b !== undefined)) {
     for (const variant of board.variants) {

@@ -10,6 +10,7 @@ import { benchEngine } from './engine.js';
 import { benchReduction } from './reduction.js';
 import { benchMemory, benchParallel } from './scale.js';
 import { benchBoards } from './boards.js';
+import { benchPeer, benchQiCurves, benchQiHeadline } from './qi.js';
 
 /** Tables are plain when the output is not a terminal (a file, CI's log). */
 const tableStyle = process.stdout.isTTY ? {} : { style: { head: [], border: [] } };
@@ -39,6 +40,44 @@ async function main(): Promise<void> {
   }
   console.log(reductionTable.toString());
 
+  process.stdout.write('\nVT-d qi_submit_sync 0-count race: first failure on v6.11, exhaustion on v6.12… ');
+  const qi = await benchQiHeadline();
+  console.log('done');
+  const qiTable = new Table({ ...tableStyle, head: ['counts per CPU', 'variant', 'what', 'schedules', 'time', 'target'] });
+  for (const r of qi.rows) {
+    const threeCpuExhaust = r.variant === 'v6.12' && r.counts.length === 3;
+    qiTable.push([JSON.stringify(r.counts), r.variant,
+      r.variant === 'v6.11' ? (r.found.length ? `first failure: ${r.found.join(', ')}` : 'NO FAILURE FOUND') : r.exhausted ? `exhausted, ${r.found.length ? `failures: ${r.found.join(', ')}` : 'no failure'}` : 'NOT exhausted',
+      fmt(r.schedules), `${fmt(r.ms, 1)} ms`, threeCpuExhaust ? `< 10 s ${r.exhausted && r.ms < 10_000 ? 'met' : 'MISSED'}` : '']);
+  }
+  for (const u of qi.unreduced) {
+    const reduced = qi.rows.find((r) => r.variant === 'v6.12' && JSON.stringify(r.counts) === JSON.stringify(u.counts))!;
+    qiTable.push([JSON.stringify(u.counts), u.variant, `unreduced search${u.exhausted ? '' : ' (stopped at its cap)'}: DPOR saves ${u.exhausted ? '' : 'at least '}${fmt((1 - reduced.schedules / u.schedules) * 100, 1)} %`,
+      `${u.exhausted ? '' : '>= '}${fmt(u.schedules)}`, `${fmt(u.ms, 1)} ms`, '']);
+  }
+  console.log(qiTable.toString());
+
+  process.stdout.write('\ncost curves (v6.12, DPOR to exhaustion), with the growth factor per step… ');
+  const curves = await benchQiCurves();
+  console.log('done');
+  const curveTable = new Table({ ...tableStyle, head: ['curve', 'counts per CPU', 'ring', 'schedules', 'growth', 'time', 'exhausted'] });
+  for (const c of curves) {
+    for (const r of c.rows) curveTable.push([c.name, JSON.stringify(r.counts), r.queueLength, fmt(r.schedules), r.growth === null ? '' : `x${fmt(r.growth, 2)}`, `${fmt(r.ms, 1)} ms`, r.exhausted ? 'yes' : 'NO']);
+  }
+  console.log(curveTable.toString());
+
+  process.stdout.write('\nthe peer: the same race against fast-check\'s fc.scheduler(), 100 seeds… ');
+  const peer = await benchPeer();
+  console.log('done');
+  const peerTable = new Table({ ...tableStyle, head: ['tool', 'v6.11: time to first failure', 'v6.12: what it can say', 'target'] });
+  peerTable.push(['fast-check 4 fc.scheduler (reduced model)', `median ${fmt(peer.fastCheckMedianMs, 1)} ms, worst ${fmt(peer.fastCheckWorstMs, 1)} ms (median ${peer.fastCheckMedianRuns} runs; missed in ${peer.fastCheckMissed} of ${peer.seeds} seeds)`,
+    `"${fmt(peer.fastCheckFixedRuns)} runs passed" (${fmt(peer.fastCheckFixedMs)} ms)`, '']);
+  peerTable.push(['kemu DPOR (full model)', `${fmt(peer.kemuDporMs, 1)} ms (${peer.kemuDporSchedules} schedules, deterministic)`,
+    `${peer.kemuFixedExhausted ? '"space exhausted"' : 'NOT exhausted'}: ${fmt(peer.kemuFixedSchedules)} schedules (${fmt(peer.kemuFixedMs)} ms)`,
+    `faster than fast-check's median: ${peer.kemuDporMs < peer.fastCheckMedianMs ? 'met' : 'MISSED'}`]);
+  peerTable.push(['kemu random (full model)', `median ${fmt(peer.kemuRandomMedianMs, 1)} ms, worst ${fmt(peer.kemuRandomWorstMs, 1)} ms`, '', '']);
+  console.log(peerTable.toString());
+
   process.stdout.write('\nboards: exploring each boot with DPOR, per kernel variant… ');
   const boards = await benchBoards();
   console.log('done');
@@ -62,7 +101,7 @@ async function main(): Promise<void> {
     `${fmt(memory.heapAtEndMb, 1)} MB`, `${fmt(memory.growth, 2)}x`]);
   console.log(memoryTable.toString());
 
-  const results = { date: new Date().toISOString(), machine, engine, reduction, boards, parallel, memory };
+  const results = { date: new Date().toISOString(), machine, engine, reduction, qi, curves, peer, boards, parallel, memory };
   const dir = new URL('../../bench/results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');

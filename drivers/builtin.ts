@@ -12,6 +12,8 @@ import { omap4Board, omap4DspBoard } from '../firmware/boards/omap4.js';
 import { exynosBoard } from '../firmware/boards/exynos.js';
 import { msmLikeBoard } from '../firmware/boards/msm-like.js';
 import { mt8183LikeBoard } from '../firmware/boards/mt8183-like.js';
+import { intelBoard } from '../firmware/boards/intel.js';
+import { qiZeroCountEntry } from './iommu/intel/scenarios.js';
 
 const DEMO: readonly DemoStory[] = [
   {
@@ -25,11 +27,22 @@ const DEMO: readonly DemoStory[] = [
     buggy: { name: 'omap4-dsp', variant: 'iommu-next-2023-08' },
     fixed: { name: 'omap4-dsp', variant: 'v6.7' },
   },
+  {
+    title: 'The VT-d qi_submit_sync 0-count soft lockup (fixed in v6.12-rc1)',
+    intro: [
+      'Two CPUs submit to one invalidation queue: cpu0 an IOTLB flush plus its wait descriptor, cpu1 a bare wait',
+      '(count 0). The queue hardware completes descriptors asynchronously, at times the explorer chooses. Before',
+      'the fix, cpu0\'s reclaim() can free cpu1\'s finished wait slot before cpu1 sees QI_DONE: cpu1 then polls a',
+      'status word nothing will ever write again. QEMU completes the whole queue inside the tail write, which hides it.',
+    ].join('\n'),
+    buggy: { name: 'qi-zero-count', variant: 'v6.11' },
+    fixed: { name: 'qi-zero-count', variant: 'v6.12' },
+  },
 ];
 
 export const builtinCatalog: Catalog = {
-  boards: [omap4Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard],
-  scenarios: [...EXAMPLE_SCENARIOS],
+  boards: [omap4Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard, intelBoard],
+  scenarios: [qiZeroCountEntry, ...EXAMPLE_SCENARIOS],
   demo: DEMO,
   workerSource: { module: import.meta.url, factory: 'builtinScenario' },
 };

@@ -27,35 +27,57 @@ function cellText(step: TraceStep, task: TaskInfo, detail: 'story' | 'ops'): str
   return `${mark}${step.op}${step.result !== null ? ` -> ${step.result}` : ''}`;
 }
 
-function fit(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+/** Word-wraps `text` into lines of at most `width` characters (breaking long words only when it must). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/(?<=[ ,;])/)) {
+    if (line.length + word.trimEnd().length > width && line.trim() !== '') {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    let rest = word;
+    while (rest.length > width) {
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    line += rest;
+  }
+  if (line.trim() !== '' || lines.length === 0) lines.push(line.trimEnd());
+  return lines;
 }
 
 /** Renders the timeline of a captured run. */
 export function renderTimeline(run: Pick<CapturedRun, 'trace' | 'tasks'>, options: TimelineOptions = {}): string {
   const hasNotes = run.trace.some((s) => s.notes.length > 0);
   const detail = options.detail ?? (hasNotes ? 'story' : 'ops');
-  const maxWidth = options.maxColumnWidth ?? 40;
+  const maxWidth = options.maxColumnWidth ?? 44;
   const taskByPid = new Map(run.tasks.map((t) => [t.pid, t]));
-  // Columns: the tasks that took steps, threads by CPU then hardware agents; the scenario task (pid 1) only if it did more than start.
-  const active = run.tasks.filter((t) => run.trace.some((s) => s.pid === t.pid && (t.pid !== 1 || s.opKind !== OpKind.Start)));
-  const columns = [...active.filter((t) => t.kind === 'thread'), ...active.filter((t) => t.kind === 'hardware')];
-  const rows: { step: number; cells: Map<number, string> }[] = [];
-  const shown = new Set(columns.map((t) => t.pid));
+  const rows: { step: number; pid: number; text: string }[] = [];
   run.trace.forEach((step, i) => {
-    if (!shown.has(step.pid)) return;
     const task = taskByPid.get(step.pid)!;
+    // The scenario task's own start is setup, not part of the story.
+    if (step.pid === 1 && step.opKind === OpKind.Start && detail === 'story') return;
     const text = cellText(step, task, detail);
     if (text === '' && i !== run.trace.length - 1) return;
-    rows.push({ step: step.step, cells: new Map([[step.pid, text || cellText(step, task, 'ops')]]) });
+    rows.push({ step: step.step, pid: step.pid, text: text || cellText(step, task, 'ops') });
   });
+  // Columns: the tasks with something to show, threads by pid, then hardware agents.
+  const shown = new Set(rows.map((r) => r.pid));
+  const active = run.tasks.filter((t) => shown.has(t.pid));
+  const columns = [...active.filter((t) => t.kind === 'thread'), ...active.filter((t) => t.kind === 'hardware')];
   const header = (t: TaskInfo) => (t.kind === 'hardware' ? `${t.comm} (hw)` : `${t.comm} (CPU${t.cpu})`);
-  const widths = columns.map((t) => Math.min(maxWidth, Math.max(header(t).length, ...rows.map((r) => r.cells.get(t.pid)?.length ?? 0))));
+  const widths = columns.map((t) => Math.min(maxWidth, Math.max(header(t).length, ...rows.filter((r) => r.pid === t.pid).map((r) => r.text.length))));
   const line = (stepCol: string, cells: string[]) => `${stepCol.padStart(5)} | ${cells.join(' | ')}`.trimEnd();
   const out = [
-    line('step', columns.map((t, i) => fit(header(t), widths[i]!))),
+    line('step', columns.map((t, i) => header(t).padEnd(widths[i]!))),
     `${'-'.repeat(5)}-+-${widths.map((w) => '-'.repeat(w)).join('-+-')}`,
   ];
-  for (const row of rows) out.push(line(String(row.step), columns.map((t, i) => fit(row.cells.get(t.pid) ?? '', widths[i]!))));
+  for (const row of rows) {
+    const col = columns.findIndex((t) => t.pid === row.pid);
+    wrap(row.text, widths[col]!).forEach((text, k) => {
+      out.push(line(k === 0 ? String(row.step) : '', columns.map((_, i) => (i === col ? text : '').padEnd(widths[i]!))));
+    });
+  }
   return out.join('\n');
 }
