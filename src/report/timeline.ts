@@ -56,8 +56,8 @@ export function renderTimeline(run: Pick<CapturedRun, 'trace' | 'tasks'>, option
   const rows: { step: number; pid: number; text: string }[] = [];
   run.trace.forEach((step, i) => {
     const task = taskByPid.get(step.pid)!;
-    // The scenario task's own start is setup, not part of the story.
-    if (step.pid === 1 && step.opKind === OpKind.Start && detail === 'story') return;
+    // The scenario task's start (building the machine, spawning tasks) is setup, not part of the story.
+    if (step.pid === 1 && step.opKind === OpKind.Start) return;
     const text = cellText(step, task, detail);
     if (text === '' && i !== run.trace.length - 1) return;
     rows.push({ step: step.step, pid: step.pid, text: text || cellText(step, task, 'ops') });
