@@ -8,6 +8,7 @@
  * probe_iommu_group) are the variant's: see probe-locking.ts. Everything here
  * is shared by all variants.
  */
+import { KUNIT_STATIC_STUB_REDIRECT } from '../kernel/static-stub.js';
 import { inject, injectable, multiInject } from 'inversify';
 import { bus_for_each_dev, bus_register_notifier, BUS_NOTIFY_ADD_DEVICE, BUS_NOTIFY_REMOVED_DEVICE,
   type BusType } from '../base/bus.js';
@@ -274,6 +275,8 @@ export function iommu_device_sysfs_remove(iommu: IommuDevice): void {
  * that driver's device lock held.
  */
 export async function iommu_device_register(iommu: IommuDevice, ops: IommuOps, hwdev: Device | null): Promise<number> {
+  const stub = KUNIT_STATIC_STUB_REDIRECT(iommu_device_register);
+  if (stub) return await stub(iommu, ops, hwdev);
   const core = iommu_core.get();
   const first = core.iommu_buses[0];
   if (first?.iommu_ops && first.iommu_ops !== ops) return -EBUSY;

@@ -6,8 +6,10 @@
 import { describe, expect, test } from 'vitest';
 import { KunitTest, kunitTest } from '../../src/kunit/index.js';
 import { explore } from '../../src/explore/index.js';
-import { Cell, ENOMEM, KUNIT_STATIC_STUB_REDIRECT, WRITE_ONCE, should_fail, type Kernel } from '../../src/kernel/index.js';
+import { Cell, ENODEV, ENOMEM, KUNIT_STATIC_STUB_REDIRECT, WRITE_ONCE, should_fail, type Kernel } from '../../src/kernel/index.js';
 import { abba, counter, spinWait } from '../../src/examples/classic-scenarios.js';
+import { iommu_device_register } from '../../src/iommu/iommu.js';
+import { omap4DspBoard } from '../../firmware/boards/omap4.js';
 
 describe('cleanup actions', () => {
   test('run last-in first-out, all of them, even when one throws', async () => {
@@ -93,5 +95,17 @@ describe('matchers on exploration results', () => {
 
   test('a hang that does not match the chain is not found', async () => {
     expect(await explore(abba)).not.toFindHang({ chain: ['no_such_function'] });
+  });
+});
+
+describe('a static stub on a kernel function', () => {
+  // iommu_device_register() opts in with KUNIT_STATIC_STUB_REDIRECT, as kernel functions do for KUnit.
+  kunitTest('redirects iommu_device_register for this test: omap4-dsp no longer walks the bus from its probe', async (t) => {
+    t.activateStaticStub(iommu_device_register, async () => -ENODEV);
+    expect(await t.explore(omap4DspBoard.boot('iommu-next-2023-08'))).not.toFindHang();
+  });
+
+  test('…and the next test sees the real function, and the hang', async () => {
+    expect(await explore(omap4DspBoard.boot('iommu-next-2023-08'))).toFindHang({ lockClass: '&dev->mutex' });
   });
 });
