@@ -70,7 +70,8 @@ export interface PeerComparison {
   fastCheckWorstMs: number;
   fastCheckMedianRuns: number;
   fastCheckMissed: number;
-  kemuDporMs: number;
+  kemuDporMedianMs: number;
+  kemuDporWorstMs: number;
   kemuDporSchedules: number;
   kemuRandomMedianMs: number;
   kemuRandomWorstMs: number;
@@ -87,7 +88,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 export async function benchPeer(seeds = 100): Promise<PeerComparison> {
   const peer = await benchFastCheckPeer(seeds);
   const found = peer.perSeed.filter((s) => s.runs !== null);
-  const dpor = await measure([1, 0], 'v6.11', 8, { stopOnFirstFailure: true });
+  // DPOR is deterministic: the same search repeated as many times as fast-check had seeds, for a like-for-like median.
+  const dpor: QiRow[] = [];
+  for (let i = 0; i < seeds; i++) dpor.push(await measure([1, 0], 'v6.11', 8, { stopOnFirstFailure: true }));
   const randomMs: number[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     const r = await measure([1, 0], 'v6.11', 8, { strategy: { kind: 'random', seed: seed * 10_007, runs: 10_000 }, stopOnFirstFailure: true });
@@ -97,7 +100,7 @@ export async function benchPeer(seeds = 100): Promise<PeerComparison> {
   return {
     seeds, fastCheckMedianMs: median(peer.perSeed.map((s) => s.ms)), fastCheckWorstMs: Math.max(...peer.perSeed.map((s) => s.ms)),
     fastCheckMedianRuns: median(found.map((s) => s.runs!)), fastCheckMissed: seeds - found.length,
-    kemuDporMs: dpor.ms, kemuDporSchedules: dpor.schedules,
+    kemuDporMedianMs: median(dpor.map((r) => r.ms)), kemuDporWorstMs: Math.max(...dpor.map((r) => r.ms)), kemuDporSchedules: dpor[0]!.schedules,
     kemuRandomMedianMs: median(randomMs), kemuRandomWorstMs: Math.max(...randomMs),
     fastCheckFixedRuns: peer.fixedRuns, fastCheckFixedMs: peer.fixedMs,
     kemuFixedSchedules: fixed.schedules, kemuFixedExhausted: fixed.exhausted, kemuFixedMs: fixed.ms,

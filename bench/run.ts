@@ -70,12 +70,12 @@ async function main(): Promise<void> {
   const peer = await benchPeer();
   console.log('done');
   const peerTable = new Table({ ...tableStyle, head: ['tool', 'v6.11: time to first failure', 'v6.12: what it can say', 'target'] });
-  peerTable.push(['fast-check 4 fc.scheduler (reduced model)', `median ${fmt(peer.fastCheckMedianMs, 1)} ms, worst ${fmt(peer.fastCheckWorstMs, 1)} ms (median ${peer.fastCheckMedianRuns} runs; missed in ${peer.fastCheckMissed} of ${peer.seeds} seeds)`,
+  peerTable.push(['fast-check 4 fc.scheduler (reduced model)', `median ${fmt(peer.fastCheckMedianMs, 2)} ms, worst ${fmt(peer.fastCheckWorstMs, 1)} ms (median ${peer.fastCheckMedianRuns} runs; missed in ${peer.fastCheckMissed} of ${peer.seeds} seeds)`,
     `"${fmt(peer.fastCheckFixedRuns)} runs passed" (${fmt(peer.fastCheckFixedMs)} ms)`, '']);
-  peerTable.push(['kemu DPOR (full model)', `${fmt(peer.kemuDporMs, 1)} ms (${peer.kemuDporSchedules} schedules, deterministic)`,
+  peerTable.push(['kemu DPOR (full model)', `median ${fmt(peer.kemuDporMedianMs, 2)} ms, worst ${fmt(peer.kemuDporWorstMs, 1)} ms (always ${peer.kemuDporSchedules} schedules: deterministic)`,
     `${peer.kemuFixedExhausted ? '"space exhausted"' : 'NOT exhausted'}: ${fmt(peer.kemuFixedSchedules)} schedules (${fmt(peer.kemuFixedMs)} ms)`,
-    `faster than fast-check's median: ${peer.kemuDporMs < peer.fastCheckMedianMs ? 'met' : 'MISSED'}`]);
-  peerTable.push(['kemu random (full model)', `median ${fmt(peer.kemuRandomMedianMs, 1)} ms, worst ${fmt(peer.kemuRandomWorstMs, 1)} ms`, '', '']);
+    `faster than fast-check's median: ${peer.kemuDporMedianMs < peer.fastCheckMedianMs ? 'met' : 'MISSED'}`]);
+  peerTable.push(['kemu random (full model)', `median ${fmt(peer.kemuRandomMedianMs, 2)} ms, worst ${fmt(peer.kemuRandomWorstMs, 1)} ms`, '', '']);
   console.log(peerTable.toString());
 
   process.stdout.write('\nboards: exploring each boot with DPOR, per kernel variant… ');
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   process.stdout.write('\nmemory: a million schedules… ');
   const memory = await benchMemory();
   console.log('done');
-  const memoryTable = new Table({ ...tableStyle, head: ['schedules', 'RSS at 100k', 'peak RSS', 'heap at 100k', 'heap at end', 'RSS growth 100k -> 1M'] });
+  const memoryTable = new Table({ ...tableStyle, head: ['schedules', 'RSS at 100k', 'peak RSS', 'live heap at 100k', 'live heap at 1M', 'live heap growth'] });
   memoryTable.push([fmt(memory.schedules), `${fmt(memory.rssAt100kMb)} MB`, `${fmt(memory.peakRssMb)} MB`, `${fmt(memory.heapAt100kMb, 1)} MB`,
     `${fmt(memory.heapAtEndMb, 1)} MB`, `${fmt(memory.growth, 2)}x`]);
   console.log(memoryTable.toString());
