@@ -8,7 +8,7 @@ import type { BoardEntry } from '../machine/catalog.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
 import type { Output } from './output.js';
 
-export function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
+function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
   return {
     board: board.name,
     variants: rows.map((r) => ({

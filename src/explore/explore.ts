@@ -74,7 +74,7 @@ function settingsOf(options: ExploreOptions, capture: boolean): RunSettings {
   return { maxSteps: options.maxSteps ?? 20_000, lockdep: options.lockdep ?? {}, faults: options.faults ?? {}, capture };
 }
 
-export function captureRun(kernel: Kernel, outcome: string): CapturedRun {
+function captureRun(kernel: Kernel, outcome: string): CapturedRun {
   return {
     outcome: outcome as CapturedRun['outcome'],
     steps: kernel.stepCount,

@@ -363,7 +363,6 @@ export class Kernel implements RunContext {
     this.clock.tick();
     this.accesses.length = 0;
     this.running = task;
-    task.steps++;
     if (this.capture) {
       this.trace.push({ step: this.stepCount, ns: this.clock.ns, pid: task.pid, op: describeOp(task.pending),
         opKind: task.pending.kind, target: targetName(task.pending), result: null, notes: [] });

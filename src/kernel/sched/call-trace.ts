@@ -21,7 +21,7 @@ function shortFile(file: string): string {
 }
 
 /** Parses one `at …` line of an Error stack; null for lines that are not frames. */
-export function parseFrame(line: string): Frame | null {
+function parseFrame(line: string): Frame | null {
   const m = FRAME.exec(line);
   if (!m || !line.trimStart().startsWith('at ')) return null;
   const rawFn = m[1] ?? '<anonymous>';

@@ -38,7 +38,3 @@ export function current(): Task {
   }
   return runningTask;
 }
-
-export function currentOrNull(): Task | null {
-  return runningTask;
-}

@@ -48,8 +48,6 @@ export class Task {
   lastScheduled = 0;
   /** Call trace at the last scheduling point (kernel frames), captured in replays only. */
   callTrace: string[] | null = null;
-  /** Steps this task has executed. */
-  steps = 0;
   /** Set when the task blocked on a mutex it holds: the report already made about it. */
   selfDeadlock: KernelReport | null = null;
   /** Id of the task as a shared object: spawning it and starting it are ordered accesses. */
