@@ -5,7 +5,7 @@
  */
 import { search } from '../src/explore/index.js';
 import type { BoardEntry } from '../src/machine/catalog.js';
-import { builtinCatalog } from '../drivers/builtin.js';
+import { builtinCatalog } from '../catalog/builtin.js';
 
 export interface BoardCostRow {
   board: string;

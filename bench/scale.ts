@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { explore, search, type ExploreOptions } from '../src/explore/index.js';
 import { searchInWorkers } from '../src/explore/parallel.js';
-import { builtinScenario } from '../drivers/builtin.js';
+import { builtinScenario } from '../catalog/builtin.js';
 
 export interface ParallelFigures {
   scenario: string;
@@ -30,7 +30,7 @@ export interface MemoryFigures {
   growth: number;
 }
 
-const BUILTIN = new URL('../drivers/builtin.js', import.meta.url).href;
+const BUILTIN = new URL('../catalog/builtin.js', import.meta.url).href;
 
 /** One thread against worker threads on the same exploration: random runs of the VT-d 0-count race on v6.12. */
 export async function benchParallel(name = 'qi-zero-count', variant = 'v6.12', runs = 250_000): Promise<ParallelFigures> {

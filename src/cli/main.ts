@@ -1,6 +1,6 @@
 /**
  * The kemu command. It is given a catalog of boards and scenarios (the
- * built-in one is assembled in drivers/builtin.ts), parses the command line,
+ * built-in one is assembled in catalog/builtin.ts), parses the command line,
  * and returns an exit code scripts can rely on: 0 no failure, 1 a failure was
  * found, 2 bad usage or bad input.
  */

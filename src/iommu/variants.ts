@@ -38,6 +38,9 @@ export const IOMMU_VARIANT_MODULES: Readonly<Record<string, ContainerModule>> = 
   'v6.12': variantModule(GlobalProbeMutex, ParseUnderProbeDeviceLock, true),
 });
 
+/** The variants that differ in how IOMMU probing is locked (the Aug 2023 series and its neighbours), in history order. */
+export const PROBE_LOCKING_VARIANTS = ['v6.5', 'iommu-next-2023-08', 'fix-try-1', 'fix-try-2', 'locking2-v1', 'locking2-v2', 'v6.7'] as const;
+
 /** The IOMMU core's container module for a variant. */
 export function iommuVariantModule(variant: string): ContainerModule {
   const m = IOMMU_VARIANT_MODULES[variant];

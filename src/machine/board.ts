@@ -1,7 +1,7 @@
 /**
  * Defining a board: its name, the variants it is meant to boot (history
  * order), and the container modules it needs (firmware, buses, drivers, in
- * link order). src/ never names a board: boards live in firmware/boards/*.ts
+ * link order). src/ never names a board: boards live in boards/*.ts
  * and hand their modules in through this.
  */
 import type { ContainerModule } from 'inversify';

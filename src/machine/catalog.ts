@@ -1,6 +1,6 @@
 /**
  * What the kemu command can run: boards to boot and named scenarios. The
- * built-in catalog is assembled outside src/ (drivers/builtin.ts, the
+ * built-in catalog is assembled outside src/ (catalog/builtin.ts, the
  * defconfig), so the core never imports a specific driver or board; a user's
  * own catalog plugs in the same way.
  */

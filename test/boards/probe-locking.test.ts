@@ -4,9 +4,9 @@
  * are on the structured reports: kind, blocked task, lock class, call chain.
  */
 import { describe, expect, test } from 'vitest';
-import { exynosBoard } from '../../firmware/boards/exynos.js';
-import { msmLikeBoard } from '../../firmware/boards/msm-like.js';
-import { omap4Board, omap4DspBoard } from '../../firmware/boards/omap4.js';
+import { exynosBoard } from '../../boards/exynos.js';
+import { msmLikeBoard } from '../../boards/msm-like.js';
+import { omap4Board, omap4DspBoard } from '../../boards/omap4.js';
 import { explore } from '../../src/explore/explore.js';
 import { bisectBoard, selfDeadlockChain, type BisectRow } from '../../src/machine/bisect.js';
 import { frameFunction } from '../../src/kernel/sched/call-trace.js';

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import pc from 'picocolors';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { builtinCatalog } from '../../drivers/builtin.js';
+import { builtinCatalog } from '../../catalog/builtin.js';
 
 async function kemu(...argv: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];

@@ -9,7 +9,7 @@ import { explore } from '../../src/explore/index.js';
 import { Cell, ENODEV, ENOMEM, KUNIT_STATIC_STUB_REDIRECT, WRITE_ONCE, should_fail, type Kernel } from '../../src/kernel/index.js';
 import { abba, counter, spinWait } from '../../src/examples/classic-scenarios.js';
 import { iommu_device_register } from '../../src/iommu/iommu.js';
-import { omap4DspBoard } from '../../firmware/boards/omap4.js';
+import { omap4DspBoard } from '../../boards/omap4.js';
 
 describe('cleanup actions', () => {
   test('run last-in first-out, all of them, even when one throws', async () => {

@@ -1,9 +1,9 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { boardFilePath } from '../../firmware/boards/board-files.js';
-import { omap4DspBoard } from '../../firmware/boards/omap4.js';
-import { exynosBoard } from '../../firmware/boards/exynos.js';
+import { firmwareFilePath } from '../../firmware/firmware-files.js';
+import { omap4DspBoard } from '../../boards/omap4.js';
+import { exynosBoard } from '../../boards/exynos.js';
 import { explore } from '../../src/explore/explore.js';
 import { initcallOrder, initcall } from '../../src/machine/initcall.js';
 import { bisectBoard } from '../../src/machine/bisect.js';
@@ -29,12 +29,13 @@ describe('machine composition', () => {
     expect(() => exynosBoard.boot('v9.9')).toThrow(/unknown kernel variant "v9.9"/);
   });
 
-  test('board DTBs resolve from the source tree and from dist/ after tsc', () => {
-    const src = pathToFileURL(join(root, 'firmware/boards/omap4.ts')).href;
-    const dist = pathToFileURL(join(root, 'dist/firmware/boards/omap4.js')).href;
-    expect(boardFilePath('omap4.dtb', src)).toBe(join(root, 'firmware/boards/omap4.dtb'));
-    expect(boardFilePath('omap4.dtb', dist)).toBe(join(root, 'firmware/boards/omap4.dtb'));
-    expect(() => boardFilePath('nope.dtb', src)).toThrow(/not found/);
+  test('committed firmware blobs resolve from the source tree and from dist/ after tsc', () => {
+    const src = pathToFileURL(join(root, 'firmware/firmware-files.ts')).href;
+    const dist = pathToFileURL(join(root, 'dist/firmware/firmware-files.js')).href;
+    expect(firmwareFilePath('dts/omap4.dtb', src)).toBe(join(root, 'firmware/dts/omap4.dtb'));
+    expect(firmwareFilePath('dts/omap4.dtb', dist)).toBe(join(root, 'firmware/dts/omap4.dtb'));
+    expect(firmwareFilePath('acpi/tables/intel-2drhd.aml', dist)).toBe(join(root, 'firmware/acpi/tables/intel-2drhd.aml'));
+    expect(() => firmwareFilePath('dts/nope.dtb', src)).toThrow(/not found/);
   });
 
   test('each explored run composes a fresh machine (state does not leak between runs)', async () => {

@@ -1,6 +1,6 @@
 /** The Exynos SysMMU driver: clients bound through of_xlate and the replay, one group each. */
 import { expect, test } from 'vitest';
-import { exynosBoard } from '../../../firmware/boards/exynos.js';
+import { exynosBoard } from '../../../boards/exynos.js';
 import { runOnce } from '../../../src/explore/explore.js';
 
 test('on v6.7 the display controller (two SysMMUs) and the scaler get a group each through the replay', async () => {

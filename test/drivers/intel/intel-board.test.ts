@@ -14,7 +14,7 @@ import { INITCALL } from '../../../src/machine/tokens.js';
 import { KERNEL_VARIANTS } from '../../../src/machine/kernel-variants.js';
 import { for_each_pci_dev, pci_get_domain_bus_and_slot, PCI_DEVFN } from '../../../buses/pci/pci.js';
 import { pciBusModule, pciHostBridgeModule } from '../../../buses/pci/module.js';
-import { INTEL_PCI_TOPOLOGY, defineIntelBoard, intelBoard, pciClientsModule, INTEL_CLIENT_DRIVERS } from '../../../firmware/boards/intel.js';
+import { INTEL_PCI_TOPOLOGY, defineIntelBoard, intelBoard, pciClientsModule, INTEL_CLIENT_DRIVERS } from '../../../boards/intel.js';
 import { ACPI_DMAR_SCOPE_TYPE_BRIDGE, ACPI_DMAR_SCOPE_TYPE_ENDPOINT, type DmarTableSpec } from '../../../firmware/acpi/dmar-table.js';
 import { intel_iommu_get_resv_regions } from '../../../drivers/iommu/intel/iommu.js';
 import { intelIommuModule } from '../../../drivers/iommu/intel/module.js';

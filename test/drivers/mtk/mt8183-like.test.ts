@@ -6,7 +6,7 @@
  * (Chen-Yu Tsai's report). Outcomes are read from the structured reports.
  */
 import { describe, expect, test } from 'vitest';
-import { mt8183LikeBoard } from '../../../firmware/boards/mt8183-like.js';
+import { mt8183LikeBoard } from '../../../boards/mt8183-like.js';
 import { runOnce } from '../../../src/explore/explore.js';
 import { bisectBoard } from '../../../src/machine/bisect.js';
 import { frameFunction } from '../../../src/kernel/sched/call-trace.js';

@@ -5,7 +5,7 @@ import { mtkSmiModule } from '../../../drivers/clients/mtk-smi.js';
 import { mtkVcodecModule } from '../../../drivers/clients/mtk-vcodec.js';
 import { MTK_M4U_ID, MTK_M4U_TO_LARB, MTK_M4U_TO_PORT } from '../../../drivers/iommu/mtk/mtk-iommu.js';
 import { mtkIommuModule } from '../../../drivers/iommu/mtk/module.js';
-import { M4U_PORT_HW_VDEC_MC_EXT, mt8183LikeTree } from '../../../firmware/boards/mt8183-like.js';
+import { M4U_PORT_HW_VDEC_MC_EXT, mt8183LikeTree } from '../../../boards/mt8183-like.js';
 import { ofFirmwareModule } from '../../../firmware/of/module.js';
 import { of_find_device_by_node } from '../../../firmware/of/platform.js';
 import { dev_iommu_fwspec_get } from '../../../src/iommu/iommu.js';

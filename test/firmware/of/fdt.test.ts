@@ -20,7 +20,7 @@ import {
   of_property_read_u32_array,
 } from '../../../firmware/of/of-base.js';
 
-const boardsDir = fileURLToPath(new URL('../../../firmware/boards/', import.meta.url));
+const boardsDir = fileURLToPath(new URL('../../../firmware/dts/', import.meta.url));
 const BOARDS = ['omap4', 'exynos'] as const;
 const dtbBytes = (board: string): Uint8Array => new Uint8Array(readFileSync(join(boardsDir, `${board}.dtb`)));
 const hasDtc = spawnSync('dtc', ['--version'], { stdio: 'ignore' }).status === 0;

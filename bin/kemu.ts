@@ -4,7 +4,7 @@
  * from src/cli with the built-in catalog.
  */
 import { main } from '../src/cli/main.js';
-import { builtinCatalog } from './builtin.js';
+import { builtinCatalog } from '../catalog/builtin.js';
 
 // A reader that closes the pipe early (`kemu run abba | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -3,13 +3,13 @@
  * SysMMUs in front of a display controller and a scaler), the SysMMU driver at
  * core_initcall, and the DRM and scaler clients at device_initcall.
  */
-import { platformBusModule } from '../../buses/platform/module.js';
-import { exynosDrmModule } from '../../drivers/clients/exynos-drm.js';
-import { exynosIommuModule } from '../../drivers/iommu/exynos/module.js';
-import { defineBoard, type Board } from '../../src/machine/board.js';
-import { ofFirmwareModule } from '../of/module.js';
-import { loadBoardDtb } from './board-files.js';
-import { PROBE_LOCKING_VARIANTS } from './omap4.js';
+import { platformBusModule } from '../buses/platform/module.js';
+import { exynosDrmModule } from '../drivers/clients/exynos-drm.js';
+import { exynosIommuModule } from '../drivers/iommu/exynos/module.js';
+import { defineBoard, type Board } from '../src/machine/board.js';
+import { ofFirmwareModule } from '../firmware/of/module.js';
+import { loadCommittedDtb } from '../firmware/firmware-files.js';
+import { PROBE_LOCKING_VARIANTS } from '../src/iommu/variants.js';
 
 export const exynosBoard: Board = defineBoard({
   name: 'exynos',
@@ -18,7 +18,7 @@ export const exynosBoard: Board = defineBoard({
   defaultVariant: 'v6.7',
   modules: (variant) => [
     platformBusModule,
-    ofFirmwareModule(loadBoardDtb('exynos.dtb', import.meta.url)),
+    ofFirmwareModule(loadCommittedDtb('exynos.dtb')),
     exynosIommuModule(variant),
     exynosDrmModule,
   ],

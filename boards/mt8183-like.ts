@@ -8,16 +8,16 @@
  * defers, and the deferred-probe worker (kworker/u16:0) probes it at
  * late_initcall: the path of Chen-Yu Tsai's report.
  */
-import { platformBusModule } from '../../buses/platform/module.js';
-import { mtkSmiModule } from '../../drivers/clients/mtk-smi.js';
-import { mtkVcodecModule } from '../../drivers/clients/mtk-vcodec.js';
-import { MTK_M4U_ID } from '../../drivers/iommu/mtk/mtk-iommu.js';
-import { mtkIommuModule } from '../../drivers/iommu/mtk/module.js';
-import { defineBoard, type Board } from '../../src/machine/board.js';
-import type { DeviceTree } from '../of/device-node.js';
-import { buildDeviceTree } from '../of/dt-builder.js';
-import { ofFirmwareModule } from '../of/module.js';
-import { PROBE_LOCKING_VARIANTS } from './omap4.js';
+import { platformBusModule } from '../buses/platform/module.js';
+import { mtkSmiModule } from '../drivers/clients/mtk-smi.js';
+import { mtkVcodecModule } from '../drivers/clients/mtk-vcodec.js';
+import { MTK_M4U_ID } from '../drivers/iommu/mtk/mtk-iommu.js';
+import { mtkIommuModule } from '../drivers/iommu/mtk/module.js';
+import { defineBoard, type Board } from '../src/machine/board.js';
+import type { DeviceTree } from '../firmware/of/device-node.js';
+import { buildDeviceTree } from '../firmware/of/dt-builder.js';
+import { ofFirmwareModule } from '../firmware/of/module.js';
+import { PROBE_LOCKING_VARIANTS } from '../src/iommu/variants.js';
 
 /** M4U_PORT_HW_VDEC_MC_EXT on mt8183: larb 1, port 0. */
 export const M4U_PORT_HW_VDEC_MC_EXT = MTK_M4U_ID(1, 0);

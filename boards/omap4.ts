@@ -4,16 +4,15 @@
  * `omap4DspBoard` is a board written as a TypeScript object: one DSP and its
  * MMU, the smallest machine on which omap-iommu probes itself.
  */
-import { platformBusModule } from '../../buses/platform/module.js';
-import { omapRemoteprocModule } from '../../drivers/clients/omap-remoteproc.js';
-import { omapIommuModule } from '../../drivers/iommu/omap/module.js';
-import { defineBoard, type Board } from '../../src/machine/board.js';
-import { buildDeviceTree } from '../of/dt-builder.js';
-import { ofFirmwareModule } from '../of/module.js';
-import { loadBoardDtb } from './board-files.js';
+import { platformBusModule } from '../buses/platform/module.js';
+import { omapRemoteprocModule } from '../drivers/clients/omap-remoteproc.js';
+import { omapIommuModule } from '../drivers/iommu/omap/module.js';
+import { defineBoard, type Board } from '../src/machine/board.js';
+import { PROBE_LOCKING_VARIANTS } from '../src/iommu/variants.js';
+import { buildDeviceTree } from '../firmware/of/dt-builder.js';
+import { ofFirmwareModule } from '../firmware/of/module.js';
+import { loadCommittedDtb } from '../firmware/firmware-files.js';
 
-/** The probe-locking variants, in history order. */
-export const PROBE_LOCKING_VARIANTS = ['v6.5', 'iommu-next-2023-08', 'fix-try-1', 'fix-try-2', 'locking2-v1', 'locking2-v2', 'v6.7'] as const;
 
 export const omap4Board: Board = defineBoard({
   name: 'omap4',
@@ -22,7 +21,7 @@ export const omap4Board: Board = defineBoard({
   defaultVariant: 'v6.7',
   modules: (variant) => [
     platformBusModule,
-    ofFirmwareModule(loadBoardDtb('omap4.dtb', import.meta.url)),
+    ofFirmwareModule(loadCommittedDtb('omap4.dtb')),
     omapIommuModule(variant),
     omapRemoteprocModule,
   ],

@@ -13,22 +13,19 @@
  * probing the PCI bus: "Adding to iommu group N"), then the PCI drivers bind
  * (device_initcall), each device taking its group's default domain.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ContainerModule } from 'inversify';
-import { dev_info } from '../../src/base/device.js';
-import { defineBoard, type Board } from '../../src/machine/board.js';
-import { initcall, type Initcall } from '../../src/machine/initcall.js';
-import { KERNEL_VARIANTS } from '../../src/machine/kernel-variants.js';
-import { INITCALL } from '../../src/machine/tokens.js';
-import { pciBusModule, pciHostBridgeModule } from '../../buses/pci/module.js';
-import { PCI_DEVICE, PCI_DEVICE_CLASS, PciDriver, pci_register_driver, type PciDeviceId, type PciHostBridgeSpec } from '../../buses/pci/pci.js';
-import { intelIommuModule } from '../../drivers/iommu/intel/module.js';
-import { vtdHardwareModule } from '../../drivers/iommu/intel/vtd-hardware.js';
-import { dmarFirmwareModule, dmarTableFrom } from '../acpi/dmar.js';
-import type { DmarTableSpec } from '../acpi/dmar-table.js';
-import { loadAcpiTableFile } from '../acpi/load-acpi-table.js';
+import { dev_info } from '../src/base/device.js';
+import { defineBoard, type Board } from '../src/machine/board.js';
+import { initcall, type Initcall } from '../src/machine/initcall.js';
+import { KERNEL_VARIANTS } from '../src/machine/kernel-variants.js';
+import { INITCALL } from '../src/machine/tokens.js';
+import { pciBusModule, pciHostBridgeModule } from '../buses/pci/module.js';
+import { PCI_DEVICE, PCI_DEVICE_CLASS, PciDriver, pci_register_driver, type PciDeviceId, type PciHostBridgeSpec } from '../buses/pci/pci.js';
+import { intelIommuModule } from '../drivers/iommu/intel/module.js';
+import { vtdHardwareModule } from '../drivers/iommu/intel/vtd-hardware.js';
+import { dmarFirmwareModule, dmarTableFrom } from '../firmware/acpi/dmar.js';
+import type { DmarTableSpec } from '../firmware/acpi/dmar-table.js';
+import { loadCommittedAcpiTable } from '../firmware/firmware-files.js';
 
 const INTEL = 0x8086;
 
@@ -83,20 +80,9 @@ export function pciClientsModule(drivers: ReadonlyArray<() => PciDriver>): Conta
   });
 }
 
-/** The committed firmware table, found next to this module or, after `tsc`, under the project's firmware/acpi/tables. */
-function intelTablePath(): string {
-  const here = fileURLToPath(new URL('../acpi/tables/intel-2drhd.aml', import.meta.url));
-  if (existsSync(here)) return here;
-  for (let dir = dirname(here); dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'firmware', 'acpi', 'tables', 'intel-2drhd.aml');
-  }
-  return here;
-}
-
-let tableBytes: Uint8Array | null = null;
-/** The bytes of intel-2drhd.aml (read once). */
+/** The bytes of the committed intel-2drhd.aml (read once). */
 export function intel2DrhdTable(): Uint8Array {
-  return (tableBytes ??= loadAcpiTableFile(intelTablePath()));
+  return loadCommittedAcpiTable('intel-2drhd.aml');
 }
 
 export interface IntelBoardSpec {

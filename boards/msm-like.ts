@@ -5,14 +5,14 @@
  * Exynos SysMMU model standing in for the SMMU (the path through the IOMMU
  * core is the same: of_xlate, then the replayed probe).
  */
-import { platformBusModule } from '../../buses/platform/module.js';
-import { msmGpuModule } from '../../drivers/clients/msm-gpu.js';
-import { exynosIommuModule } from '../../drivers/iommu/exynos/module.js';
-import { defineBoard, type Board } from '../../src/machine/board.js';
-import type { DeviceTree } from '../of/device-node.js';
-import { buildDeviceTree } from '../of/dt-builder.js';
-import { ofFirmwareModule } from '../of/module.js';
-import { PROBE_LOCKING_VARIANTS } from './omap4.js';
+import { platformBusModule } from '../buses/platform/module.js';
+import { msmGpuModule } from '../drivers/clients/msm-gpu.js';
+import { exynosIommuModule } from '../drivers/iommu/exynos/module.js';
+import { defineBoard, type Board } from '../src/machine/board.js';
+import type { DeviceTree } from '../firmware/of/device-node.js';
+import { buildDeviceTree } from '../firmware/of/dt-builder.js';
+import { ofFirmwareModule } from '../firmware/of/module.js';
+import { PROBE_LOCKING_VARIANTS } from '../src/iommu/variants.js';
 
 let tree: DeviceTree | null = null;
 
