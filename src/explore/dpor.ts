@@ -107,7 +107,7 @@ export class DporSearch extends TreeSearch {
    */
   private checkPendingOperations(kernel: Kernel): void {
     for (const task of kernel.tasks) {
-      if (task.state === 'done') continue;
+      if (task.state !== 'ready') continue;
       const footprint = kernel.pendingAccesses(task);
       if (this.checkedOp[task.pid] === task.pending && !this.touchedSince(footprint, this.checkedAt[task.pid]!)) continue;
       this.checkedOp[task.pid] = task.pending;

@@ -63,7 +63,8 @@ export class ReplayChooser implements Strategy, Chooser {
     if (!task) {
       const named = kernel.tasks[seg.pid - 1];
       const why = !named ? `there is no task with pid ${seg.pid}` :
-        named.state === 'done' ? `${named.label} has exited` : `${named.label} is blocked at ${describeOp(named.pending)}`;
+        named.state === 'done' ? `${named.label} has exited` : named.state === 'dead' ? `${named.label} was killed by an oops` :
+        `${named.label} is blocked at ${describeOp(named.pending)}`;
       return this.mismatch(`at step ${this.step} the token runs pid ${seg.pid}, but ${why}`);
     }
     if (this.inSegment === 0 && task.pending.kind !== seg.firstOp) {
@@ -75,7 +76,6 @@ export class ReplayChooser implements Strategy, Chooser {
   }
 
   endRun(outcome: RunOutcome, kernel: Kernel): void {
-    if (outcome.kind === 'failure' && outcome.report.kind === 'oops') return;
     if (this.segment < this.segments.length && this.inSegment === this.segments[this.segment]!.length) this.closeSegment();
     const remaining = this.segments.slice(this.segment).reduce((n, s) => n + s.length, 0) - this.inSegment;
     if (remaining > 0) {

@@ -15,6 +15,28 @@ export function WARN_ON(condition: boolean, what = 'WARN_ON(condition)'): boolea
   return condition;
 }
 
+/** What BUG() throws: an oops of the current task (include/asm-generic/bug.h). */
+export class KernelBug extends Error {
+  constructor(what: string) {
+    super(what);
+    this.name = 'BUG';
+  }
+}
+
+/**
+ * Models BUG(): the task oopses. kemu reports it with the task's call trace,
+ * kills the task (its locks stay held) and runs the machine on, as the kernel
+ * does without panic_on_oops.
+ */
+export function BUG(what = 'BUG()'): never {
+  throw new KernelBug(what);
+}
+
+/** Models BUG_ON(): BUG() when `condition` holds. */
+export function BUG_ON(condition: boolean, what = 'BUG_ON(condition)'): void {
+  if (condition) BUG(what);
+}
+
 /** Models lockdep_assert_held() (include/linux/lockdep.h): the current task must hold `lock`. */
 export function lockdep_assert_held(lock: LockBase): void {
   const task = current();

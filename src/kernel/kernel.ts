@@ -36,8 +36,10 @@ export interface Chooser {
 }
 
 export type RunOutcome =
+  /** Every task ended (or was killed by an oops), and no hardware agent or worker can move. */
   | { kind: 'complete' }
-  | { kind: 'failure'; report: KernelReport }
+  /** Live tasks remain and none can move: the hang or lockup `report` describes. */
+  | { kind: 'stuck'; report: KernelReport }
   /** The chooser cut the run short (it adds nothing new). */
   | { kind: 'pruned' }
   | { kind: 'step-bound' };
@@ -208,7 +210,7 @@ export class Kernel implements RunContext {
 
   /** Whether a task could take its next step now. */
   isEnabled(task: Task): boolean {
-    if (task.state === 'done') return false;
+    if (task.state !== 'ready') return false;
     if (task.cpuShared && this.cpuTakenFrom(task)) return false;
     const op = task.pending;
     switch (op.kind) {
@@ -239,7 +241,8 @@ export class Kernel implements RunContext {
       case OpKind.Schedule: return [];
       case OpKind.CpuRelax: return (op.arg as SpinSnapshot).cells.map((c) => c.id * 4 + ACC_READ);
       case OpKind.Read:
-      case OpKind.MmioRead: return [op.obj!.id * 4 + ACC_READ];
+      case OpKind.MmioRead:
+      case OpKind.MutexIsLocked: return [op.obj!.id * 4 + ACC_READ];
       case OpKind.MutexLock:
       case OpKind.MutexTrylock:
       case OpKind.SpinLock: return [op.obj!.id * 4 + ACC_ACQUIRE];
@@ -249,12 +252,11 @@ export class Kernel implements RunContext {
     }
   }
 
-  /** Records a report; a fatal one ends the run. Repeats of one signature in a run are dropped. */
+  /** Records a report; the run goes on (only a run that cannot move ends, in dispatch). Repeats of one signature in a run are dropped. */
   report(report: KernelReport): void {
     if (this.seenSignatures.has(report.signature)) return;
     this.seenSignatures.add(report.signature);
     this.reports.push(report);
-    if (report.fatal && this.outcome === null) this.outcome = { kind: 'failure', report };
   }
 
   /** Adds a note to the current step of a captured run (see kemu_note). */
@@ -277,7 +279,7 @@ export class Kernel implements RunContext {
   /** Another task on this task's CPU has preemption or interrupts disabled. */
   private cpuTakenFrom(task: Task): boolean {
     for (const other of this.tasks) {
-      if (other !== task && other.cpu === task.cpu && other.state !== 'done' && (other.preemptCount > 0 || other.irqsDisabled)) {
+      if (other !== task && other.cpu === task.cpu && other.state === 'ready' && (other.preemptCount > 0 || other.irqsDisabled)) {
         return true;
       }
     }
@@ -294,9 +296,12 @@ export class Kernel implements RunContext {
     } catch (error) {
       if (KemuError.is(error)) return this.fail(error);
       if (this.outcome !== null) return;
+      // As do_exit() after an oops: the task is gone, the locks it held stay held, the machine runs on.
       this.endStep(task);
       this.report(reportOops(this, task, error));
-      this.finish();
+      task.state = 'dead';
+      this.running = null;
+      this.dispatch();
       return;
     }
     if (this.outcome !== null) return;
@@ -319,18 +324,19 @@ export class Kernel implements RunContext {
     enabled.length = 0;
     let live = 0;
     for (const task of this.tasks) {
-      if (task.state === 'done') continue;
+      if (task.state !== 'ready') continue;
       if (!task.daemon) live++;
       if (this.isEnabled(task)) enabled.push(task);
     }
-    if (live === 0) {
-      this.outcome = { kind: 'complete' };
-      return this.finish();
-    }
     if (enabled.length === 0) {
+      // The run is maximal: nothing can move. With live tasks left, that is a hang or a lockup.
+      if (live === 0) {
+        this.outcome = { kind: 'complete' };
+        return this.finish();
+      }
       const stuck = detectStuck(this);
       this.report(stuck);
-      if (this.outcome === null) this.outcome = { kind: 'failure', report: stuck };
+      this.outcome = { kind: 'stuck', report: stuck };
       return this.finish();
     }
     if (this.stepCount >= this.maxSteps) {
@@ -418,11 +424,17 @@ export class Kernel implements RunContext {
       case OpKind.MutexTrylock: {
         const lock = op.obj as LockBase;
         if (lock.owner !== null) {
-          this.accesses.push(lock.id * 4 + ACC_ACQUIRE);
+          // A failed trylock only looks at the owner word.
+          this.accesses.push(lock.id * 4 + ACC_READ);
           return 0;
         }
         this.acquire(task, lock);
         return 1;
+      }
+      case OpKind.MutexIsLocked: {
+        const lock = op.obj as LockBase;
+        this.accesses.push(lock.id * 4 + ACC_READ);
+        return lock.owner !== null;
       }
       case OpKind.SpinLock: {
         const flags: IrqFlags = task.irqsDisabled;

@@ -62,7 +62,7 @@ async function outcomes(tasks: Op[][], strategy: 'dpor' | 'exhaustive') {
     strategy, maxSchedules: 4000, shrink: false, lockdep: { enabled: false },
     onRunEnd: (_k, outcome) => {
       if (outcome.kind === 'complete') states.add(final());
-      if (outcome.kind === 'failure') states.add(`${outcome.report.kind}:${final()}`);
+      if (outcome.kind === 'stuck') states.add(`${outcome.report.kind}:${final()}`);
     },
   });
   return { result, states, verdicts: result.failures.map((f) => f.signature).sort() };

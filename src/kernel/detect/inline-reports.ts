@@ -72,7 +72,11 @@ export function reportWarn(kernel: Kernel, task: Task, message: string, conditio
   };
 }
 
-/** Kernel code threw: the emulator's oops. The stack is the thrown error's. */
+/**
+ * Kernel code threw (BUG_ON, or a JavaScript error in model code): the
+ * emulator's oops. The stack is the thrown error's. As in the kernel, the task
+ * is killed and the machine runs on; `fatal` marks that the task never goes on.
+ */
 export function reportOops(kernel: Kernel, task: Task, error: unknown): KernelReport {
   const err = error instanceof Error ? error : new Error(String(error));
   const snapshot = snapshotTask(kernel, task);

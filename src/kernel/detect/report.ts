@@ -61,7 +61,7 @@ export interface LockdepChainLink {
 
 export interface KernelReport {
   kind: ReportKind;
-  /** A fatal report ends the run (the system is stuck); others are printed and the run goes on. */
+  /** The task it is about can never go on (hung, locked up, or killed by an oops); WARNs and lockdep splats are not fatal. */
   fatal: boolean;
   ns: number;
   step: number;

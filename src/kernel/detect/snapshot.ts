@@ -32,16 +32,16 @@ function polledValues(task: Task): PolledValue[] | null {
 
 export function snapshotTask(kernel: Kernel, task: Task): TaskSnapshot {
   const op = task.pending;
-  const waitsOnLock = (op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock) && task.state !== 'done';
-  const blocked = task.state !== 'done' && !kernel.isEnabled(task);
+  const waitsOnLock = (op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock) && task.state === 'ready';
+  const blocked = task.state === 'ready' && !kernel.isEnabled(task);
   const sleeping = blocked && (op.kind === OpKind.MutexLock || op.kind === OpKind.WaitCompletion);
   return {
     pid: task.pid,
     comm: task.comm,
     cpu: task.cpu,
     kind: task.kind,
-    state: task.state === 'done' ? 'X' : sleeping ? 'D' : 'R',
-    at: task.state === 'done' ? 'exited' : describeOp(op),
+    state: task.state !== 'ready' ? 'X' : sleeping ? 'D' : 'R',
+    at: task.state === 'done' ? 'exited' : task.state === 'dead' ? 'killed by an oops' : describeOp(op),
     waitsFor: waitsOnLock ? snapshotLock(op.obj as LockBase) : null,
     heldLocks: task.heldLocks.map((h) => snapshotLock(h.lock, h.acquiredIn)),
     callTrace: task.callTrace,

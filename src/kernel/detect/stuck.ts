@@ -40,12 +40,12 @@ function location(parts: string[]): string {
 }
 
 export function detectStuck(kernel: Kernel): KernelReport {
-  const live = kernel.tasks.filter((t) => t.state !== 'done' && !t.daemon);
+  const live = kernel.tasks.filter((t) => t.state === 'ready' && !t.daemon);
   // Self-deadlocked tasks were reported when they blocked; the run ends on the first of those reports.
   const stuck = live.filter((t) => t.selfDeadlock === null);
   if (stuck.length === 0) return live[0]!.selfDeadlock!;
   const spinning = stuck.filter((t) => !isSleepingWait(t));
-  const others = (main: Task) => kernel.tasks.filter((t) => t !== main && t.state !== 'done').map((t) => snapshotTask(kernel, t));
+  const others = (main: Task) => kernel.tasks.filter((t) => t !== main && t.state === 'ready').map((t) => snapshotTask(kernel, t));
 
   if (spinning.length > 0) {
     const task = spinning[0]!;

@@ -31,7 +31,10 @@ export function mutex_unlock(lock: Mutex): Promise<void> {
   return visible(OpKind.MutexUnlock, lock);
 }
 
-/** Models mutex_is_locked() (a plain look, not a scheduling point). */
-export function mutex_is_locked(lock: Mutex): boolean {
-  return lock.owner !== null;
+/**
+ * Models mutex_is_locked() (include/linux/mutex.h): an atomic read of the
+ * owner word, so a visible operation another CPU's lock or unlock can race with.
+ */
+export function mutex_is_locked(lock: Mutex): Promise<boolean> {
+  return visible(OpKind.MutexIsLocked, lock);
 }

@@ -52,6 +52,8 @@ export function describeValue(op: Op, result: unknown): string | null {
     }
     case OpKind.MutexTrylock:
       return result === 1 ? 'acquired' : 'busy';
+    case OpKind.MutexIsLocked:
+      return result ? 'locked' : 'unlocked';
     default:
       return null;
   }

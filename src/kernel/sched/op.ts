@@ -22,12 +22,14 @@ export const enum OpKind {
   Complete,
   WaitCompletion,
   Schedule,       // a plain scheduling point with no shared access (cond_resched, yield)
+  MutexIsLocked,  // mutex_is_locked: a look at the owner word (appended last: tokens record kinds by number)
 }
 
 /** Names a kernel developer recognises, for reports, traces and replay messages. */
 export const OP_NAMES: readonly string[] = [
   'start', 'READ_ONCE', 'WRITE_ONCE', 'atomic_rmw', 'readl', 'writel', 'mutex_lock', 'mutex_trylock',
   'mutex_unlock', 'raw_spin_lock', 'raw_spin_unlock', 'cpu_relax', 'complete', 'wait_for_completion', 'schedule',
+  'mutex_is_locked',
 ];
 
 /** A pending operation. `obj` is the shared object it touches (absent for Start/Schedule/CpuRelax). */

@@ -8,7 +8,26 @@
  * reads, the task is provably stuck: a lockup.
  */
 import { OpKind } from './op.js';
+import { current } from './current.js';
 import { visible } from './visible.js';
+
+/**
+ * Models spin_begin() (include/linux/processor.h): the start of a busy-wait
+ * loop. Not a scheduling point. For kemu it marks where the loop's first
+ * iteration begins, so the first cpu_relax() parks on what that iteration
+ * read and not on what the code before the loop read (docs/explorer.md, the
+ * spin-wait rule). Without it the first window starts at the task's previous
+ * cpu_relax() or at its start, which is sound but wakes the poller for
+ * changes that cannot end the loop.
+ */
+export function spin_begin(): void {
+  const task = current();
+  task.observedCells = [];
+  task.observedValues = [];
+}
+
+/** Models spin_end(): the end of a busy-wait loop (nothing for kemu to do). */
+export function spin_end(): void {}
 
 export function cpu_relax(): Promise<void> {
   return visible(OpKind.CpuRelax, null);

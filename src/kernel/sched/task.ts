@@ -10,7 +10,8 @@ import type { LockBase } from '../locking/lock-base.js';
 import type { KernelReport } from '../detect/report.js';
 
 export type TaskKind = 'thread' | 'hardware';
-export type TaskState = 'ready' | 'done';
+/** `dead`: killed by an oops, with whatever locks it held still held (do_exit after die()). */
+export type TaskState = 'ready' | 'done' | 'dead';
 
 /** A lock a task holds, in acquisition order (lockdep's held_locks). */
 export interface HeldLock {
