@@ -3,6 +3,7 @@
  * returns what it found; `replay` reruns one schedule from its token.
  */
 import { KemuError } from '../kernel/errors.js';
+import { TaskIdentities } from '../kernel/sched/task-identities.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
@@ -146,7 +147,7 @@ function better(a: FoundFailure, b: FoundFailure): FoundFailure {
 
 /** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
 export async function search(scenario: Scenario, options: ExploreOptions = {}): Promise<SearchResult> {
-  const settings = settingsOf(options, false);
+  const settings = { ...settingsOf(options, false), identities: new TaskIdentities() };
   const strategy = makeStrategy(options.strategy ?? 'dpor', settings.maxSteps, options.shard);
   const maxSchedules = options.maxSchedules ?? 1_000_000;
   const found = new Map<string, FoundFailure>();
