@@ -38,7 +38,8 @@ interface ExploreFlags {
   maxSteps?: number;
   timeLimit?: number;
   first?: boolean;
-  validateDeviceMutex?: boolean | DeviceLockClasses;
+  validateDeviceMutex?: boolean;
+  deviceLockClasses?: DeviceLockClasses;
   json?: boolean;
   timeline?: boolean;
   trace?: string;
@@ -174,15 +175,16 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
 }
 
-/** `--validate-device-mutex [classes]`: what every command that runs a schedule takes. */
-function validateDeviceMutexOption(): Option {
-  return new Option('--validate-device-mutex [classes]',
-    'let lockdep validate &dev->mutex, which the kernel does not: a class per device (default), per driver or per bus')
-    .choices(['device', 'driver', 'bus']);
+/** `--validate-device-mutex` and `--device-lock-classes`: what every command that runs a schedule takes. */
+function deviceMutexOptions(command: Command): Command {
+  return command
+    .option('--validate-device-mutex', 'let lockdep validate &dev->mutex, which the kernel does not (a class per device)')
+    .addOption(new Option('--device-lock-classes <classes>', 'validate &dev->mutex with a class per device, per driver or per bus')
+      .choices(['device', 'driver', 'bus']));
 }
 
 function exploreOptions(command: Command): Command {
-  return command
+  return deviceMutexOptions(command)
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
     .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
     .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
@@ -193,7 +195,6 @@ function exploreOptions(command: Command): Command {
     .option('--max-steps <n>', 'steps allowed in one schedule', positiveInt)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
-    .addOption(validateDeviceMutexOption())
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
     .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
@@ -252,12 +253,11 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
     .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
-  program.command('replay')
+  deviceMutexOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
     .argument('<name>', 'scenario or board the token belongs to')
-    .argument('<token>', 'replay token (k1.…)')
+    .argument('<token>', 'replay token (k1.…)'))
     .option('-k, --kernel <variant>', 'kernel variant the token was found on')
-    .addOption(validateDeviceMutexOption())
     .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', positiveInt)
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
@@ -295,10 +295,9 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  program.command('bisect')
+  deviceMutexOptions(program.command('bisect')
     .description('explore a board\'s boot on every kernel variant it lists: boots (and how healthy), hangs or warns, and where')
-    .argument('<board>', 'board (see `kemu list boards`)')
-    .addOption(validateDeviceMutexOption())
+    .argument('<board>', 'board (see `kemu list boards`)'))
     .option('--json', 'print the rows as JSON')
     .action(async (name: string, flags: ExploreFlags) => {
       const board = catalog.boards.find((b) => b.name === name);

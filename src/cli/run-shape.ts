@@ -12,10 +12,17 @@ export interface RunShape {
   maxSteps?: number;
 }
 
-/** The run shape of the flags `--validate-device-mutex [classes]` and `--max-steps <n>`. */
-export function runShapeOf(flags: { validateDeviceMutex?: boolean | DeviceLockClasses; maxSteps?: number }): RunShape {
-  const v = flags.validateDeviceMutex;
-  return { lockdep: v === undefined || v === false ? {} : { validateDeviceMutex: v }, maxSteps: flags.maxSteps };
+/** The flags that shape a run: `--validate-device-mutex`, `--device-lock-classes <classes>` (which implies it), `--max-steps <n>`. */
+export interface RunShapeFlags {
+  validateDeviceMutex?: boolean;
+  deviceLockClasses?: DeviceLockClasses;
+  maxSteps?: number;
+}
+
+/** The run shape those flags ask for. */
+export function runShapeOf(flags: RunShapeFlags): RunShape {
+  const v = flags.deviceLockClasses ?? flags.validateDeviceMutex ?? false;
+  return { lockdep: v === false ? {} : { validateDeviceMutex: v }, maxSteps: flags.maxSteps };
 }
 
 /** The flags that give a replay the same run shape. */
@@ -23,7 +30,7 @@ export function runShapeFlags(shape: RunShape): string[] {
   const flags: string[] = [];
   const v = shape.lockdep.validateDeviceMutex;
   if (v === true) flags.push('--validate-device-mutex');
-  else if (v) flags.push(`--validate-device-mutex ${v}`);
+  else if (v) flags.push(`--device-lock-classes ${v}`);
   if (shape.maxSteps !== undefined) flags.push(`--max-steps ${shape.maxSteps}`);
   return flags;
 }
