@@ -18,10 +18,14 @@ export interface RenderOptions {
 
 const release = (o: RenderOptions): string => o.release || 'kemu';
 
-/** `(&dev->mutex){....}-{3:3}, at: __driver_attach`: a lock as lockdep prints it, without the address. */
+/**
+ * `(&dev->mutex [ocp]){....}-{3:3}, at: __driver_attach`: a lock as lockdep
+ * prints it, without the address, and with the instance in brackets when the
+ * class name does not already say which it is.
+ */
 export function lockLine(lock: LockSnapshot): string {
   const wait = lock.waitType === 'sleep' ? '{3:3}' : '{2:2}';
-  const name = lock.name === lock.className ? lock.className : `${lock.className} [${lock.name}]`;
+  const name = lock.name === lock.className || lock.className.includes(`[${lock.name}]`) ? lock.className : `${lock.className} [${lock.name}]`;
   return `(${name}){....}-${wait}${lock.acquiredIn ? `, at: ${lock.acquiredIn}` : ''}`;
 }
 

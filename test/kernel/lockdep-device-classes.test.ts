@@ -13,7 +13,7 @@ import { deviceAbbaSequenced, deviceNesting } from '../../src/examples/device-lo
 import { bisectBoard } from '../../src/machine/bisect.js';
 import { renderReportLines } from '../../src/report/kernel-format.js';
 
-const VALIDATED_NOTE = 'kemu: kemu validates device mutexes on request (--validate-device-mutex); ' +
+const VALIDATED_NOTE = 'kemu: device mutexes validated on request (--validate-device-mutex): ' +
   'the kernel puts them in a novalidate class and would print nothing here, only hang';
 
 describe('validateDeviceMutex', () => {
@@ -29,6 +29,9 @@ describe('validateDeviceMutex', () => {
     const lines = renderReportLines(failure.report);
     expect(lines).toContain('WARNING: possible circular locking dependency detected');
     expect(lines).toContain(VALIDATED_NOTE);
+    // Locks are named by the class lockdep checked them under.
+    expect(lines).toContain('(&dev->mutex[dev_a]){....}-{3:3}');
+    expect(lines).toContain(' #0: (&dev->mutex[dev_b]){....}-{3:3}, at: body');
   });
 
   test('with one class per bus, two sibling devices are one class: nesting them is possible recursion', async () => {

@@ -21,7 +21,7 @@ import type { Kernel } from '../kernel.js';
 import type { DeviceLockClasses, LockBase } from '../locking/lock-base.js';
 import type { Task } from '../sched/task.js';
 import { lockCaller } from '../sched/call-trace.js';
-import type { KernelReport, LockdepChainLink } from '../detect/report.js';
+import type { KernelReport, LockdepChainLink, TaskSnapshot } from '../detect/report.js';
 import { snapshotTask } from '../detect/snapshot.js';
 
 export interface LockdepOptions {
@@ -37,7 +37,7 @@ export interface LockdepOptions {
 }
 
 /** The note on a splat about a device mutex: the kernel would not have printed it. */
-const VALIDATED_NOTE = 'kemu validates device mutexes on request (--validate-device-mutex); ' +
+const VALIDATED_NOTE = 'device mutexes validated on request (--validate-device-mutex): ' +
   'the kernel puts them in a novalidate class and would print nothing here, only hang';
 
 export class Lockdep {
@@ -120,6 +120,16 @@ export class Lockdep {
     return null;
   }
 
+  /** The task as a splat shows it: each lock named by the class lockdep checked it under, as lockdep prints it. */
+  private snapshot(task: Task, wanted: LockBase, wantedClass: string): TaskSnapshot {
+    const snap = snapshotTask(this.kernel, task);
+    return {
+      ...snap,
+      waitsFor: snap.waitsFor && task.pending.obj === wanted ? { ...snap.waitsFor, className: wantedClass } : snap.waitsFor,
+      heldLocks: snap.heldLocks.map((l, i) => ({ ...l, className: this.heldClass.get(task.heldLocks[i]!.lock) ?? l.className })),
+    };
+  }
+
   private notes(...locks: LockBase[]): string[] {
     return locks.some((l) => l.lockClass.novalidate) ? [VALIDATED_NOTE] : [];
   }
@@ -129,7 +139,7 @@ export class Lockdep {
       kind: 'lockdep-recursive', fatal: false, ns: this.kernel.clock.ns, step: this.kernel.stepCount,
       signature: `lockdep-recursive:${link.to}`,
       title: `possible recursive locking detected: ${task.comm} takes ${lock.label} while holding ${held.label}`,
-      task: snapshotTask(this.kernel, task), others: [], chain: [link], stuckSeconds: 0,
+      task: this.snapshot(task, lock, link.to), others: [], chain: [link], stuckSeconds: 0,
       message: `trying to acquire ${lock.label}, already holding ${held.label}`,
       location: link.to, notes: this.notes(lock, held),
     };
@@ -141,7 +151,7 @@ export class Lockdep {
       kind: 'lockdep-circular', fatal: false, ns: this.kernel.clock.ns, step: this.kernel.stepCount,
       signature: `lockdep-circular:${classes.join(',')}`,
       title: `possible circular locking dependency detected: ${chain.map((l) => l.from).join(' -> ')} -> ${chain[0]!.from}`,
-      task: snapshotTask(this.kernel, task), others: [], chain, stuckSeconds: 0,
+      task: this.snapshot(task, lock, chain[chain.length - 1]!.to), others: [], chain, stuckSeconds: 0,
       message: `${task.label} is trying to acquire ${lock.label} while holding ${held.label}`,
       location: classes.join(','), notes: this.notes(lock, held),
     };
