@@ -39,21 +39,21 @@ function omapMachineModules(tree: DeviceTree, variant: string) {
   ];
 }
 
-export const omap4Board: Board = defineBoard({
-  name: 'omap4',
-  summary: 'OMAP4430 as omap4.dtsi lays it out (omap4.dtb): DSP and IPU MMUs inside ti-sysc target modules under simple-pm-bus interconnects',
-  variants: PROBE_LOCKING_VARIANTS,
-  defaultVariant: 'v6.7',
-  modules: (variant) => omapMachineModules(loadCommittedDtb('omap4.dtb'), variant),
-});
+/** An OMAP2+ board booted from one of the committed DTBs, on every probe-locking variant. */
+function omapDtBoard(name: string, summary: string, dtb: string): Board {
+  return defineBoard({
+    name, summary, variants: PROBE_LOCKING_VARIANTS, defaultVariant: 'v6.7',
+    modules: (variant) => omapMachineModules(loadCommittedDtb(dtb), variant),
+  });
+}
 
-export const dra7Board: Board = defineBoard({
-  name: 'dra7',
-  summary: 'DRA742 as dra7.dtsi lays it out (dra7.dtb): DSP1 behind two MMUs, each inside a ti-sysc target module, the client first',
-  variants: PROBE_LOCKING_VARIANTS,
-  defaultVariant: 'v6.7',
-  modules: (variant) => omapMachineModules(loadCommittedDtb('dra7.dtb'), variant),
-});
+export const omap4Board = omapDtBoard('omap4',
+  'OMAP4430 as omap4.dtsi lays it out (omap4.dtb): DSP and IPU MMUs inside ti-sysc target modules under simple-pm-bus interconnects',
+  'omap4.dtb');
+
+export const dra7Board = omapDtBoard('dra7',
+  'DRA742 as dra7.dtsi lays it out (dra7.dtb): DSP1 behind two MMUs, each inside a ti-sysc target module, the client first',
+  'dra7.dtb');
 
 /** A DSP and its MMU, client first as in omap4.dtsi. */
 export const omap4DspTree = () => buildDeviceTree({
