@@ -2,20 +2,22 @@
  * Binding drivers to devices (drivers/base/dd.c, v6.5): __device_attach for a
  * new device, __driver_attach for a new driver, driver_probe_device,
  * really_probe and driver_bound, and deferred probing with its pending and
- * active lists and work item. Async probing is not modelled: every driver is
- * probed synchronously in the caller's task.
+ * active lists, its work item and its timeout. Async probing is not
+ * modelled: every driver is probed synchronously in the caller's task.
  */
-import { EAGAIN, EBUSY, ENODEV, ENXIO, EPROBE_DEFER, errname } from '../kernel/errno.js';
+import { HZ } from '../kernel/clock.js';
+import { EAGAIN, EBUSY, ENODEV, ENXIO, EPROBE_DEFER, ETIMEDOUT, errname } from '../kernel/errno.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../kernel/locking/mutex.js';
 import { Cell } from '../kernel/memory/cell.js';
-import { pr_debug, pr_warn } from '../kernel/printk.js';
+import { pr_debug } from '../kernel/printk.js';
 import { bus_for_each_dev, bus_for_each_drv, bus_notify, bus_probe_device, BUS_NOTIFY_BIND_DRIVER,
   BUS_NOTIFY_BOUND_DRIVER, BUS_NOTIFY_DRIVER_NOT_BOUND } from './bus.js';
 import { dev_dbg, dev_name, dev_set_drvdata, dev_warn, device_is_bound, device_is_registered, device_lock,
   device_unlock, get_device, put_device, type Device } from './device.js';
 import type { DeviceDriver } from './driver.js';
+import { report_deferred_probe_pending, report_probe_failure } from './probe-reports.js';
 import { RunLocal } from './run-local.js';
-import { WorkStruct, Workqueue } from './workqueue.js';
+import { DelayedWork, schedule_delayed_work, WorkStruct, Workqueue } from './workqueue.js';
 
 /** The deferred-probe globals of dd.c, one set per run. */
 export class DeferredProbeState {
@@ -28,9 +30,15 @@ export class DeferredProbeState {
   /** driver_deferred_probe_enable: false until deferred_probe_initcall(). */
   readonly driver_deferred_probe_enable = new Cell('driver_deferred_probe_enable', false);
   initcalls_done = false;
+  /**
+   * driver_deferred_probe_timeout, in seconds: 10 on a kernel with modules
+   * (kemu models one), 0 once the timeout has expired.
+   */
+  driver_deferred_probe_timeout = 10;
   /** system_unbound_wq, whose worker runs deferred_probe_work. */
   readonly system_unbound_wq = new Workqueue('events_unbound', 'kworker/u16:0');
   readonly deferred_probe_work = new WorkStruct('deferred_probe_work', deferred_probe_work_func);
+  readonly deferred_probe_timeout_work = new DelayedWork('deferred_probe_timeout_work', deferred_probe_timeout_work_func);
 }
 
 /** The run's driver-core probe state (created on first use). */
@@ -113,8 +121,25 @@ export async function deferred_probe_work_func(_work: WorkStruct): Promise<void>
 }
 
 /**
+ * Models deferred_probe_timeout_work_func() (drivers/base/dd.c, v6.5): the
+ * timeout has expired, so dependencies that may never come stop deferring
+ * (driver_deferred_probe_check_state); retry everything once more, then
+ * report each device still pending. (fw_devlink is not modelled.)
+ */
+async function deferred_probe_timeout_work_func(_work: WorkStruct): Promise<void> {
+  const s = dd_state.get();
+  s.driver_deferred_probe_timeout = 0;
+  await driver_deferred_probe_trigger();
+  await s.system_unbound_wq.flush_work(s.deferred_probe_work);
+  await mutex_lock(s.deferred_probe_mutex);
+  for (const dev of s.pending) report_deferred_probe_pending(dev);
+  await mutex_unlock(s.deferred_probe_mutex);
+}
+
+/**
  * Models deferred_probe_initcall() (drivers/base/dd.c, v6.5; a late_initcall):
- * enables deferred probing, triggers it and flushes the work twice.
+ * enables deferred probing, triggers it and flushes the work twice, then arms
+ * the deferred-probe timeout.
  */
 export async function deferred_probe_initcall(): Promise<number> {
   const s = dd_state.get();
@@ -124,6 +149,9 @@ export async function deferred_probe_initcall(): Promise<number> {
   s.initcalls_done = true;
   await driver_deferred_probe_trigger();
   await s.system_unbound_wq.flush_work(s.deferred_probe_work);
+  if (s.driver_deferred_probe_timeout > 0) {
+    await schedule_delayed_work(s.deferred_probe_timeout_work, s.driver_deferred_probe_timeout * HZ);
+  }
   return 0;
 }
 
@@ -135,9 +163,15 @@ export async function wait_for_device_probe(): Promise<void> {
 
 /**
  * Models driver_deferred_probe_check_state() (drivers/base/dd.c, v6.5), for a
- * kernel with modules and no timeout expired: -EPROBE_DEFER.
+ * kernel with modules: -EPROBE_DEFER, until the deferred-probe timeout has
+ * expired after initcalls; then -ETIMEDOUT, and the dependency is ignored.
  */
-export function driver_deferred_probe_check_state(_dev: Device): number {
+export function driver_deferred_probe_check_state(dev: Device): number {
+  const s = dd_state.get();
+  if (!s.driver_deferred_probe_timeout && s.initcalls_done) {
+    dev_warn(dev, 'deferred probe timeout, ignoring dependency');
+    return -ETIMEDOUT;
+  }
   return -EPROBE_DEFER;
 }
 
@@ -175,7 +209,7 @@ async function call_driver_probe(dev: Device, drv: DeviceDriver): Promise<number
       pr_debug(`${drv.name}: probe of ${dev_name(dev)} rejects match ${ret}`);
       break;
     default:
-      pr_warn(`${drv.name}: probe of ${dev_name(dev)} failed with error ${ret}`);
+      report_probe_failure(dev, drv, ret);
   }
   return ret;
 }

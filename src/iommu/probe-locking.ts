@@ -115,10 +115,11 @@ export class DeviceLockInProbe extends ProbeLockingBase {
 }
 
 /**
- * First fix attempt: during a bus walk started by an IOMMU, do not lock the
- * IOMMU's own device, recognised as `iommu->dev`. That is the sysfs class
- * device iommu_device_sysfs_add() made, never a device on the bus, so the
- * check never matches and the walk still locks the IOMMU's hardware device.
+ * fix-try-1, reconstructed from the Aug 2023 thread (no posted diff): during a
+ * bus walk started by an IOMMU, do not lock the IOMMU's own device, recognised
+ * as `iommu->dev`. That is the sysfs class device iommu_device_sysfs_add()
+ * made, never a device on the bus, so the check never matches and the walk
+ * still locks the IOMMU's hardware device.
  */
 @injectable()
 export class SkipSysfsDevLock extends DeviceLockInProbe {
@@ -138,7 +139,8 @@ export class SkipSysfsDevLock extends DeviceLockInProbe {
 }
 
 /**
- * Second attempt: iommu_device::hwdev is recorded and probe_iommu_group() skips
+ * fix-try-2, reconstructed from the Aug 2023 thread (no posted diff):
+ * iommu_device::hwdev is recorded and probe_iommu_group() skips
  * the IOMMU's own hardware device, but __iommu_probe_device() still takes
  * device_lock(dev) and the OF/ACPI replay still calls iommu_probe_device().
  */

@@ -293,6 +293,7 @@ export class Kernel implements RunContext {
   report(report: KernelReport): void {
     if (this.seenSignatures.has(report.signature)) return;
     this.seenSignatures.add(report.signature);
+    this.lockdep.annotate(report);
     this.reports.push(report);
   }
 

@@ -15,8 +15,8 @@ export interface KernelVariant {
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { name: 'v6.5', summary: 'v6.5: __iommu_probe_device serialised by a function-local static mutex (01657bc14a39)' },
   { name: 'iommu-next-2023-08', summary: 'iommu/next, Aug 2023: "iommu: Complete the locking for dev->iommu_group" takes device_lock(dev) in __iommu_probe_device' },
-  { name: 'fix-try-1', summary: 'first fix attempt on the list: skip locking when dev is the iommu_device\'s sysfs dev (the wrong object)' },
-  { name: 'fix-try-2', summary: 'second attempt: iommu_device::hwdev skipped in probe_iommu_group; of/acpi replay still calls iommu_probe_device' },
+  { name: 'fix-try-1', summary: 'reconstructed from the thread, not a posted patch: skip locking when dev is the iommu_device\'s sysfs dev (the wrong object)' },
+  { name: 'fix-try-2', summary: 'reconstructed from the thread, not a posted patch: iommu_device::hwdev skipped in probe_iommu_group; of/acpi replay still calls iommu_probe_device' },
   { name: 'locking2-v1', summary: 'iommu_group_locking2 v1 (8 Aug 2023): probe the iommu\'s own device without taking its lock' },
   { name: 'locking2-v2', summary: 'iommu_group_locking2 v2 (9 Aug 2023, applied then dropped): skip the iommu\'s own device' },
   { name: 'v6.7', summary: 'v6.7-rc3: global iommu_probe_device_lock taken by the callers (a2e7e59a9426)' },

@@ -11,6 +11,7 @@ import { deferred_probe_initcall, wait_for_device_probe } from '../base/dd.js';
 import { IommuCore, iommu_subsys_init } from '../iommu/iommu.js';
 import { iommuCoreModule, iommuVariantModule } from '../iommu/variants.js';
 import type { Scenario } from '../explore/run-schedule.js';
+import { run_timers_while_idle } from '../kernel/time/timer.js';
 import { do_initcalls, initcall, type Initcall } from './initcall.js';
 import { findVariant } from './kernel-variants.js';
 import { INITCALL, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './tokens.js';
@@ -58,9 +59,14 @@ export async function kernel_init(container: Container): Promise<void> {
   await wait_for_device_probe();
 }
 
-/** A boot scenario: compose the machine from `modules()` in the run, then boot it. */
+/**
+ * A boot scenario: compose the machine from `modules()` in the run, boot it,
+ * then let the rest of the boot's time pass, so the timers boot armed fire
+ * (the deferred-probe timeout, 10 s after late_initcall).
+ */
 export function bootScenario(modules: () => readonly ContainerModule[]): Scenario {
   return async () => {
     await kernel_init(composeMachine(modules()));
+    await run_timers_while_idle();
   };
 }

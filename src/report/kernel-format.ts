@@ -18,10 +18,14 @@ export interface RenderOptions {
 
 const release = (o: RenderOptions): string => o.release || 'kemu';
 
-/** `(&dev->mutex){....}-{3:3}, at: __driver_attach`: a lock as lockdep prints it, without the address. */
+/**
+ * `(&dev->mutex [ocp]){....}-{3:3}, at: __driver_attach`: a lock as lockdep
+ * prints it, without the address, and with the instance in brackets when the
+ * class name does not already say which it is.
+ */
 export function lockLine(lock: LockSnapshot): string {
   const wait = lock.waitType === 'sleep' ? '{3:3}' : '{2:2}';
-  const name = lock.name === lock.className ? lock.className : `${lock.className} [${lock.name}]`;
+  const name = lock.name === lock.className || lock.className.includes(`[${lock.name}]`) ? lock.className : `${lock.className} [${lock.name}]`;
   return `(${name}){....}-${wait}${lock.acquiredIn ? `, at: ${lock.acquiredIn}` : ''}`;
 }
 
@@ -116,7 +120,6 @@ function lockdepRecursive(r: KernelReport, o: RenderOptions): string[] {
     'other info that might help us debug this:', ' Possible unsafe locking scenario:', '',
     '       CPU0', '       ----', `  lock(${link.from});`, `  lock(${link.to});`, '',
     ' *** DEADLOCK ***', '', ' May be due to missing lock nesting notation', '',
-    ...(r.message.includes('kemu validates') ? [`kemu: ${r.message.slice(r.message.indexOf('(') + 1, -1)}`] : []),
     ...heldLocks(task), '', 'stack backtrace:', identity(task, o), ...callTrace(task, false),
   ];
 }
@@ -147,7 +150,6 @@ function lockdepCircular(r: KernelReport, o: RenderOptions): string[] {
     `                               lock(${closing.from});`, `  lock(${closing.to});`, '',
     ' *** DEADLOCK ***', '',
   );
-  if (r.message.includes('kemu validates')) lines.push(`kemu: ${r.message.slice(r.message.indexOf('(') + 1, -1)}`);
   lines.push(...heldLocks(task), '', 'stack backtrace:', identity(task, o), ...callTrace(task, false));
   return lines;
 }
@@ -186,8 +188,7 @@ function oops(r: KernelReport, o: RenderOptions): string[] {
   ];
 }
 
-/** The report as the kernel would print it, one string per line. */
-export function renderReportLines(report: KernelReport, options: RenderOptions = {}): string[] {
+function kernelLines(report: KernelReport, options: RenderOptions): string[] {
   switch (report.kind) {
     case 'hung-task': return hungTask(report, options);
     case 'soft-lockup': return softLockup(report, options);
@@ -196,7 +197,20 @@ export function renderReportLines(report: KernelReport, options: RenderOptions =
     case 'warn': return warn(report, options);
     case 'sleep-in-atomic': return sleepInAtomic(report, options);
     case 'oops': return oops(report, options);
+    case 'probe-failed':
+    case 'deferred-probe-pending': return [report.message];
   }
+}
+
+/**
+ * The report as the kernel would print it, one string per line, followed by
+ * kemu's notes on it (`kemu: ...`). The driver core's one-line reports are
+ * dmesg lines and carry no footer.
+ */
+export function renderReportLines(report: KernelReport, options: RenderOptions = {}): string[] {
+  const lines = kernelLines(report, options);
+  if (report.kind === 'probe-failed' || report.kind === 'deferred-probe-pending') return lines;
+  return [...lines, ...(report.notes ?? []).map((note) => `kemu: ${note}`)];
 }
 
 export function renderReport(report: KernelReport, options: RenderOptions = {}): string {

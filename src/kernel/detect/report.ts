@@ -9,7 +9,9 @@ export type ReportKind =
   | 'lockdep-circular'   // an inversion in the lock-class dependency graph (print_circular_bug)
   | 'sleep-in-atomic'    // a sleeping lock taken with a spinlock held or IRQs off (__might_sleep)
   | 'warn'               // WARN_ON / lockdep_assert_held failure
-  | 'oops';              // kernel code threw: the emulator's equivalent of an oops
+  | 'oops'               // kernel code threw: the emulator's equivalent of an oops
+  | 'probe-failed'       // a driver's probe failed with an error (call_driver_probe's warning)
+  | 'deferred-probe-pending'; // a device still deferred when the deferred-probe timeout expired
 
 export interface LockSnapshot {
   name: string;
@@ -81,4 +83,17 @@ export interface KernelReport {
   chain: LockdepChainLink[];
   /** Stuck duration the kernel's detector would print, in seconds. */
   stuckSeconds: number;
+  /** For probe-failed and deferred-probe-pending: the device, its driver, and the error. */
+  probe?: ProbeOutcome;
+  /** Lines kemu adds below the kernel's text (`kemu: ...`), e.g. which lock classes lockdep did not validate. */
+  notes?: string[];
+}
+
+/** A device whose probe failed or never finished: what the boot-health verdict counts. */
+export interface ProbeOutcome {
+  device: string;
+  /** The driver whose probe failed; null for a device still deferred. */
+  driver: string | null;
+  /** The negative errno the probe returned; null for a device still deferred. */
+  errno: number | null;
 }
