@@ -9,7 +9,7 @@ import type { TaskSnapshot } from '../kernel/detect/report.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
 import type { BoardEntry } from './catalog.js';
 
-export type BisectOutcome = 'boots' | 'hangs' | 'lockup' | 'warns' | 'oops' | 'fails';
+export type BisectOutcome = 'boots' | 'hangs' | 'lockup' | 'warns' | 'oops' | 'use-after-free' | 'fails';
 
 export interface BisectRow {
   variant: string;
@@ -31,7 +31,7 @@ export interface BisectRow {
   chain: string[];
 }
 
-const RANK: Record<string, number> = { 'hung-task': 0, 'soft-lockup': 1, oops: 2, 'sleep-in-atomic': 3, 'lockdep-circular': 4, 'lockdep-recursive': 5, warn: 6 };
+const RANK: Record<string, number> = { 'hung-task': 0, 'soft-lockup': 1, oops: 2, kasan: 3, 'sleep-in-atomic': 4, 'lockdep-circular': 5, 'lockdep-recursive': 6, warn: 7 };
 
 function outcomeOf(failure: Failure | null): BisectOutcome {
   if (!failure) return 'boots';
@@ -39,6 +39,7 @@ function outcomeOf(failure: Failure | null): BisectOutcome {
     case 'hung-task': return 'hangs';
     case 'soft-lockup': return 'lockup';
     case 'oops': return 'oops';
+    case 'kasan': return 'use-after-free';
     case 'warn': return 'warns';
     default: return 'fails';
   }
