@@ -25,6 +25,9 @@ import { PROBE_RACE_VARIANTS } from '../src/iommu/variants.js';
 
 const CMDLINE = 'driver_async_probe=exynos-sysmmu';
 
+/** Full DPOR does not exhaust these boots in minutes; every schedule with one preemption is explored instead. */
+const ONE_PREEMPTION = { kind: 'bounded', preemptions: 1 } as const;
+
 function exynosTree(children: Record<string, NodeSpec>): DeviceTree {
   return buildDeviceTree({
     props: { compatible: ['samsung,exynos5250', 'samsung,exynos5'], '#address-cells': 1, '#size-cells': 1 },
@@ -42,6 +45,7 @@ export const exynosAsyncSysmmusBoard: Board = defineBoard({
   summary: 'two Exynos SysMMUs probing asynchronously: their registrations walk the platform bus in parallel (01657bc14a39)',
   variants: PROBE_RACE_VARIANTS,
   defaultVariant: 'v6.2',
+  strategy: ONE_PREEMPTION,
   modules: (variant) => [
     kernelCommandLine(CMDLINE),
     platformBusModule,
@@ -55,6 +59,7 @@ export const exynosAsyncFimdBoard: Board = defineBoard({
   summary: 'an async-probing Exynos SysMMU and the display controller behind it, bound while the SysMMU registers (a2e7e59a9426)',
   variants: PROBE_RACE_VARIANTS,
   defaultVariant: 'v6.7',
+  strategy: ONE_PREEMPTION,
   modules: (variant) => [
     kernelCommandLine(CMDLINE),
     platformBusModule,

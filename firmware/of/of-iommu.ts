@@ -12,7 +12,8 @@ import { dev_dbg } from '../../src/base/device.js';
 import { dev_iommu_fwspec_get, IommuFwspec, iommu_core, iommu_fwspec_free, iommu_fwspec_init, iommu_ops_from_fwnode,
   type IommuOps } from '../../src/iommu/iommu.js';
 import { EPROBE_DEFER } from '../../src/kernel/errno.js';
-import { load } from '../../src/kernel/memory/slab.js';
+import { formatAddr, load } from '../../src/kernel/memory/slab.js';
+import { kemu_note } from '../../src/kernel/assert.js';
 import type { DeviceNode } from './device-node.js';
 import { of_device_is_available, of_parse_phandle_with_args, type of_phandle_args } from './of-base.js';
 
@@ -66,7 +67,11 @@ export async function of_iommu_configure(dev: Device, master_np: DeviceNode | nu
   let err = await of_iommu_configure_dev(master_np, dev);
   let ops: IommuOps | null | number = null;
   // No NULL check: the fwspec of_iommu_xlate built must still be there.
-  if (!err) ops = await load(IommuFwspec, await dev_iommu_fwspec_get(dev), 'ops');
+  if (!err) {
+    const built = await dev_iommu_fwspec_get(dev);
+    kemu_note(() => `${dev.name}: of_iommu_configure reads fwspec->ops of ${built ? formatAddr(built.addr) : 'NULL'}`);
+    ops = await load(IommuFwspec, built, 'ops');
+  }
   await fw.fwspec_unlock();
   // The IOMMU driver may have missed the initial probe of dev: replay it.
   if (!err && dev.bus) err = await fw.replay(dev);

@@ -14,7 +14,8 @@ import type { Device, FwnodeHandle } from '../base/device.js';
 import { EINVAL } from '../kernel/errno.js';
 import { Cell } from '../kernel/memory/cell.js';
 import { READ_ONCE, WRITE_ONCE } from '../kernel/memory/once.js';
-import { SlabObject, kfree, kzalloc, load, store, type SlabField, type StructType } from '../kernel/memory/slab.js';
+import { SlabObject, formatAddr, kfree, kzalloc, load, store, type SlabField, type StructType } from '../kernel/memory/slab.js';
+import { kemu_note } from '../kernel/assert.js';
 import type { IommuDevice, IommuOps } from './iommu.js';
 
 declare module '../base/device.js' {
@@ -78,6 +79,7 @@ export async function dev_iommu_get(dev: Device): Promise<DevIommu> {
   if (existing) return existing;
   const param = kzalloc(DevIommu);
   await WRITE_ONCE(ptr, param);
+  kemu_note(() => `${dev.name}: dev->iommu = kzalloc() = ${formatAddr(param.addr)}`);
   return param;
 }
 
@@ -86,9 +88,11 @@ export async function dev_iommu_free(dev: Device): Promise<void> {
   const ptr = dev_iommu_ptr(dev);
   const param = await READ_ONCE(ptr);
   await WRITE_ONCE(ptr, null);
+  kemu_note(() => `${dev.name}: dev_iommu_free: dev->iommu = NULL (was ${param ? formatAddr(param.addr) : 'NULL'})`);
   const fwspec = await load(DevIommu, param, 'fwspec');
   if (fwspec) kfree(fwspec);
   kfree(param);
+  kemu_note(() => `${dev.name}: kfree(${fwspec ? `fwspec ${formatAddr(fwspec.addr)}, ` : ''}dev->iommu ${formatAddr(param!.addr)})`);
 }
 
 /** Models dev_iommu_fwspec_get() (include/linux/iommu.h, v6.6): dev->iommu ? dev->iommu->fwspec : NULL. */
@@ -129,6 +133,7 @@ export async function iommu_fwspec_init(dev: Device, iommu_fwnode: FwnodeHandle,
   await store(IommuFwspec, fwspec, 'iommu_fwnode', iommu_fwnode);
   await store(IommuFwspec, fwspec, 'ops', ops);
   await dev_iommu_fwspec_set(dev, fwspec);
+  kemu_note(() => `${dev.name}: dev->iommu->fwspec = kzalloc() = ${formatAddr(fwspec.addr)}`);
   return 0;
 }
 

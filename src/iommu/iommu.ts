@@ -15,8 +15,8 @@ import { bus_for_each_dev, bus_register_notifier, BUS_NOTIFY_ADD_DEVICE, BUS_NOT
 import { dev_fwnode, dev_info, Device, type FwnodeHandle } from '../base/device.js';
 import { NOTIFY_DONE, NOTIFY_OK, type NotifierBlock } from '../base/notifier.js';
 import { RunLocal } from '../base/run-local.js';
-import { WARN_ON } from '../kernel/assert.js';
-import { EBUSY, EINVAL } from '../kernel/errno.js';
+import { WARN_ON, kemu_note } from '../kernel/assert.js';
+import { EBUSY, EINVAL, errname } from '../kernel/errno.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../kernel/locking/mutex.js';
 import { RawSpinlock, raw_spin_lock, raw_spin_unlock } from '../kernel/locking/spinlock.js';
 import { Cell } from '../kernel/memory/cell.js';
@@ -223,6 +223,7 @@ export async function iommu_device_register(iommu: IommuDevice, ops: IommuOps, h
   core.iommu_device_list_state.set(core.iommu_device_list_state.value + 1);
   await raw_spin_unlock(core.iommu_device_lock);
   let err = 0;
+  kemu_note(() => `${iommu}: iommu_device_register → bus_iommu_probe`);
   for (const bus of core.iommu_buses) {
     bus.iommu_ops = ops;
     err = await bus_iommu_probe(bus, iommu);
@@ -290,6 +291,7 @@ export function generic_device_group(_dev: Device): IommuGroup {
 export async function iommu_init_device(dev: Device, ops: IommuOps): Promise<number> {
   await dev_iommu_get(dev);
   const iommu_dev = await ops.probe_device(dev);
+  kemu_note(() => `${dev.name}: ${ops.name}.probe_device = ${typeof iommu_dev === 'number' ? errname(iommu_dev) : iommu_dev}`);
   if (typeof iommu_dev === 'number') {
     await dev_iommu_free(dev);
     return iommu_dev;

@@ -31,7 +31,12 @@ export interface BisectRow {
   chain: string[];
 }
 
-const RANK: Record<string, number> = { 'hung-task': 0, 'soft-lockup': 1, oops: 2, kasan: 3, 'sleep-in-atomic': 4, 'lockdep-circular': 5, 'lockdep-recursive': 6, warn: 7 };
+/**
+ * Which kind of failure decides a row. A memory error or an oops comes first:
+ * the task an oops kills keeps its locks, so a hang found in the same boot is
+ * often its consequence, not its cause.
+ */
+const RANK: Record<string, number> = { kasan: 0, oops: 1, 'hung-task': 2, 'soft-lockup': 3, 'sleep-in-atomic': 4, 'lockdep-circular': 5, 'lockdep-recursive': 6, warn: 7 };
 
 function outcomeOf(failure: Failure | null): BisectOutcome {
   if (!failure) return 'boots';
@@ -85,7 +90,7 @@ export function selfDeadlockChain(task: TaskSnapshot | null): string[] {
 export async function bisectBoard(board: BoardEntry, options: ExploreOptions & { variants?: readonly string[] } = {}): Promise<BisectRow[]> {
   const rows: BisectRow[] = [];
   for (const variant of options.variants ?? board.variants) {
-    const result = await explore(board.boot(variant), options);
+    const result = await explore(board.boot(variant), { strategy: board.strategy, ...options });
     const failure = decisiveFailure(result.failures);
     rows.push({
       variant,
