@@ -8,11 +8,14 @@
 import { describe, expect, test } from 'vitest';
 import { exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../../boards/exynos-async.js';
 import { explore } from '../../src/explore/explore.js';
+import { bisectBoard } from '../../src/machine/bisect.js';
 import type { Failure } from '../../src/explore/result.js';
 import { frameFunction } from '../../src/kernel/sched/call-trace.js';
 import { renderReport } from '../../src/report/index.js';
 
 const ONE_PREEMPTION = { kind: 'bounded', preemptions: 1 } as const;
+/** The two-SysMMU boots take 18,000–26,000 schedules each (about 30 s on an idle core). */
+const SYSMMUS_TIMEOUT_MS = 300_000;
 const fns = (trace: string[] | null | undefined) => (trace ?? []).map(frameFunction);
 
 /** `expected` appears in `trace` (innermost first) in order, other frames between. */
@@ -43,13 +46,13 @@ describe('v6.1 vs v6.2 (01657bc14a39): two SysMMUs registering in parallel', () 
     const twice = find(result.failures, /^kasan:double-free:dev_iommu_free:struct dev_iommu$/);
     expect(twice.report.kasan!.freed!.comm).not.toBe(twice.report.task!.comm);
     expectFrames(twice.report.kasan!.allocated.callTrace, ['dev_iommu_get', 'iommu_init_device', '__iommu_probe_device']);
-  });
+  }, SYSMMUS_TIMEOUT_MS);
 
   test('v6.2: the static iommu_probe_device_lock serialises every probe: nothing found', async () => {
     const result = await explore(exynosAsyncSysmmusBoard.boot('v6.2'), { strategy: ONE_PREEMPTION });
     expect(result.exhausted).toBe(true);
     expect(result.failures).toEqual([]);
-  });
+  }, SYSMMUS_TIMEOUT_MS);
 });
 
 describe('v6.6 vs v6.7-rc3 (a2e7e59a9426): the fwspec freed under a concurrent of_iommu_configure', () => {
@@ -83,4 +86,12 @@ describe('v6.6 vs v6.7-rc3 (a2e7e59a9426): the fwspec freed under a concurrent o
       expect(result.failures.length, v).toBeGreaterThan(0);
     }
   });
+});
+
+test('kemu bisect on exynos-async-fimd: every variant before a2e7e59a9426 has the use-after-free, v6.7 boots', async () => {
+  const rows = await bisectBoard(exynosAsyncFimdBoard);
+  expect(rows.map((r) => [r.variant, r.outcome, r.exhausted])).toEqual([
+    ['v6.1', 'use-after-free', true], ['v6.2', 'use-after-free', true], ['v6.6', 'use-after-free', true], ['v6.7', 'boots', true],
+  ]);
+  for (const r of rows.slice(0, 3)) expect(r.failure!.report.kasan!.object.struct).toMatch(/^struct (dev_iommu|iommu_fwspec)$/);
 });

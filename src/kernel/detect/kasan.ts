@@ -10,6 +10,7 @@ import type { FieldLayout, SlabObject, SlabTrack } from '../memory/slab.js';
 import { formatAddr } from '../memory/slab.js';
 import { captureCallTrace, frameFunction } from '../sched/call-trace.js';
 import { current } from '../sched/current.js';
+import { kemu_note } from '../assert.js';
 import type { KasanInfo, KasanTrack, KernelReport } from './report.js';
 import { snapshotTask } from './snapshot.js';
 
@@ -56,7 +57,9 @@ export function kasan_report_access(obj: SlabObject, field: FieldLayout, kind: '
     allocated: copyTrack(obj.allocated),
     freed: obj.freed ? copyTrack(obj.freed) : null,
   };
-  kernel.report(kasanReport(kernel, info, accessTrace()));
+  const report = kasanReport(kernel, info, accessTrace());
+  kemu_note(`BUG: ${report.title}`);
+  kernel.report(report);
 }
 
 /** Reports a kfree() of an object already freed (kasan_report_invalid_free(), mm/kasan/report.c). */
@@ -70,5 +73,7 @@ export function kasan_report_double_free(obj: SlabObject): void {
     allocated: copyTrack(obj.allocated),
     freed: obj.freed ? copyTrack(obj.freed) : null,
   };
-  kernel.report(kasanReport(kernel, info, accessTrace()));
+  const report = kasanReport(kernel, info, accessTrace());
+  kemu_note(`BUG: ${report.title}`);
+  kernel.report(report);
 }

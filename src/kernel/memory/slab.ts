@@ -137,9 +137,14 @@ export function kfree(obj: SlabObject | null): void {
  * pointer dereference at virtual address 0000000000000030").
  */
 export class KernelNullDereference extends Error {
-  constructor(readonly address: number, readonly access: string) {
+  /** `accessor`: the slab helper that faulted; its frame and those above it are machinery, left out of the oops's trace. */
+  constructor(readonly address: number, readonly access: string, accessor?: (...args: never[]) => unknown) {
     super(`Unable to handle kernel NULL pointer dereference at virtual address ${address.toString(16).padStart(16, '0')}`);
     this.name = 'NULL pointer dereference';
+    const saved = Error.stackTraceLimit;
+    Error.stackTraceLimit = 80;
+    Error.captureStackTrace(this, accessor ?? KernelNullDereference);
+    Error.stackTraceLimit = saved;
   }
 }
 
@@ -148,7 +153,7 @@ type FieldKey<O> = { [K in keyof O]: O[K] extends SlabField<any> ? K : never }[k
 type FieldValue<O, K extends keyof O> = O[K] extends SlabField<infer T> ? T : never;
 
 function checked<O extends SlabObject>(type: SlabClass<O>, obj: O | null, key: string, access: 'read' | 'write'): O {
-  if (obj === null) throw new KernelNullDereference(type.struct.fields[key]?.offset ?? 0, `${access} of ${type.struct.name}->${key}`);
+  if (obj === null) throw new KernelNullDereference(type.struct.fields[key]?.offset ?? 0, `${access} of ${type.struct.name}->${key}`, access === 'read' ? load : store);
   return obj;
 }
 
