@@ -74,6 +74,8 @@ export class Device {
   registered = false;
   /** The device is on the deferred probe pending or active list (dev->p->deferred_probe not empty). */
   deferred_probe: 'pending' | 'active' | null = null;
+  /** The driver an asynchronous __driver_attach() will probe (dev->p->async_driver). */
+  async_driver: DeviceDriver | null = null;
   /** Why the last probe deferred (dev->p->deferred_probe_reason), for reports. */
   deferred_probe_reason: string | null = null;
   /** The kobject refcount: get_device()/put_device(). */

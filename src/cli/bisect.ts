@@ -8,6 +8,7 @@
 import { bisectBoard, type BisectRow } from '../machine/bisect.js';
 import type { BoardEntry } from '../machine/catalog.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
+import { renderReport } from '../report/kernel-format.js';
 import type { Output } from './output.js';
 import { notValidatedNote } from './present.js';
 import { runShapeFlags, type RunShape } from './run-shape.js';
@@ -63,6 +64,15 @@ export async function runBisect(out: Output, board: BoardEntry, json: boolean, s
       r.variant, paint(r), `${r.schedules.toLocaleString('en-US')}${r.exhausted ? '' : ' (not exhausted)'}`,
       r.chain.length > 0 ? `${frameFunction(r.chain[0]!)} → … → ${frameFunction(r.chain[r.chain.length - 1]!)}` : r.failure?.title ?? '',
     ])));
+    // A failure that is not a hang (a KASAN report, an oops, a WARN) is shown as the kernel prints it.
+    for (const r of rows.filter((row) => row.failure && row.chain.length === 0)) {
+      out.print();
+      out.print(c.bold(`${r.variant}: ${r.failure!.title}`));
+      out.print(renderReport(r.failure!.report, { release: r.variant }));
+      const others = r.failures.length - 1;
+      if (others > 0) out.print(c.dim(`  and ${others} other failure${others === 1 ? '' : 's'}: ${r.failures.filter((f) => f !== r.failure).map((f) => f.title).join('; ')}`));
+      out.print(c.dim(`  replay: kemu replay ${board.name} --kernel ${r.variant} ${r.failure!.token}`));
+    }
     for (const r of rows.filter((row) => row.chain.length > 0)) {
       out.print();
       out.print(c.bold(`${r.variant}: ${r.failure!.title}`));

@@ -48,7 +48,7 @@ export function resolveTarget(catalog: Catalog, name: string, variant: string | 
   return {
     kind, name, variant: chosen, label: chosen ? `${name} on ${chosen}` : name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
-    strategy: scenario?.strategy ?? 'dpor',
+    strategy: entry.strategy ?? 'dpor',
     replayCommand: (token) => ['kemu replay', name, ...(chosen ? [`--kernel ${chosen}`] : []), ...runShapeFlags(shape), token].join(' '),
   };
 }

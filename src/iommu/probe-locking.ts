@@ -76,6 +76,25 @@ abstract class ProbeLockingBase implements IommuProbeLocking {
 }
 
 /**
+ * v6.1: nothing serialises __iommu_probe_device(): bus walks of IOMMU
+ * instances registering in parallel, the ADD_DEVICE notifier and the OF/ACPI
+ * replay may all probe one device at once (the state 01657bc14a39 fixed).
+ * Models drivers/iommu/iommu.c as of torvalds/linux 00208852d351, the v6.2
+ * merge window just before that commit, with the v6.5 body shared by all.
+ */
+@injectable()
+export class NoProbeLock extends ProbeLockingBase {
+  readonly scheme: string = 'no lock around __iommu_probe_device (v6.1)';
+
+  /** Models __iommu_probe_device() (drivers/iommu/iommu.c, before 01657bc14a39). */
+  async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
+    const ops = dev.bus?.iommu_ops;
+    if (!ops) return -ENODEV;
+    return await __iommu_probe_device_serialised(dev, ops, group_list);
+  }
+}
+
+/**
  * v6.5: __iommu_probe_device() serialised by a function-local static mutex,
  * `iommu_probe_device_lock` (01657bc14a39, v6.2). Models drivers/iommu/iommu.c (v6.5).
  */

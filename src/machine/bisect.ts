@@ -11,7 +11,7 @@ import type { ProbeOutcome, TaskSnapshot } from '../kernel/detect/report.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
 import type { BoardEntry } from './catalog.js';
 
-export type BisectOutcome = 'boots' | 'hangs' | 'lockup' | 'warns' | 'oops' | 'fails';
+export type BisectOutcome = 'boots' | 'hangs' | 'lockup' | 'warns' | 'oops' | 'use-after-free' | 'fails';
 
 /** How sick a boot was, over every schedule explored: what `boots` alone would hide. */
 export interface BootHealth {
@@ -53,7 +53,12 @@ export interface BisectRow {
   chain: string[];
 }
 
-const RANK: Record<string, number> = { 'hung-task': 0, 'soft-lockup': 1, oops: 2, 'sleep-in-atomic': 3, 'lockdep-circular': 4, 'lockdep-recursive': 5, warn: 6 };
+/**
+ * Which kind of failure decides a row. A memory error or an oops comes first:
+ * the task an oops kills keeps its locks, so a hang found in the same boot is
+ * often its consequence, not its cause.
+ */
+const RANK: Record<string, number> = { kasan: 0, oops: 1, 'hung-task': 2, 'soft-lockup': 3, 'sleep-in-atomic': 4, 'lockdep-circular': 5, 'lockdep-recursive': 6, warn: 7 };
 
 /** The report kinds that describe a boot's health rather than decide its outcome. */
 const HEALTH_KINDS: ReadonlySet<string> = new Set(['probe-failed', 'deferred-probe-pending']);
@@ -64,6 +69,7 @@ function outcomeOf(failure: Failure | null): BisectOutcome {
     case 'hung-task': return 'hangs';
     case 'soft-lockup': return 'lockup';
     case 'oops': return 'oops';
+    case 'kasan': return 'use-after-free';
     case 'warn': return 'warns';
     default: return 'fails';
   }
@@ -137,6 +143,7 @@ export async function bisectBoard(board: BoardEntry, options: ExploreOptions & {
   for (const variant of options.variants ?? board.variants) {
     const notValidated = new Set<string>();
     const result = await explore(board.boot(variant), {
+      strategy: board.strategy,
       ...options,
       onRunEnd: (kernel, outcome) => {
         for (const cls of kernel.lockdep.notValidated) notValidated.add(cls);

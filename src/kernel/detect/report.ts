@@ -11,7 +11,8 @@ export type ReportKind =
   | 'warn'               // WARN_ON / lockdep_assert_held failure
   | 'oops'               // kernel code threw: the emulator's equivalent of an oops
   | 'probe-failed'       // a driver's probe failed with an error (call_driver_probe's warning)
-  | 'deferred-probe-pending'; // a device still deferred when the deferred-probe timeout expired
+  | 'deferred-probe-pending' // a device still deferred when the deferred-probe timeout expired
+  | 'kasan';             // an access to freed slab memory, or a double free (mm/kasan/report.c)
 
 export interface LockSnapshot {
   name: string;
@@ -61,6 +62,26 @@ export interface LockdepChainLink {
   acquiredIn: string | null;
 }
 
+/** Who allocated or freed the object a KASAN report is about (kasan_track). */
+export interface KasanTrack {
+  pid: number;
+  comm: string;
+  /** Innermost frame first; null when the run was not replayed with call traces. */
+  callTrace: string[] | null;
+}
+
+/** What KASAN found, as data (struct kasan_report_info, mm/kasan/kasan.h). */
+export interface KasanInfo {
+  /** `slab-use-after-free` or `double-free`, as the report's first line names it. */
+  bugType: 'slab-use-after-free' | 'double-free';
+  /** The bad access: a read or write of `size` bytes at `addr`, or the second free. */
+  access: { kind: 'read' | 'write' | 'free'; size: number; addr: string };
+  /** The object: its struct, cache, start address, size, and where the access fell in it. */
+  object: { struct: string; field: string | null; cache: string; cacheSize: number; addr: string; size: number; offset: number };
+  allocated: KasanTrack;
+  freed: KasanTrack | null;
+}
+
 export interface KernelReport {
   kind: ReportKind;
   /** The task it is about can never go on (hung, locked up, or killed by an oops); WARNs and lockdep splats are not fatal. */
@@ -87,6 +108,8 @@ export interface KernelReport {
   probe?: ProbeOutcome;
   /** Lines kemu adds below the kernel's text (`kemu: ...`), e.g. which lock classes lockdep did not validate. */
   notes?: string[];
+  /** KASAN reports only: the access, the object, and its allocation and free. */
+  kasan?: KasanInfo;
 }
 
 /** A device whose probe failed or never finished: what the boot-health verdict counts. */

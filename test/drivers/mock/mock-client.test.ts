@@ -133,7 +133,7 @@ const dtTree = () => buildDeviceTree({
 
 function dtClientModule(seen: Record<string, unknown>): ContainerModule {
   const probe = async (pdev: PlatformDevice) => {
-    seen.ids = dev_iommu_fwspec_get(pdev)?.ids ?? null;
+    seen.ids = (await dev_iommu_fwspec_get(pdev))?.ids.get() ?? null;
     return await dmaClientProbe()(pdev);
   };
   return new ContainerModule(({ bind }) => {
