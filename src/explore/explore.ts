@@ -41,6 +41,8 @@ export interface ExploreOptions {
   onRunEnd?: (kernel: Kernel, outcome: RunOutcome) => void;
   /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
   shard?: Shard;
+  /** Checked between runs: once aborted, the search stops as 'interrupted' and keeps what it found (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
 }
 
 /** Throws unless explorations with this strategy can be split into shards (or run in worker threads). */
@@ -185,6 +187,10 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     }
     if (schedules >= maxSchedules) {
       stoppedBy = 'schedule-limit';
+      break;
+    }
+    if (options.signal?.aborted) {
+      stoppedBy = 'interrupted';
       break;
     }
     const now = wallNow();

@@ -45,7 +45,7 @@ export interface Failure {
   run: CapturedRun;
 }
 
-export type StopReason = 'exhausted' | 'runs-done' | 'schedule-limit' | 'time-limit' | 'first-failure';
+export type StopReason = 'exhausted' | 'runs-done' | 'schedule-limit' | 'time-limit' | 'first-failure' | 'interrupted';
 
 export interface ExploreResult {
   strategy: string;
