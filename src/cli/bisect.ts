@@ -42,7 +42,7 @@ export async function runBisect(out: Output, board: BoardEntry, json: boolean): 
         const mark = i === 0 ? '   ← takes the device lock' : i === r.chain.length - 1 ? '   ← takes it again: blocks forever' : '';
         out.print(`  ${'  '.repeat(i)}${frame}${mark}`);
       });
-      out.print(c.dim(`  replay: kemu replay ${board.name} --kernel ${r.variant} ${r.failure!.token}`));
+      out.print(c.dim(`  replay: npx kemu replay ${board.name} --kernel ${r.variant} ${r.failure!.token}`));
     }
   }
   return rows.some((r) => r.outcome !== 'boots') ? 1 : 0;

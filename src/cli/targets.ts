@@ -18,6 +18,8 @@ export interface Target {
   scenario: Scenario;
   /** How this target is explored when the user does not say. */
   strategy: StrategySpec;
+  /** Names the story gives the tasks, by comm (see ScenarioEntry.taskNames). */
+  taskNames: Readonly<Record<string, string>>;
   /** The command that replays a token on this target. */
   replayCommand(token: string): string;
 }
@@ -47,6 +49,7 @@ export function resolveTarget(catalog: Catalog, name: string, variant: string | 
     kind, name, variant: chosen, label: chosen ? `${name} on ${chosen}` : name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
     strategy: scenario?.strategy ?? 'dpor',
-    replayCommand: (token) => `kemu replay ${name}${chosen ? ` --kernel ${chosen}` : ''} ${token}`,
+    taskNames: scenario?.taskNames ?? {},
+    replayCommand: (token) => `npx kemu replay ${name}${chosen ? ` --kernel ${chosen}` : ''} ${token}`,
   };
 }

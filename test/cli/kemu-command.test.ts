@@ -3,23 +3,9 @@
  * replaying a token it printed, and errors on bad input.
  */
 import { describe, expect, test } from 'vitest';
-import pc from 'picocolors';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
+import { kemu as run } from '../support/run-kemu.js';
 
-async function kemu(...argv: string[]): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const out: Output = {
-    color: pc.createColors(false),
-    print: (t = '') => void lines.push(t),
-    table: (head, rows) => [head.join(' | '), ...rows.map((r) => r.join(' | '))].join('\n'),
-    progress: () => {},
-    endProgress: () => {},
-  };
-  const code = await main(argv, builtinCatalog, out);
-  return { code, text: lines.join('\n') };
-}
+const kemu = (...argv: string[]) => run(argv);
 
 describe('kemu', () => {
   test('with no arguments runs the demo and succeeds', async () => {
@@ -39,7 +25,7 @@ describe('kemu', () => {
     const found = await kemu('run', 'spin-forever');
     expect(found.code).toBe(1);
     expect(found.text).toMatch(/watchdog: BUG: soft lockup - CPU#1 stuck for 2\ds! \[cpu1:2\]/);
-    const command = /Replay: kemu (replay spin-forever k1\.\S+)/.exec(found.text)![1]!;
+    const command = /Replay: npx kemu (replay spin-forever k1\.\S+)/.exec(found.text)![1]!;
     const again = await kemu(...command.split(' '));
     expect(again.code).toBe(1);
     expect(again.text).toContain('watchdog: BUG: soft lockup - CPU#1');
