@@ -1,0 +1,16 @@
+/**
+ * The kemu command as a person runs it: compiled (tsc takes about a second)
+ * into a directory of its own under node_modules/.cache, so that tests can
+ * start it as a real process, send it signals and read its exit code.
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+/** Compiles the project for the test file `name`; returns the path of its bin/kemu.js. */
+export function buildKemu(name: string): string {
+  const outDir = join(root, 'node_modules', '.cache', `kemu-test-${name}`);
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', root, '--outDir', outDir], { cwd: root, stdio: 'pipe' });
+  return join(outDir, 'bin', 'kemu.js');
+}
