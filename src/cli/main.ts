@@ -41,6 +41,7 @@ interface ExploreFlags {
   validateDeviceMutex?: boolean;
   json?: boolean;
   timeline?: boolean;
+  detail?: 'story' | 'ops';
   trace?: string;
   html?: string;
   failure?: number;
@@ -130,7 +131,7 @@ async function exploreUntilDone(out: Output, catalog: Catalog, target: Target, f
 function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags): number {
   const drawn = chosenFailure(result.failures, flags.failure);
   if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
-  else presentExploration(out, target, result, { timeline: flags.timeline !== false, width: out.width });
+  else presentExploration(out, target, result, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
   writeViews(out, flags, target, drawn?.failure.run ?? null, `${target.label}, failure [${drawn?.number}]: ${drawn?.failure.title}`);
   if (result.stoppedBy === 'interrupted') return EXIT_INTERRUPTED;
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
@@ -152,6 +153,8 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   return presentResult(out, target, await finishSearch(target.scenario, mergeSearches(files.map((f) => f.result))), flags);
 }
 
+const detailOption = () => new Option('--detail <level>', 'timeline rows: the story (notes, locks, polls) or every step').choices(['story', 'ops']);
+
 function exploreOptions(command: Command): Command {
   return command
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
@@ -167,6 +170,7 @@ function exploreOptions(command: Command): Command {
     .option('--validate-device-mutex', 'let lockdep validate &dev->mutex (the kernel does not)')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
+    .addOption(detailOption())
     .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
@@ -235,6 +239,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('-k, --kernel <variant>', 'kernel variant the token was found on')
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
+    .addOption(detailOption())
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
     .action(async (name: string, token: string, flags: ExploreFlags) => {
@@ -242,7 +247,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       checkViews(flags);
       const run = await replay(target.scenario, token);
       if (flags.json) out.print(JSON.stringify(runJson(target, run, token), null, 2));
-      else presentRun(out, target, run, { timeline: flags.timeline !== false, width: out.width });
+      else presentRun(out, target, run, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
       writeViews(out, flags, target, run, `${target.label}, replay of ${token}`);
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
@@ -253,6 +258,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('-k, --kernel <variant>', 'kernel variant')
     .option('--json', 'print the run as JSON')
     .option('--timeline', 'also print the timeline')
+    .addOption(detailOption())
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
     .action(async (name: string, flags: ExploreFlags) => {
@@ -260,7 +266,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       checkViews(flags);
       const run = await runOnce(target.scenario);
       if (flags.json) out.print(JSON.stringify(runJson(target, run, run.token), null, 2));
-      else presentRun(out, target, run, { timeline: flags.timeline === true, width: out.width });
+      else presentRun(out, target, run, { timeline: flags.timeline === true, width: out.width, detail: flags.detail });
       writeViews(out, flags, target, run, `${target.label} (boot)`);
       const failed = run.reports.length > 0;
       if (!flags.json) {

@@ -33,6 +33,8 @@ export interface PresentOptions {
   timeline: boolean;
   /** The terminal's columns, which timelines fit (undefined: not a terminal). */
   width?: number;
+  /** Timeline rows (see TimelineOptions.detail). */
+  detail?: 'story' | 'ops';
 }
 
 export function summaryLine(result: ExploreResult): string {
@@ -55,7 +57,7 @@ export function presentFailure(out: Output, target: Target, failure: Failure, in
   if (options.timeline && failure.run.trace.length > 0) {
     out.print();
     out.print(c.bold('Timeline of the failing schedule:'));
-    out.print(renderTimeline(failure.run, { width: options.width, names: target.taskNames }));
+    out.print(renderTimeline(failure.run, { width: options.width, names: target.taskNames, detail: options.detail }));
   }
   out.print();
   out.print(`Replay: ${c.cyan(target.replayCommand(failure.token))}`);
@@ -80,7 +82,7 @@ export function presentRun(out: Output, target: Target, run: CapturedRun, option
   out.print(renderDmesg(run, { release: target.variant }));
   if (options.timeline) {
     out.print();
-    out.print(renderTimeline(run, { width: options.width, names: target.taskNames }));
+    out.print(renderTimeline(run, { width: options.width, names: target.taskNames, detail: options.detail }));
   }
 }
 
