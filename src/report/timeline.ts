@@ -39,11 +39,15 @@ function opText(step: TraceStep, task: TaskInfo): string {
   return `${mark}${step.op}${step.result !== null ? ` -> ${step.result}` : ''}`;
 }
 
-/** Word-wraps `text` into lines of at most `width` characters (breaking long words only when it must). */
+/**
+ * Word-wraps `text` into lines of at most `width` characters: at spaces and
+ * punctuation first, then inside identifiers at `(`, `.` and `->`, and mid-word
+ * only when nothing else fits.
+ */
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/(?<=[ ,;])/)) {
+  for (const word of text.split(/(?<=[ ,;.])|(?<=[^ ]\()|(?=->)/)) {
     if (line.length + word.trimEnd().length > width && line.trim() !== '') {
       lines.push(line.trimEnd());
       line = '';
