@@ -7,6 +7,7 @@ import { bisectBoard, type BisectRow } from '../machine/bisect.js';
 import type { BoardEntry } from '../machine/catalog.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
 import type { Output } from './output.js';
+import { EXIT_FAILURE_FOUND, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 
 /**
  * The `where` of each row: the chain's first and last functions, and the
@@ -55,13 +56,16 @@ function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
   };
 }
 
-export async function runBisect(out: Output, board: BoardEntry, json: boolean): Promise<number> {
+/** Explores the board on each of its variants and prints the table; an interrupt (`signal`) ends it early with the rows so far. */
+export async function runBisect(out: Output, board: BoardEntry, json: boolean, signal?: AbortSignal): Promise<number> {
   const rows: BisectRow[] = [];
   for (const variant of board.variants) {
+    if (signal?.aborted) break;
     out.progress(`bisect ${board.name}: exploring the boot on ${variant}…`);
-    rows.push(...(await bisectBoard(board, { variants: [variant] })));
+    rows.push(...(await bisectBoard(board, { variants: [variant], signal })));
   }
   out.endProgress();
+  const left = board.variants.slice(rows.length);
   if (json) {
     out.print(JSON.stringify(bisectJson(board, rows), null, 2));
   } else {
@@ -79,5 +83,10 @@ export async function runBisect(out: Output, board: BoardEntry, json: boolean): 
       out.print(c.dim(`  replay: npx kemu replay ${board.name} --kernel ${r.variant} ${r.failure!.token}`));
     }
   }
-  return rows.some((r) => r.outcome !== 'boots') ? 1 : 0;
+  if (signal?.aborted) {
+    out.error(out.color.yellow(`interrupted: ${rows.at(-1)?.exhausted === false ? `${rows.at(-1)!.variant} was explored only in part; ` : ''}` +
+      `${left.length > 0 ? `not explored: ${left.join(', ')}` : 'every variant was reached'}.`));
+    return EXIT_INTERRUPTED;
+  }
+  return rows.some((r) => r.outcome !== 'boots') ? EXIT_FAILURE_FOUND : EXIT_OK;
 }

@@ -37,7 +37,7 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
       if (failure.run.trace.some((s) => s.notes.length > 0)) {
         out.print();
         out.print(c.bold('The failing schedule, step by step:'));
-        out.print(renderTimeline(failure.run));
+        out.print(renderTimeline(failure.run, { width: out.width, names: buggy.taskNames }));
       }
       out.print(c.dim(`replay it: ${buggy.replayCommand(failure.token)}`));
     }

@@ -5,6 +5,7 @@
  * (the tokens found so far), with exit code 130.
  */
 import { EXIT_INTERRUPTED } from './exit-codes.js';
+import type { Output } from './output.js';
 
 /** Where interrupts come from: the process's SIGINT, or a test's stand-in. */
 export interface InterruptSource {
@@ -19,30 +20,36 @@ export const sigint: InterruptSource = {
   },
 };
 
+/** What an interruptible piece of work gets: the signal, and a way to leave last words. */
 export interface Interruptible {
   /** Aborts at the first interrupt. */
   readonly signal: AbortSignal;
-  /** What to print if a second interrupt quits before the command is done (e.g. the unshrunk tokens). */
+  /** What to print if a second interrupt quits before the work is done (e.g. the unshrunk tokens). */
   lastWords(say: () => void): void;
-  /** Stops listening. */
-  dispose(): void;
 }
 
 /**
- * Listens for interrupts while a command explores. `notice` tells the person
- * what the first Ctrl-C does; `quit` ends the process on the second.
+ * Runs `work` listening for interrupts: the first one clears the progress line,
+ * tells the person what Ctrl-C does now and aborts the signal; the second says
+ * the last words and quits (exit 130).
  */
-export function interruptible(source: InterruptSource, notice: (text: string) => void, quit: (code: number) => void = (code) => process.exit(code)): Interruptible {
+export async function interruptibly<T>(source: InterruptSource, out: Pick<Output, 'endProgress' | 'error'>, work: (session: Interruptible) => Promise<T>,
+  quit: (code: number) => void = (code) => process.exit(code)): Promise<T> {
   const controller = new AbortController();
   let say: () => void = () => {};
   const stop = source.listen(() => {
     if (!controller.signal.aborted) {
-      notice('interrupted: finishing the current run, then printing what was found (Ctrl-C again to quit now)');
+      out.endProgress();
+      out.error('interrupted: finishing the current run, then printing what was found (Ctrl-C again to quit now)');
       controller.abort();
       return;
     }
     say();
     quit(EXIT_INTERRUPTED);
   });
-  return { signal: controller.signal, lastWords: (fn) => void (say = fn), dispose: stop };
+  try {
+    return await work({ signal: controller.signal, lastWords: (fn) => void (say = fn) });
+  } finally {
+    stop();
+  }
 }

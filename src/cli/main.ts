@@ -17,7 +17,7 @@ import { resolveTarget, type Target } from './targets.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
 import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { interruptible, sigint, type InterruptSource } from './interrupt.js';
+import { interruptibly, sigint, type InterruptSource, type Interruptible } from './interrupt.js';
 import { readShardFile, shardFileOf } from './shard-file.js';
 import { checkViews, chosenFailure, writeViews } from './views.js';
 import { kemuVersion } from './version.js';
@@ -73,21 +73,8 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
-async function exploreTarget(out: Output, env: CommandEnv, catalog: Catalog, target: Target, flags: ExploreFlags): Promise<number> {
+async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, { signal, lastWords }: Interruptible): Promise<number> {
   checkViews(flags);
-  const interrupt = interruptible(env.interrupts, (text) => {
-    out.endProgress();
-    out.error(text);
-  });
-  try {
-    return await exploreUntilDone(out, catalog, target, flags, interrupt.signal, interrupt.lastWords);
-  } finally {
-    interrupt.dispose();
-  }
-}
-
-async function exploreUntilDone(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, signal: AbortSignal,
-  lastWords: (say: () => void) => void): Promise<number> {
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
@@ -95,12 +82,11 @@ async function exploreUntilDone(out: Output, catalog: Catalog, target: Target, f
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
     lockdep: flags.validateDeviceMutex ? { validateDeviceMutex: true } : {},
-    signal,
   };
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
     `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
-    const result = await search(target.scenario, { ...options, shard: flags.shard });
+    const result = await search(target.scenario, { ...options, shard: flags.shard, signal });
     out.print(JSON.stringify(shardFileOf({ name: target.name, variant: target.variant }, flags.shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
@@ -109,14 +95,13 @@ async function exploreUntilDone(out: Output, catalog: Catalog, target: Target, f
     if (!catalog.workerSource) throw new KemuError('bad-usage', 'this catalog cannot be loaded by worker threads (it has no workerSource)');
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
     try {
-      const { signal: _, ...plain } = options;
-      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, plain, flags.workers, signal);
+      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, options, flags.workers, signal);
     } finally {
       out.endProgress();
     }
   } else {
     try {
-      found = await search(target.scenario, { ...options, onProgress: progress });
+      found = await search(target.scenario, { ...options, onProgress: progress, signal });
     } finally {
       out.endProgress();
     }
@@ -215,12 +200,12 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, env, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out, (session) => exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, env, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out, (session) => exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -284,7 +269,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .action(async (name: string, flags: { json?: boolean }) => {
       const board = catalog.boards.find((b) => b.name === name);
       if (!board) throw new KemuError('unknown-name', `unknown board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
-      setExit(await runBisect(out, board, flags.json === true));
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, flags.json === true, signal)));
     });
 
   return program;

@@ -52,6 +52,16 @@ describe('Ctrl-C during an exploration', () => {
     expect(text).toMatch(/^✗ peterson — random\S*: .*stopped: interrupted, no failure/m);
   });
 
+  test('bisect stops after the variant in progress and prints the rows so far; exit 130', async () => {
+    const keys = ctrlC();
+    const { code, text, errors } = await kemu(['bisect', 'omap4-dsp'], { interrupts: keys, onProgress: (t) => t.includes('on iommu-next-2023-08') && keys.press() });
+    expect(code).toBe(EXIT_INTERRUPTED);
+    expect(text).toMatch(/^v6\.5 \| boots/m);
+    expect(text).toMatch(/^iommu-next-2023-08 \| hangs/m);
+    expect(text).not.toMatch(/^v6\.7 \|/m);
+    expect(errors).toMatch(/interrupted: (iommu-next-2023-08 was explored only in part; )?not explored: fix-try-1, .*v6\.7\./);
+  });
+
   test('on the compiled command, a real SIGINT gives the same partial result and exit 130', async () => {
     const bin = buildKemu('interrupt');
     const child = spawn(process.execPath, [bin, ...LONG_ABBA], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,5 +76,18 @@ describe('Ctrl-C during an exploration', () => {
     expect(code).toBe(130);
     expect(stdout).toMatch(/Replay: npx kemu replay abba k1\.\S+/);
     expect(stdout).toMatch(/stopped: interrupted/);
+  }, 30_000);
+
+  test('with worker threads, every worker stops and hands back what it found', async () => {
+    const bin = buildKemu('interrupt');
+    const child = spawn(process.execPath, [bin, ...LONG_ABBA, '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/Replay: npx kemu replay abba k1\.\S+/);
+    expect(stdout).toMatch(/random\S*: [\d,]+ schedules, stopped: interrupted/);
   }, 30_000);
 });

@@ -31,6 +31,15 @@ describe('kemu', () => {
     expect(again.text).toContain('watchdog: BUG: soft lockup - CPU#1');
   });
 
+  test('a failure says how common it is in what was explored: first seen in schedule N; M of K schedules lock up', async () => {
+    const { text } = await kemu('run', 'qi-zero-count');
+    const [, first, some, all] = /first seen in schedule (\d+); ([\d,]+) of ([\d,]+) schedules lock up; this one has \d+ preemptions?/.exec(text)!;
+    const n = (s: string) => Number(s.replace(/,/g, ''));
+    expect(n(some!)).toBeLessThan(n(all!));
+    expect(n(first!)).toBeLessThanOrEqual(n(all!));
+    expect(text).toMatch(new RegExp(`dpor: ${all} schedules`));
+  });
+
   test('run exits 0 when every schedule is clean, and --json is machine-readable', async () => {
     const { code, text } = await kemu('run', 'peterson', '--json');
     expect(code).toBe(0);
