@@ -40,7 +40,7 @@ export async function interruptibly<T>(source: InterruptSource, out: Pick<Output
   const stop = source.listen(() => {
     if (!controller.signal.aborted) {
       out.endProgress();
-      out.error('interrupted: finishing the current run, then printing what was found (Ctrl-C again to quit now)');
+      out.error('interrupted: finishing this run, then printing the findings (Ctrl-C: quit now)');
       controller.abort();
       return;
     }

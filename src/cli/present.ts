@@ -72,7 +72,7 @@ export function presentExploration(out: Output, target: Target, result: ExploreR
     out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps; each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; all runs together >= ${(p.overall * 100).toFixed(2)} %`));
   }
   if (result.stoppedBy === 'interrupted') {
-    out.print(c.yellow(`Interrupted: a partial result. ${plural(result.schedules, 'schedule')} explored; the rest of the space was not, so "no failure" here proves nothing.`));
+    out.print(c.yellow(`Interrupted after ${plural(result.schedules, 'schedule')}: a partial result; ${result.failures.length === 0 ? '"no failure" proves nothing' : 'the space was not exhausted'}.`));
   }
   const line = `${target.label} — ${summaryLine(result)}`;
   out.print(result.failures.length === 0 && result.stoppedBy !== 'interrupted' ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`));

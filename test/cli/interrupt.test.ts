@@ -28,10 +28,10 @@ describe('Ctrl-C during an exploration', () => {
     const keys = ctrlC();
     const { code, text, errors } = await kemu(LONG_ABBA, { interrupts: keys, onProgress: () => keys.press() });
     expect(code).toBe(EXIT_INTERRUPTED);
-    expect(errors).toContain('interrupted: finishing the current run');
+    expect(errors).toContain('interrupted: finishing this run');
     expect(text).toMatch(/✗ \[1\] .*deadlock|✗ \[1\] /);
     expect(text).toMatch(/Replay: npx kemu replay abba k1\.\S+/);
-    expect(text).toMatch(/Interrupted: a partial result\. [\d,]+ schedules explored/);
+    expect(text).toMatch(/Interrupted after [\d,]+ schedules: a partial result; the space was not exhausted\./);
     expect(text).toMatch(/random\S*: [\d,]+ schedules, stopped: interrupted, \d+ failures?/);
   });
 
@@ -48,7 +48,7 @@ describe('Ctrl-C during an exploration', () => {
     const keys = ctrlC();
     const { code, text } = await kemu(['explore', 'peterson', '--strategy', 'random', '--runs', '100000000'], { interrupts: keys, onProgress: () => keys.press() });
     expect(code).toBe(EXIT_INTERRUPTED);
-    expect(text).toContain('"no failure" here proves nothing');
+    expect(text).toMatch(/Interrupted after [\d,]+ schedules: a partial result; "no failure" proves nothing\./);
     expect(text).toMatch(/^✗ peterson — random\S*: .*stopped: interrupted, no failure/m);
   });
 
@@ -72,7 +72,7 @@ describe('Ctrl-C during an exploration', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(stderr).toContain('interrupted: finishing the current run');
+    expect(stderr).toContain('interrupted: finishing this run');
     expect(code).toBe(130);
     expect(stdout).toMatch(/Replay: npx kemu replay abba k1\.\S+/);
     expect(stdout).toMatch(/stopped: interrupted/);
