@@ -15,7 +15,7 @@ import { EXIT_FAILURE_FOUND, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
  * caller just before the tail all chains share (`probe_iommu_group` for the
  * bus walk at registration, `iommu_probe_device` for the OF replay).
  */
-export function whereColumn(chains: readonly string[][]): string[] {
+function whereColumn(chains: readonly string[][]): string[] {
   const fns = chains.map((chain) => chain.map(frameFunction));
   const distinct = fns.filter((f) => f.length > 0);
   let shared = 0;

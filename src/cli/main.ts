@@ -117,7 +117,7 @@ function presentResult(out: Output, target: Target, result: ExploreResult, flags
   const drawn = chosenFailure(result.failures, flags.failure);
   if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
   else presentExploration(out, target, result, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
-  writeViews(out, flags, target, drawn?.failure.run ?? null, `${target.label}, failure [${drawn?.number}]: ${drawn?.failure.title}`);
+  writeViews(out, flags, target, drawn?.failure.run ?? null, drawn ? `${target.label}, failure [${drawn.number}]: ${drawn.failure.title}` : target.label);
   if (result.stoppedBy === 'interrupted') return EXIT_INTERRUPTED;
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
 }

@@ -45,7 +45,7 @@ export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
 export const visibleWidth = (text: string): number => [...stripVTControlCharacters(text)].length;
 
 /** Cuts `text` to `width` visible columns, ending with `…` when it had to cut (plain text only). */
-export function fitLine(text: string, width: number): string {
+function fitLine(text: string, width: number): string {
   const chars = [...text];
   return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }

@@ -24,7 +24,7 @@ const DOES: Record<ReportKind, [string, string]> = {
 };
 
 /** `first seen in schedule 4; 76 of 232 schedules lock up`: how common a failure is in what was explored. */
-export function occurrenceLine(failure: Failure, schedules: number): string {
+function occurrenceLine(failure: Failure, schedules: number): string {
   const does = DOES[failure.kind][failure.occurrences === 1 ? 0 : 1];
   return `first seen in schedule ${failure.firstSchedule.toLocaleString('en-US')}; ${failure.occurrences.toLocaleString('en-US')} of ${plural(schedules, 'schedule')} ${does}`;
 }

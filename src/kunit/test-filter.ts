@@ -9,7 +9,7 @@
 import type { TestCase } from 'vitest/node';
 
 /** The name vitest's `-t` pattern is matched against. */
-export function filterName(test: TestCase): string {
+function filterName(test: TestCase): string {
   const names = [test.name];
   for (let parent = test.parent; parent.type === 'suite'; parent = parent.parent) names.unshift(parent.name);
   return names.join(' ');

@@ -100,9 +100,9 @@ function svg(run: CapturedRun, options: HtmlTimelineOptions): string {
     y += height;
   }
 
-  const laneIndex = new Set(rows.map((t) => t.pid));
+  const drawnPids = new Set(rows.map((t) => t.pid));
   run.trace.forEach((step, i) => {
-    if (!laneIndex.has(step.pid)) return;
+    if (!drawnPids.has(step.pid)) return;
     const task = rows.find((t) => t.pid === step.pid)!;
     const x = xAt(i) + dx / 2;
     const top = laneTop.get(step.pid)!;
@@ -116,7 +116,7 @@ function svg(run: CapturedRun, options: HtmlTimelineOptions): string {
   for (const flow of activity.flows) {
     const from = run.trace[flow.from]!;
     const to = run.trace[flow.to]!;
-    if (!laneIndex.has(from.pid) || !laneIndex.has(to.pid)) continue;
+    if (!drawnPids.has(from.pid) || !drawnPids.has(to.pid)) continue;
     const [x1, y1, x2, y2] = [xAt(flow.from) + dx / 2, laneTop.get(from.pid)! + 15, xAt(flow.to) + dx / 2, laneTop.get(to.pid)! + 15];
     parts.push(`<path class="flow ${flow.kind}" d="M${x1},${y1} C${x1 + 12},${y1} ${x2 - 12},${y2} ${x2},${y2}" marker-end="url(#arrow)"><title>${escape(`${flow.kind === 'unlock' ? 'releases' : 'writes'} ${flow.what}`)}</title></path>`);
   }

@@ -54,7 +54,7 @@ const WRITES = new Set<OpKind>([OpKind.Write, OpKind.Rmw, OpKind.MmioWrite]);
 const acquires = (s: TraceStep) => ACQUIRE.has(s.opKind) || (s.opKind === OpKind.MutexTrylock && s.result === 'acquired');
 
 /** What a stuck task does forever, from the report's snapshot of it. */
-export function foreverText(task: TaskSnapshot): string | null {
+function foreverText(task: TaskSnapshot): string | null {
   if (task.polls && task.polls.length > 0) return `polls ${task.polls.map((p) => `${p.name} = ${p.value}`).join(', ')} forever`;
   if (!task.waitsFor) return null;
   const owner = task.waitsFor.owner;
