@@ -40,6 +40,14 @@ describe('kemu', () => {
     expect(text).toMatch(new RegExp(`dpor: ${all} schedules`));
   });
 
+  test('bisect: the where column tells the bus-walk hang from the OF-replay hang', async () => {
+    const { code, text } = await kemu('bisect', 'exynos');
+    expect(code).toBe(1);
+    expect(text).toMatch(/^iommu-next-2023-08 \| hangs \| \d+ \| __device_attach → … → probe_iommu_group → __iommu_probe_device → device_lock$/m);
+    expect(text).toMatch(/^fix-try-2 \| hangs \| \d+ \| __driver_attach → … → iommu_probe_device → __iommu_probe_device → device_lock$/m);
+    expect(text).toMatch(/^ {2}replay: npx kemu replay exynos --kernel fix-try-2 k1\.\S+$/m);
+  });
+
   test('run exits 0 when every schedule is clean, and --json is machine-readable', async () => {
     const { code, text } = await kemu('run', 'peterson', '--json');
     expect(code).toBe(0);
