@@ -59,6 +59,7 @@ function svg(run: CapturedRun, options: HtmlTimelineOptions): string {
   const left = 24 + Math.ceil(Math.max(...rows.map((t) => laneName(t).length), 8) * LANE_LABEL_CHAR);
   const dx = Math.max(8, Math.min(28, Math.floor(1400 / Math.max(1, steps))));
   const xAt = (i: number) => left + i * dx;
+  const backgrounds: string[] = [];
   const parts: string[] = [];
   const labelsEnd: number[] = [];
   let y = 24;
@@ -79,8 +80,8 @@ function svg(run: CapturedRun, options: HtmlTimelineOptions): string {
     const lockRowCount = Math.max(0, ...heldRows.map((r) => r + 1));
     const noteTop = top + 30 + lockRowCount * ROW;
     const height = 30 + lockRowCount * ROW + Math.max(0, ...noteRows.map((r) => r + 1)) * ROW + 10;
+    backgrounds.push(`<rect class="lane-bg ${task.kind}" x="0" y="${top}" width="100%" height="${height - 4}"/>`);
     parts.push(`<g class="lane ${task.kind}" data-pid="${task.pid}">`);
-    parts.push(`<rect class="lane-bg" x="0" y="${top}" width="100%" height="${height - 4}"/>`);
     parts.push(`<text class="label lane-label" x="8" y="${top + 18}">${escape(laneName(task))}</text>`);
     for (const wait of activity.waits.filter((w) => w.pid === task.pid)) {
       const tip = escape(wait.forever ? wait.what : `${wait.state} on ${wait.what}`);
@@ -120,11 +121,12 @@ function svg(run: CapturedRun, options: HtmlTimelineOptions): string {
     const [x1, y1, x2, y2] = [xAt(flow.from) + dx / 2, laneTop.get(from.pid)! + 15, xAt(flow.to) + dx / 2, laneTop.get(to.pid)! + 15];
     parts.push(`<path class="flow ${flow.kind}" d="M${x1},${y1} C${x1 + 12},${y1} ${x2 - 12},${y2} ${x2},${y2}" marker-end="url(#arrow)"><title>${escape(`${flow.kind === 'unlock' ? 'releases' : 'writes'} ${flow.what}`)}</title></path>`);
   }
-  for (const report of run.reports) {
+  // Report lines go between the lane backgrounds and what is drawn on them, so that labels stay readable.
+  const reportLines = run.reports.map((report) => {
     const at = run.trace.findIndex((s) => s.step === report.step);
     const x = xAt(at < 0 ? steps : at);
-    parts.push(`<line class="report" x1="${x}" y1="20" x2="${x}" y2="${y}"><title>${escape(report.title)}</title></line>`);
-  }
+    return `<line class="report" x1="${x}" y1="20" x2="${x}" y2="${y}"><title>${escape(report.title)}</title></line>`;
+  });
   const width = Math.ceil(Math.max(xAt(steps + 1), ...labelsEnd) + 24);
   const ticks: string[] = [];
   for (let i = 0; i < steps; i += Math.max(1, Math.ceil(60 / dx))) ticks.push(`<text class="tick" x="${xAt(i)}" y="14">${run.trace[i]!.step}</text>`);
@@ -132,7 +134,7 @@ function svg(run: CapturedRun, options: HtmlTimelineOptions): string {
     `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}" role="img" aria-label="per-CPU timeline">`,
     '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#7a5cc0"/></marker>',
     '<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#9aa3ad"/></pattern></defs>',
-    ...ticks, ...parts, '</svg>',
+    ...ticks, ...backgrounds, ...reportLines, ...parts, '</svg>',
   ].join('\n');
 }
 
@@ -140,13 +142,14 @@ const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d1d1f; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 .scroll { overflow: auto; border: 1px solid #ddd; border-radius: 6px; max-height: 80vh; }
-.lane-bg { fill: #f7f7f9; } .lane.hardware .lane-bg { fill: #f2f7f2; }
+.lane-bg { fill: #f7f7f9; } .lane-bg.hardware { fill: #f2f7f2; }
 .lane-label { font: 600 13px system-ui, sans-serif; fill: #333; }
 .tick { font: 10px monospace; fill: #999; }
 .step { fill: #3b6fd4; } .lane.hardware .step { fill: #5a9a5a; }
 .hw-write { font: 700 18px monospace; fill: #c0392b; }
 .wait.blocked { fill: url(#hatch); } .wait.spinning { fill: #f3b8ae; } .wait.forever { stroke: #c0392b; stroke-width: 1; }
 .lock-span { fill: #e6a23c; }
+.label { paint-order: stroke; stroke: #f7f7f9; stroke-width: 3px; stroke-linejoin: round; }
 .lock-label { font: 11px monospace; fill: #8a5a12; }
 .note { font: 11px monospace; fill: #6b4fa0; } .note.forever { fill: #c0392b; font-weight: 700; }
 .flow { fill: none; stroke: #7a5cc0; stroke-width: 1.2; opacity: 0.7; }
@@ -174,7 +177,7 @@ export function renderHtmlTimeline(run: CapturedRun, title: string, options: Htm
 <body>
 <h1>${escape(title)}</h1>
 <p>${run.steps} steps${options.release ? ` on ${escape(options.release)}` : ''}, outcome <b>${escape(run.outcome)}</b>${run.reports.length ? `, ${run.reports.length} report${run.reports.length === 1 ? '' : 's'}: ${run.reports.map((r) => escape(r.title)).join('; ')}` : ''}.</p>
-<p class="legend"><span>▮ a step (hover for the operation)</span><span style="color:#8a9099">▨ blocked</span><span style="color:#e0796b">▮ spinning</span><span style="color:#e6a23c">▬ lock held (named below the bar)</span><span style="color:#c0392b">* hardware write</span><span style="color:#7a5cc0">→ unlock or write that let a task go on</span><span style="color:#c0392b">┆ report</span></p>
+<p class="legend"><span>▮ a step (hover for the operation)</span> <span style="color:#8a9099">▨ blocked</span> <span style="color:#e0796b">▮ spinning</span> <span style="color:#e6a23c">▬ lock held (named below the bar)</span> <span style="color:#c0392b">* hardware write</span> <span style="color:#7a5cc0">→ unlock or write that let a task go on</span> <span style="color:#c0392b">┆ report</span></p>
 <p class="zoom"><button id="zoom-out" title="zoom out (-)">−</button><button id="zoom-in" title="zoom in (+)">+</button><button id="zoom-fit">fit</button> <span id="scale">100%</span></p>
 <div class="scroll">${svg(run, options)}</div>
 ${run.reports.length ? `<h2>Reports</h2>\n${reports}` : ''}
