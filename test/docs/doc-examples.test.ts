@@ -11,12 +11,19 @@
  *   usage or internal error); `<token>` stands for the token `kemu run`
  *   prints for the same target, and --html/--trace files go to a temporary
  *   directory. Other lines (npm ci, npm test, npx vitest) are the suite's own.
+ * - A ```text output: <command> block is an excerpt of what that command
+ *   prints on an 80-column terminal: its lines must appear, in a row, in the
+ *   command's output, so the excerpt cannot drift from what kemu prints.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { terminalOutput } from '../../src/cli/output.js';
+import { builtinCatalog } from '../../catalog/builtin.js';
 import { kemu } from '../support/run-kemu.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -60,6 +67,7 @@ test('the docs have examples to check, and every ts block is either run or marke
   const ts = all.filter((b) => b.info.startsWith('ts'));
   expect(ts.length).toBeGreaterThanOrEqual(8);
   expect(ts.filter((b) => b.info !== 'ts' && b.info !== 'ts fragment')).toEqual([]);
+  expect(all.filter((b) => b.info.startsWith('text output: ')).length).toBeGreaterThan(0);
 });
 
 describe('ts examples', () => {
@@ -98,6 +106,29 @@ describe('sh examples', () => {
         expect(errors).not.toMatch(/internal error|^kemu: /m);
         expect([0, 1]).toContain(code);
       });
+    });
+  }
+});
+
+/** What a command prints to an 80-column terminal, without colours. */
+async function at80(argv: string[]): Promise<string> {
+  let text = '';
+  const stream = { isTTY: true, columns: 80, write: (chunk: string) => ((text += chunk), true) };
+  await main(argv, builtinCatalog, terminalOutput({ stdout: stream, stderr: { ...stream, isTTY: false, write: () => true }, env: { FORCE_COLOR: '0' } }),
+    { interrupts: { listen: () => () => {} } });
+  return stripVTControlCharacters(text);
+}
+
+describe('output excerpts', () => {
+  for (const block of all.filter((b) => b.info.startsWith('text output: '))) {
+    const command = block.info.slice('text output: '.length);
+    test(`${block.doc}:${block.line}: the excerpt is what \`${command}\` prints`, async () => {
+      const m = COMMAND.exec(command)!;
+      const printed = (await at80((m[1] ?? '').split(/\s+/))).split('\n').map((l) => l.trimEnd());
+      const excerpt = block.code.trimEnd().split('\n').map((l) => l.trimEnd());
+      const start = printed.indexOf(excerpt[0]!);
+      expect(start, `first line of the excerpt: ${excerpt[0]}`).toBeGreaterThanOrEqual(0);
+      expect(printed.slice(start, start + excerpt.length)).toEqual(excerpt);
     });
   }
 });
