@@ -75,15 +75,22 @@ describe('the other codes', () => {
     expect((await kemu(['run', 'peterson'])).code).toBe(EXIT_OK);
   });
 
-  test('an error inside kemu (here a catalog entry that throws) is internal: exit 3, not 1', async () => {
-    const broken: Catalog = {
-      boards: [],
-      scenarios: [{ name: 'broken', summary: 'throws while building', variants: [], defaultVariant: '', build: () => { throw new TypeError('cannot read x of undefined'); } }],
-    };
-    const { code, errors } = await kemu(['run', 'broken'], { catalog: broken });
-    expect(code).toBe(EXIT_INTERNAL);
-    expect(errors).toMatch(/^kemu: internal error \(a bug in kemu, not a finding; please report it with the command line\):\nTypeError: cannot read x of undefined/);
-  });
+  // A catalog whose entries throw while they are built: an error in kemu's own code, not in the modelled kernel.
+  const broken: Catalog = {
+    boards: [{ name: 'broken-board', summary: 'throws while booting', variants: ['v6.7'], defaultVariant: 'v6.7', boot: () => { throw new TypeError('cannot read dtb of undefined'); } }],
+    scenarios: [{ name: 'broken', summary: 'throws while building', variants: [], defaultVariant: '', build: () => { throw new TypeError('cannot read dtb of undefined'); } }],
+  };
+  const internal: string[][] = [
+    ['run', 'broken'], ['explore', 'broken', '--strategy', 'random'], ['replay', 'broken', 'k1.AA'],
+    ['boot', 'broken-board'], ['bisect', 'broken-board'], ['run', 'broken-board'],
+  ];
+  for (const argv of internal) {
+    test(`an error inside kemu is internal: \`kemu ${argv.join(' ')}\` exits 3, not 1`, async () => {
+      const { code, errors } = await kemu(argv, { catalog: broken });
+      expect(code).toBe(EXIT_INTERNAL);
+      expect(errors).toMatch(/^kemu: internal error \(a bug in kemu, not a finding; please report it with the command line\):\nTypeError: cannot read dtb of undefined/);
+    });
+  }
 
   test('--help lists the exit codes', async () => {
     const { code, text } = await kemu(['--help']);
