@@ -8,9 +8,14 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-/** Compiles the project for the test file `name`; returns the path of its bin/kemu.js. */
+const built = new Map<string, string>();
+
+/** Compiles the project for the test file `name` (once per test file); returns the path of its bin/kemu.js. */
 export function buildKemu(name: string): string {
   const outDir = join(root, 'node_modules', '.cache', `kemu-test-${name}`);
-  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', root, '--outDir', outDir], { cwd: root, stdio: 'pipe' });
-  return join(outDir, 'bin', 'kemu.js');
+  if (!built.has(name)) {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', root, '--outDir', outDir], { cwd: root, stdio: 'pipe' });
+    built.set(name, join(outDir, 'bin', 'kemu.js'));
+  }
+  return built.get(name)!;
 }
