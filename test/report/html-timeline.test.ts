@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The --html timeline page, looked at the way a person would: rendered in
  * headless Chromium (Debian's `chromium`, driven by playwright-core). The
@@ -63,17 +62,15 @@ describe('the HTML timeline page', () => {
 
 /** Label boxes that intersect, as `a | b` texts. */
 async function overlappingLabels(tab: Page): Promise<string[]> {
-  return tab.evaluate(() => {
-    const boxes = [...document.querySelectorAll<SVGGraphicsElement>('svg#timeline .label')].map((el) => {
-      const r = el.getBoundingClientRect();
-      return { text: el.textContent ?? '', l: r.left, r: r.right, t: r.top, b: r.bottom };
-    });
-    const hits: string[] = [];
-    boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
-      if (a.l < b.r - 0.5 && b.l < a.r - 0.5 && a.t < b.b - 0.5 && b.t < a.b - 0.5) hits.push(`${a.text} | ${b.text}`);
-    }));
-    return hits;
-  });
+  const boxes = await tab.locator('svg#timeline .label').evaluateAll((els) => els.map((el) => {
+    const r = el.getBoundingClientRect();
+    return { text: el.textContent ?? '', l: r.left, r: r.right, t: r.top, b: r.bottom };
+  }));
+  const hits: string[] = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+    if (a.l < b.r - 0.5 && b.l < a.r - 0.5 && a.t < b.b - 0.5 && b.t < a.b - 0.5) hits.push(`${a.text} | ${b.text}`);
+  }));
+  return hits;
 }
 
 describe.skipIf(!haveChromium)('the page in headless Chromium', () => {
