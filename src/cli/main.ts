@@ -58,6 +58,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** A count that must be at least 1: a PCT depth, a step bound, a schedule or worker count. */
+function atLeastOne(value: string): number {
+  const n = positiveInt(value);
+  if (n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
 function shardOf(value: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('expected i/n with 1 <= i <= n, e.g. 2/4');
@@ -67,12 +74,13 @@ function shardOf(value: string): Shard {
 function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   switch (flags.strategy) {
     case undefined: return fallback;
+    case 'default': return 'default';
     case 'dpor': return 'dpor';
     case 'exhaustive': return 'exhaustive';
     case 'bounded': return { kind: 'bounded', preemptions: flags.preemptions ?? 2 };
     case 'random': return { kind: 'random', seed: flags.seed ?? 1, runs: flags.runs ?? 1000 };
     case 'pct': return { kind: 'pct', depth: flags.depth ?? 3, seed: flags.seed ?? 1, runs: flags.runs ?? 1000 };
-    default: throw new KemuError('unknown-name', `unknown strategy "${flags.strategy}": use dpor, exhaustive, bounded, random or pct`);
+    default: throw new KemuError('unknown-name', `unknown strategy "${flags.strategy}": use default, dpor, exhaustive, bounded, random or pct`);
   }
 }
 
@@ -163,13 +171,13 @@ const detailOption = () => new Option('--detail <level>', 'timeline rows: the st
 function exploreOptions(command: Command): Command {
   return deviceMutexOptions(command)
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
-    .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
+    .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['default', 'dpor', 'exhaustive', 'bounded', 'random', 'pct']))
     .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
     .option('--seed <n>', 'random/pct: seed of the first run', positiveInt)
-    .option('--runs <n>', 'random/pct: number of runs', positiveInt)
-    .option('--depth <d>', 'pct: bug depth d', positiveInt)
-    .option('--max-schedules <n>', 'stop after this many schedules', positiveInt)
-    .option('--max-steps <n>', 'steps allowed in one schedule', positiveInt)
+    .option('--runs <n>', 'random/pct: number of runs', atLeastOne)
+    .option('--depth <d>', 'pct: bug depth d', atLeastOne)
+    .option('--max-schedules <n>', 'stop after this many schedules (default: no limit)', atLeastOne)
+    .option('--max-steps <n>', 'steps allowed in one schedule', atLeastOne)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
     .option('--json', 'print the result as JSON')
@@ -179,7 +187,7 @@ function exploreOptions(command: Command): Command {
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
     .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
-    .option('--workers <n>', 'explore in n worker threads (not dpor)', positiveInt);
+    .option('--workers <n>', 'explore in n worker threads (not dpor)', atLeastOne);
 }
 
 export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void, env: CommandEnv = { interrupts: sigint }): Command {
@@ -241,7 +249,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .argument('<name>', 'scenario or board the token belongs to')
     .argument('<token>', 'replay token (k1.…)'))
     .option('-k, --kernel <variant>', 'kernel variant the token was found on')
-    .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', positiveInt)
+    .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', atLeastOne)
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
     .addOption(detailOption())

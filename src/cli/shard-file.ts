@@ -30,8 +30,10 @@ const searchResult = z.object({
   })),
   maxSteps: count,
   elapsedMs: z.number().nonnegative(),
-  pct: z.object({ depth: count, tasks: count, steps: count }).optional(),
+  pct: z.object({ depth: count, tasks: count, steps: count, runs: count, longer: count }).optional(),
   notValidated: z.array(z.string()),
+  cuts: z.object({ sleepBlocked: count, infeasible: count, redundant: count }).optional(),
+  coverage: z.array(z.object({ what: z.string(), schedules: count, complete: z.boolean() })).optional(),
 }) satisfies z.ZodType<SearchResult>;
 
 /** The options that shaped the runs (run-shape.ts): the merged failures are replayed with them. */

@@ -50,7 +50,7 @@ export function resolveTarget(catalog: Catalog, name: string, variant: string | 
   return {
     kind, name, variant: chosen, label: chosen ? `${name} on ${chosen}` : name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
-    strategy: entry.strategy ?? 'dpor',
+    strategy: entry.strategy ?? 'default',
     taskNames: scenario?.taskNames ?? {},
     replayCommand: (token) => ['npx kemu replay', name, ...(chosen ? [`--kernel ${chosen}`] : []), ...runShapeFlags(shape), token].join(' '),
   };

@@ -32,7 +32,7 @@ export interface ShardTask {
 
 /** Searches the shards in worker threads; once `signal` aborts, every worker stops between runs and the merged result is 'interrupted'. */
 export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(), signal?: AbortSignal): Promise<SearchResult> {
-  assertShardable(options.strategy ?? 'dpor');
+  assertShardable(options.strategy ?? 'default');
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
   }

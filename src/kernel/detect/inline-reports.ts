@@ -3,7 +3,7 @@
  * (WARN, sleeping in atomic context) or stops at once (a task taking a mutex
  * it holds, a task that threw).
  */
-import { HUNG_TASK_TIMEOUT_SECS } from './stuck.js';
+import { HUNG_TASK_TIMEOUT_SECS, WATCHDOG_THRESH_SECS } from './stuck.js';
 import { NSEC_PER_SEC } from '../clock.js';
 import type { Kernel } from '../kernel.js';
 import type { LockBase } from '../locking/lock-base.js';
@@ -45,6 +45,24 @@ export function reportSelfDeadlock(kernel: Kernel, task: Task, lock: LockBase): 
     title: `self-deadlock: ${task.comm} takes ${lock.label}, which it already holds`,
     message: `${task.label} is blocked on a mutex likely owned by task ${task.label}`,
     location: lock.lockClass.name, stuckSeconds: HUNG_TASK_TIMEOUT_SECS,
+  };
+}
+
+/**
+ * A step that loops over memory without ever reaching a scheduling point: the
+ * CPU never comes back, which the soft-lockup watchdog reports (a hard lockup
+ * with interrupts off). `trace` is where the loop was when kemu stopped it.
+ */
+export function reportRunaway(kernel: Kernel, task: Task, trace: string[], accesses: number): KernelReport {
+  // The loop is in the model's code: the first frame past kemu's own memory accessors.
+  const site = trace.find((frame) => !frame.includes('(src/kernel/'));
+  const where = site ? frameFunction(site) : '<unknown>';
+  return {
+    ...base(kernel, task, trace), kind: 'soft-lockup', fatal: true,
+    signature: `soft-lockup:runaway:${where}`,
+    title: `soft lockup: ${task.comm} loops forever in ${where} without a scheduling point`,
+    message: `${task.label} made ${accesses.toLocaleString('en-US')} memory accesses in one step, with no scheduling point: a loop that never ends`,
+    location: where, stuckSeconds: 2 * WATCHDOG_THRESH_SECS + 2,
   };
 }
 
