@@ -2,9 +2,16 @@
 /**
  * Entry point of the `kemu` command (package.json "bin", `npm start`): the CLI
  * from src/cli with the built-in catalog.
+ *
+ * Source maps go on first, so that call traces in reports, --json and the
+ * HTML page name the .ts files and lines however kemu is started (the
+ * installed bin, `node dist/bin/kemu.js`). Node maps only the modules loaded
+ * after the switch, hence the dynamic imports.
  */
-import { main } from '../src/cli/main.js';
-import { builtinCatalog } from '../catalog/builtin.js';
+process.setSourceMapsEnabled(true);
+
+const { main } = await import('../src/cli/main.js');
+const { builtinCatalog } = await import('../catalog/builtin.js');
 
 // A reader that closes the pipe early (`kemu run abba | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
