@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Entry point of the `kemu` command (package.json "bin", `npm start`): the CLI
- * from src/cli with the built-in catalog.
+ * from src/cli, loading the built-in catalog as its first plug-in.
  *
  * Source maps go on first, so that call traces in reports, --json and the
  * HTML page name the .ts files and lines however kemu is started (the
@@ -11,7 +11,6 @@
 process.setSourceMapsEnabled(true);
 
 const { main } = await import('../src/cli/main.js');
-const { builtinCatalog } = await import('../catalog/builtin.js');
 
 // A reader that closes the pipe early (`kemu run abba | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -19,4 +18,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2), builtinCatalog);
+process.exitCode = await main(process.argv.slice(2), [new URL('../catalog/builtin.js', import.meta.url).href]);

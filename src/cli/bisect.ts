@@ -4,6 +4,7 @@
  * of calls from the driver core to the second device_lock of the same device.
  */
 import { bisectBoard, type BisectRow } from '../machine/bisect.js';
+import { withPatchedVariants } from '../machine/kernel-variants.js';
 import type { BoardEntry } from '../machine/catalog.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
 import type { Output } from './output.js';
@@ -21,7 +22,7 @@ function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
 
 export async function runBisect(out: Output, board: BoardEntry, json: boolean): Promise<number> {
   const rows: BisectRow[] = [];
-  for (const variant of board.variants) {
+  for (const variant of withPatchedVariants(board.variants)) {
     out.progress(`bisect ${board.name}: exploring the boot on ${variant}…`);
     rows.push(...(await bisectBoard(board, { variants: [variant] })));
   }

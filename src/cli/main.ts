@@ -1,7 +1,8 @@
 /**
- * The kemu command. It is given a catalog of boards and scenarios (the
- * built-in one is assembled in catalog/builtin.ts), parses the command line,
- * and returns an exit code scripts can rely on: 0 no failure, 1 a failure was
+ * The kemu command. It is given the plug-ins to load first (bin/kemu.ts: the
+ * built-in catalog, catalog/builtin.ts), then loads kemu.config.* and each
+ * `--load` module the same way (plugins.ts), parses the command line, and
+ * returns an exit code scripts can rely on: 0 no failure, 1 a failure was
  * found, 2 bad usage or bad input.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,12 +13,15 @@ import { searchInWorkers } from '../explore/parallel.js';
 import type { CapturedRun, ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
-import { KERNEL_VARIANTS } from '../machine/kernel-variants.js';
+import { kernelVariants } from '../machine/kernel-variants.js';
 import { toChromeTrace } from '../report/chrome-trace.js';
 import { renderHtmlTimeline } from '../report/html-timeline.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun } from './present.js';
-import { resolveTarget, type Target } from './targets.js';
+import { resolveBoard, resolveTarget, type Target, type TargetRequest } from './targets.js';
+import { firmwareOptions, targetRequest, type TargetFlags } from './target-options.js';
+import { commandPlugins, loadCatalog } from './plugins.js';
+import { workerSource } from './worker-target.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
 
@@ -25,8 +29,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE_FOUND = 1;
 export const EXIT_USAGE = 2;
 
-interface ExploreFlags {
-  kernel?: string;
+interface ExploreFlags extends TargetFlags {
   strategy?: string;
   preemptions?: number;
   seed?: number;
@@ -60,7 +63,7 @@ function shardOf(value: string): Shard {
 /** What one shard prints, for `kemu merge`. */
 interface ShardFile {
   kemu: 'shard';
-  target: { name: string; variant: string };
+  target: { name: string; variant: string; request: TargetRequest };
   shard: Shard;
   result: SearchResult;
 }
@@ -103,16 +106,15 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
     const result = await search(target.scenario, { ...options, shard: flags.shard });
-    const file: ShardFile = { kemu: 'shard', target: { name: target.name, variant: target.variant }, shard: flags.shard, result };
+    const file: ShardFile = { kemu: 'shard', target: { name: target.name, variant: target.variant, request: target.request }, shard: flags.shard, result };
     out.print(JSON.stringify(file));
     return result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
   let found: SearchResult;
   if (flags.workers !== undefined && flags.workers > 1) {
-    if (!catalog.workerSource) throw new KemuError('bad-usage', 'this catalog cannot be loaded by worker threads (it has no workerSource)');
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
     try {
-      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, options, flags.workers);
+      found = await searchInWorkers(workerSource(catalog.sources, { ...target.request, kernel: target.variant || undefined }), options, flags.workers);
     } finally {
       out.endProgress();
     }
@@ -153,12 +155,12 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
-  const target = resolveTarget(catalog, first.target.name, first.target.variant || undefined);
+  const target = resolveTarget(catalog, first.target.request);
   return presentResult(out, target, await finishSearch(target.scenario, mergeSearches(files.map((f) => f.result))), flags);
 }
 
 function exploreOptions(command: Command): Command {
-  return command
+  return firmwareOptions(command)
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
     .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
     .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
@@ -178,18 +180,25 @@ function exploreOptions(command: Command): Command {
     .option('--workers <n>', 'explore in n worker threads (not dpor)', positiveInt);
 }
 
-export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void): Command {
+export function buildProgram(plugins: readonly string[], out: Output, setExit: (code: number) => void): Command {
   const program = new Command('kemu')
     .description('Explore interleavings of emulated Linux driver-core and IOMMU code; find and replay deadlocks and lockups.')
+    .option('--load <module>', 'load a plug-in: boards, drivers, scenarios, kernel variants (repeatable)', (spec: string, all: string[]) => [...all, spec], [])
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  const load = (): string[] => program.opts<{ load: string[] }>().load;
+  let catalog!: Catalog;
+  program.hook('preAction', async () => {
+    catalog = await loadCatalog(commandPlugins(plugins, load(), process.cwd()));
+  });
 
   program.command('list')
     .description('list boards, scenarios and kernel variants')
     .argument('[what]', 'boards, scenarios or variants (default: all)')
     .option('--json', 'print as JSON')
     .action((what: string | undefined, flags: { json?: boolean }) => {
-      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants: KERNEL_VARIANTS };
+      const variants = kernelVariants().map((v) => ({ name: v.name, summary: v.summary, ...(v.base ? { base: v.base } : {}) }));
+      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants };
       if (what !== undefined && !(what in sections)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
       const wanted = what ? [what as keyof typeof sections] : (Object.keys(sections) as (keyof typeof sections)[]);
       if (flags.json) {
@@ -199,7 +208,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       for (const key of wanted) {
         out.print(out.color.bold(key));
         const rows = key === 'variants'
-          ? KERNEL_VARIANTS.map((v) => [v.name, v.summary])
+          ? variants.map((v) => [v.name, v.base ? `${v.summary} (patches ${v.base})` : v.summary])
           : sections[key].map((e) => {
             const entry = e as Catalog['boards'][number];
             return [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-'];
@@ -211,13 +220,13 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
 
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
-    .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+    .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
+    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags)));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
-    .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+    .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
+    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags)));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -228,17 +237,18 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
     .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
-  program.command('replay')
+  firmwareOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
-    .argument('<name>', 'scenario or board the token belongs to')
-    .argument('<token>', 'replay token (k1.…)')
-    .option('-k, --kernel <variant>', 'kernel variant the token was found on')
+    .argument('<name>', 'scenario or board the token belongs to (leave out with --dtb, --dts or --dmar)')
+    .argument('[token]', 'replay token (k1.…)')
+    .option('-k, --kernel <variant>', 'kernel variant the token was found on'))
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
-    .action(async (name: string, token: string, flags: ExploreFlags) => {
-      const target = resolveTarget(catalog, name, flags.kernel);
+    .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
+      const [name, token] = second === undefined ? [undefined, first] : [first, second];
+      const target = resolveTarget(catalog, targetRequest(name, flags, load()));
       const run = await replay(target.scenario, token);
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline !== false });
@@ -246,16 +256,16 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  program.command('boot')
+  firmwareOptions(program.command('boot')
     .description('boot a board once (no preemption) and print its dmesg; on a hang, the hung-task report')
-    .argument('<board>', 'board (see `kemu list boards`)')
-    .option('-k, --kernel <variant>', 'kernel variant')
+    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')
+    .option('-k, --kernel <variant>', 'kernel variant'))
     .option('--json', 'print the run as JSON')
     .option('--timeline', 'also print the timeline')
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
-    .action(async (name: string, flags: ExploreFlags) => {
-      const target = resolveTarget(catalog, name, flags.kernel, 'board');
+    .action(async (name: string | undefined, flags: ExploreFlags) => {
+      const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
       const run = await runOnce(target.scenario);
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline === true });
@@ -264,30 +274,28 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       if (!flags.json) {
         out.print();
         out.print(failed ? out.color.red(`✗ ${target.label}: ${run.reports.map((r) => r.title).join('; ')}`)
-          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`kemu explore ${name} --kernel ${target.variant}\` checks every interleaving`));
+          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`${target.command('explore')}\` checks every interleaving`));
       }
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  program.command('bisect')
+  firmwareOptions(program.command('bisect')
     .description('explore a board\'s boot on every kernel variant it lists: boots, hangs or warns, and where')
-    .argument('<board>', 'board (see `kemu list boards`)')
-    .option('--json', 'print the rows as JSON')
-    .action(async (name: string, flags: { json?: boolean }) => {
-      const board = catalog.boards.find((b) => b.name === name);
-      if (!board) throw new KemuError('unknown-name', `unknown board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
-      setExit(await runBisect(out, board, flags.json === true));
+    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')
+    .option('--json', 'print the rows as JSON'))
+    .action(async (name: string | undefined, flags: TargetFlags & { json?: boolean }) => {
+      setExit(await runBisect(out, resolveBoard(catalog, targetRequest(name, flags, load())), flags.json === true));
     });
 
   return program;
 }
 
-/** Runs the command; resolves to the exit code. */
-export async function main(argv: string[], catalog: Catalog, out: Output = terminalOutput()): Promise<number> {
+/** Runs the command with `plugins` (module URLs) loaded before the user's; resolves to the exit code. */
+export async function main(argv: string[], plugins: readonly string[], out: Output = terminalOutput()): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(catalog, out, (c) => (code = c));
+  const program = buildProgram(plugins, out, (c) => (code = c));
   try {
-    if (argv.length === 0) return await runDemo(catalog, out);
+    if (argv.length === 0) return await runDemo(await loadCatalog(commandPlugins(plugins, [], process.cwd())), out);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {

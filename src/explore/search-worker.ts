@@ -7,8 +7,8 @@ import type { Scenario } from './run-schedule.js';
 import type { ShardTask } from './parallel.js';
 
 export default async function searchShard(task: ShardTask): Promise<SearchResult> {
-  const module = (await import(task.source.module)) as Record<string, (...args: unknown[]) => Scenario>;
+  const module = (await import(task.source.module)) as Record<string, (...args: unknown[]) => Scenario | Promise<Scenario>>;
   const factory = module[task.source.factory];
   if (typeof factory !== 'function') throw new Error(`${task.source.module} exports no function "${task.source.factory}"`);
-  return search(factory(...task.source.args), { ...task.options, shard: task.shard });
+  return search(await factory(...task.source.args), { ...task.options, shard: task.shard });
 }

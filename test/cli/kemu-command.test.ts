@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import pc from 'picocolors';
 import { main } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
+
+const BUILTIN = new URL('../../catalog/builtin.ts', import.meta.url).href;
 
 async function kemu(...argv: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
@@ -17,7 +18,7 @@ async function kemu(...argv: string[]): Promise<{ code: number; text: string }> 
     progress: () => {},
     endProgress: () => {},
   };
-  const code = await main(argv, builtinCatalog, out);
+  const code = await main(argv, [BUILTIN], out);
   return { code, text: lines.join('\n') };
 }
 

@@ -1,0 +1,27 @@
+/**
+ * The command-line options that say what to run: a kernel variant, and the
+ * firmware file a board is made from (--dtb, --dts, --dmar), turned into the
+ * TargetRequest the command resolves.
+ */
+import type { Command } from 'commander';
+import { firmwareRequest, type TargetRequest } from './targets.js';
+
+export interface TargetFlags {
+  kernel?: string;
+  dtb?: string;
+  dts?: string;
+  dmar?: string;
+}
+
+/** Adds --dtb, --dts and --dmar to a command that takes a board. */
+export function firmwareOptions(command: Command): Command {
+  return command
+    .option('--dtb <file>', 'boot the board this device tree blob describes, binding drivers by compatible (instead of a name)')
+    .option('--dts <file>', 'the same from device tree source, compiled with dtc')
+    .option('--dmar <file>', 'boot an Intel VT-d machine from a DMAR table (e.g. a copy of /sys/firmware/acpi/tables/DMAR)');
+}
+
+/** The request of a command's name argument and flags, with the program's --load list. */
+export function targetRequest(name: string | undefined, flags: TargetFlags, load: readonly string[]): TargetRequest {
+  return { name, kernel: flags.kernel, firmware: firmwareRequest(flags), load };
+}
