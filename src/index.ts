@@ -8,10 +8,13 @@
 export * from './explore/index.js';
 export * from './report/index.js';
 export { KemuError, type KemuErrorKind } from './kernel/errors.js';
+// The inversify kemu composes machines with: one copy, so a user's modules load into kemu's containers.
+export { ContainerModule, inject, injectable } from 'inversify';
 export { defineBoard, type Board, type BoardSpec } from './machine/board.js';
 export { bootScenario, composeMachine, kernel_init, kernelModules } from './machine/machine.js';
 export { initcall, INITCALL_LEVELS, type Initcall, type InitcallLevel } from './machine/initcall.js';
 export { INITCALL, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './machine/tokens.js';
-export { KERNEL_VARIANTS, findVariant, type KernelVariant } from './machine/kernel-variants.js';
+export { KERNEL_VARIANTS, defineKernelVariant, findVariant, kernelVariants, type KernelVariant } from './machine/kernel-variants.js';
+export { definePlugin } from './machine/plugin.js';
 export { bisectBoard, type BisectOutcome, type BisectRow } from './machine/bisect.js';
-export type { BoardEntry, Catalog, DemoStory, ScenarioEntry } from './machine/catalog.js';
+export type { BoardEntry, Catalog, DemoStory, DriverEntry, FirmwareKind, FirmwareLoader, KemuPlugin, ScenarioEntry } from './machine/catalog.js';

@@ -53,14 +53,15 @@ async function importTypeScript(url: string): Promise<unknown> {
     tsx.register();
     tsxRegistered = true;
   }
-  return await import(url);
+  // The failed plain import stays in the module map under its URL: import the module again under another.
+  return await import(`${url}?tsx`);
 }
 
 /** Where an error in a plug-in's code happened: a syntax error's `file:line` header, or the first stack frame. */
 function errorSite(error: Error): string {
   const lines = (error.stack ?? '').split('\n');
   const site = /^(file:\/\/|\/)\S+:\d+$/.test(lines[0] ?? '') ? lines[0] : lines.find((l) => l.trimStart().startsWith('at '))?.trim();
-  return site ? ` (${site.replace(/^at /, 'at ')})` : '';
+  return site ? ` (${site})` : '';
 }
 
 /** Imports one plug-in module and returns its default export, checked. */

@@ -58,10 +58,17 @@ export function kernelFrames(stack: string): string[] {
   return frames;
 }
 
+/**
+ * How many JavaScript frames a call trace may have: enough for the deepest
+ * kernel chain with V8's async frames. V8's default of 10 would cut an oops
+ * trace (taken from the thrown error) short, so runs raise the limit to this.
+ */
+export const CALL_TRACE_FRAMES = 80;
+
 /** The kernel frames of the current stack, innermost first, as `fn (file:line)`. */
 export function captureCallTrace(): string[] {
   const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 80;
+  Error.stackTraceLimit = CALL_TRACE_FRAMES;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = saved;
   return kernelFrames(stack);
