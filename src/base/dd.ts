@@ -15,6 +15,7 @@ import { dev_dbg, dev_name, dev_set_drvdata, dev_warn, device_is_bound, device_i
   device_unlock, get_device, put_device, type Device } from './device.js';
 import type { DeviceDriver } from './driver.js';
 import { RunLocal } from './run-local.js';
+import { emitProbe } from '../kernel/events.js';
 import { WorkStruct, Workqueue } from './workqueue.js';
 
 /** The deferred-probe globals of dd.c, one set per run. */
@@ -193,6 +194,7 @@ export async function really_probe(dev: Device, drv: DeviceDriver): Promise<numb
     ret = await dev.bus.dma_configure(dev);
     if (ret) {
       device_unbind_cleanup(dev);
+      emitProbe(dev_name(dev), drv.name, ret);
       return ret;
     }
   }
@@ -203,10 +205,12 @@ export async function really_probe(dev: Device, drv: DeviceDriver): Promise<numb
     await bus_notify(dev, BUS_NOTIFY_DRIVER_NOT_BOUND);
     if (dev.bus?.dma_cleanup) await dev.bus.dma_cleanup(dev);
     device_unbind_cleanup(dev);
+    emitProbe(dev_name(dev), drv.name, -ret);
     return ret;
   }
   await driver_bound(dev);
   pr_debug(`bus: '${drv.bus!.name}': really_probe: bound device ${dev_name(dev)} to driver ${drv.name}`);
+  emitProbe(dev_name(dev), drv.name, 0);
   return 0;
 }
 

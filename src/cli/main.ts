@@ -22,6 +22,7 @@ import { resolveBoard, resolveTarget, type Target, type TargetRequest } from './
 import { firmwareOptions, targetRequest, type TargetFlags } from './target-options.js';
 import { commandPlugins, loadCatalog } from './plugins.js';
 import { workerSource } from './worker-target.js';
+import { ftraceFile } from './ftrace-file.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
 
@@ -46,6 +47,7 @@ interface ExploreFlags extends TargetFlags {
   html?: string;
   shard?: Shard;
   workers?: number;
+  ftrace?: string;
 }
 
 function positiveInt(value: string): number {
@@ -246,13 +248,16 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--no-timeline', 'leave out the timeline')
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
+    .option('--ftrace <file>', 'write the run\'s steps, locks, printk lines and probes as an ftrace-style text trace')
     .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
       const [name, token] = second === undefined ? [undefined, first] : [first, second];
       const target = resolveTarget(catalog, targetRequest(name, flags, load()));
-      const run = await replay(target.scenario, token);
+      const ftrace = ftraceFile(flags.ftrace);
+      const run = await replay(ftrace.scenario(target.scenario), token);
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline !== false });
       writeViews(flags, run, target.label, out);
+      ftrace.write(out);
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
@@ -264,12 +269,15 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--timeline', 'also print the timeline')
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
+    .option('--ftrace <file>', 'write the boot\'s steps, locks, printk lines and probes as an ftrace-style text trace')
     .action(async (name: string | undefined, flags: ExploreFlags) => {
       const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
-      const run = await runOnce(target.scenario);
+      const ftrace = ftraceFile(flags.ftrace);
+      const run = await runOnce(ftrace.scenario(target.scenario));
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline === true });
       writeViews(flags, run, `${target.label} (boot)`, out);
+      ftrace.write(out);
       const failed = run.reports.length > 0;
       if (!flags.json) {
         out.print();

@@ -26,6 +26,7 @@ import type { LockBase } from './locking/lock-base.js';
 import type { Completion } from './locking/completion.js';
 import { COMPLETE_ALL } from './locking/completion.js';
 import type { IrqFlags } from './locking/spinlock.js';
+import type { KernelEventEmitter } from './events.js';
 
 /** Decides which task runs next; the explorer's strategies implement it. */
 export interface Chooser {
@@ -79,7 +80,9 @@ const NEVER = new Promise<never>(() => {});
 export class Kernel implements RunContext {
   readonly tasks: Task[] = [];
   readonly clock = new Clock();
-  readonly log = new LogBuffer(() => this.clock.ns);
+  // Observation (events.ts): null until someone observes the run; every emit below is guarded by that check.
+  events: KernelEventEmitter | null = null;
+  readonly log = new LogBuffer(() => this.clock.ns, (line) => this.events?.emit('printk', { ...line, task: this.running }));
   readonly reports: KernelReport[] = [];
   readonly trace: TraceStep[] = [];
   readonly lockdep: Lockdep;
@@ -356,6 +359,7 @@ export class Kernel implements RunContext {
     this.beginStep(next);
     // The operation runs as the chosen task: register behaviour and lockdep see it as current().
     setCurrentTask(next);
+    if (this.events !== null) this.events.emit('step', { step: this.stepCount, ns: this.clock.ns, task: next, op: describeOp(next.pending) });
     const result = this.execute(next, next.pending);
     if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
     if (this.outcome !== null) return this.finish();
@@ -480,6 +484,7 @@ export class Kernel implements RunContext {
     lock.owner = task;
     task.heldLocks.push({ lock, acquiredIn: this.capture ? lockCaller(task.callTrace) : null });
     this.accesses.push(lock.id * 4 + ACC_ACQUIRE);
+    if (this.events !== null) this.events.emit('lock', { step: this.stepCount, ns: this.clock.ns, task, lock: lock.label, lockClass: lock.lockClass.name, acquired: true });
   }
 
   private release(task: Task, lock: LockBase): void {
@@ -490,6 +495,7 @@ export class Kernel implements RunContext {
       return;
     }
     lock.owner = null;
+    if (this.events !== null) this.events.emit('lock', { step: this.stepCount, ns: this.clock.ns, task, lock: lock.label, lockClass: lock.lockClass.name, acquired: false });
     for (let i = task.heldLocks.length - 1; i >= 0; i--) {
       if (task.heldLocks[i]!.lock === lock) {
         task.heldLocks.splice(i, 1);

@@ -4,3 +4,4 @@ export { renderDmesg } from './dmesg.js';
 export { renderTimeline, type TimelineOptions } from './timeline.js';
 export { toChromeTrace, type TraceEvent } from './chrome-trace.js';
 export { renderHtmlTimeline } from './html-timeline.js';
+export { FtraceRecorder, type FtraceEvent, type FtraceOptions } from './ftrace.js';
