@@ -4,6 +4,7 @@
  * `--load`) become one catalog. Names must be unique across plug-ins, so a
  * name on the command line always means one thing.
  */
+import { fileURLToPath } from 'node:url';
 import { KemuError } from '../kernel/errors.js';
 import type { Catalog, KemuPlugin } from './catalog.js';
 import { findVariant } from './kernel-variants.js';
@@ -59,7 +60,7 @@ export function assembleCatalog(loaded: readonly LoadedPlugin[]): Catalog {
   const loaders = new Names('firmware loader for');
   const add = (plugin: KemuPlugin, source: string): void => {
     checkPlugin(plugin, source);
-    const owner = `${plugin.name} (${source})`;
+    const owner = `${plugin.name} (${source.startsWith('file:') ? fileURLToPath(source) : source})`;
     for (const entry of [...(plugin.boards ?? []), ...(plugin.scenarios ?? [])]) targets.claim(entry.name, owner);
     for (const entry of plugin.drivers ?? []) drivers.claim(entry.name, owner);
     for (const loader of plugin.firmware ?? []) loaders.claim(`--${loader.kind}`, owner);

@@ -3,24 +3,7 @@
  * replaying a token it printed, and errors on bad input.
  */
 import { describe, expect, test } from 'vitest';
-import pc from 'picocolors';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
-
-const BUILTIN = new URL('../../catalog/builtin.ts', import.meta.url).href;
-
-async function kemu(...argv: string[]): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const out: Output = {
-    color: pc.createColors(false),
-    print: (t = '') => void lines.push(t),
-    table: (head, rows) => [head.join(' | '), ...rows.map((r) => r.join(' | '))].join('\n'),
-    progress: () => {},
-    endProgress: () => {},
-  };
-  const code = await main(argv, [BUILTIN], out);
-  return { code, text: lines.join('\n') };
-}
+import { kemu } from '../support/run-kemu.js';
 
 describe('kemu', () => {
   test('with no arguments runs the demo and succeeds', async () => {
