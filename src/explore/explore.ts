@@ -6,7 +6,7 @@ import { KemuError } from '../kernel/errors.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
-import { DporSearch } from './dpor.js';
+import { OptimalDpor } from './optimal-dpor.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
 import { PctSearch, pctBound } from './pct.js';
 import { RandomWalk } from './random-walk.js';
@@ -60,7 +60,7 @@ function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undef
   if (shard) assertShardable(spec, shard);
   const sharded = <T extends { shardBy(shard: Shard): T }>(strategy: T): T => (shard ? strategy.shardBy(shard) : strategy);
   switch (s.kind) {
-    case 'dpor': return new DporSearch();
+    case 'dpor': return new OptimalDpor();
     case 'exhaustive': return sharded(new ExhaustiveSearch());
     case 'bounded': return sharded(new PreemptionBoundedSearch(s.preemptions));
     case 'random': return sharded(new RandomWalk(s.seed ?? 1, s.runs ?? 1000));
@@ -165,10 +165,11 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     const counts = strategy.runCounts();
     const order = strategy.runOrder();
     strategy.endRun(outcome, kernel);
-    if (!counts) continue;
-    options.onRunEnd?.(kernel, outcome);
+    // A run cut short by the reduction repeats a prefix of a counted run: it finds nothing new, and its schedule is no token.
     if (outcome.kind === 'pruned') pruned++;
-    else schedules++;
+    if (!counts || outcome.kind === 'pruned') continue;
+    options.onRunEnd?.(kernel, outcome);
+    schedules++;
     if (outcome.kind === 'step-bound') stepBounded++;
     maxSteps = Math.max(maxSteps, kernel.stepCount);
     for (const report of kernel.reports) {

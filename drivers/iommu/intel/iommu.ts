@@ -24,7 +24,7 @@ import {
 } from '../../../src/iommu/iommu.js';
 import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../../../src/kernel/locking/spinlock.js';
 import { readl, writel } from '../../../src/kernel/memory/mmio.js';
-import { cpu_relax } from '../../../src/kernel/sched/relax.js';
+import { cpu_relax, spin_begin } from '../../../src/kernel/sched/relax.js';
 import { ENODEV } from '../../../src/kernel/errno.js';
 import { pr_err, pr_info } from '../../../src/kernel/printk.js';
 import type { Subsystem } from '../../../src/machine/tokens.js';
@@ -168,6 +168,7 @@ export const intel_iommu_ops: IommuOps = {
 async function iommu_set_root_entry(iommu: IntelIommu): Promise<void> {
   const flags = await raw_spin_lock_irqsave(iommu.register_lock);
   await writel(iommu.reg[DMAR_GCMD_REG], (iommu.gcmd | DMA_GCMD_SRTP) >>> 0);
+  spin_begin();
   while (!((await readl(iommu.reg[DMAR_GSTS_REG])) & DMA_GSTS_RTPS)) await cpu_relax();
   await raw_spin_unlock_irqrestore(iommu.register_lock, flags);
   await qi_flush_context(iommu, 0, 0, 0, DMA_CCMD_GLOBAL_INVL);

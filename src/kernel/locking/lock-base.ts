@@ -4,6 +4,8 @@
  * one site shares one class); the instance name tells which object it was.
  */
 import { SharedObject } from '../shared-object.js';
+import { derivedObjectId } from '../sched/access.js';
+import type { Watched } from '../sched/poll-window.js';
 import type { Task } from '../sched/task.js';
 
 export interface LockClass {
@@ -15,12 +17,36 @@ export interface LockClass {
 
 export type LockWaitType = 'sleep' | 'spin';
 
-export abstract class LockBase extends SharedObject {
+/**
+ * Counts the tasks that announced a mutex_trylock() or mutex_is_locked() of a
+ * lock. A poller whose skipped iterations would have held the lock watches it,
+ * so such a look can still see the lock held by one (see poll-window.ts).
+ */
+export class LockObservers implements Watched {
+  count = 0;
+  constructor(readonly id: number) {}
+
+  watchedValue(): number {
+    return this.count;
+  }
+}
+
+export abstract class LockBase extends SharedObject implements Watched {
   owner: Task | null = null;
   abstract readonly waitType: LockWaitType;
+  private observerSlot: LockObservers | null = null;
 
   constructor(name: string, readonly lockClass: LockClass) {
     super(name);
+  }
+
+  /** Whether the lock is held: what a mutex_is_locked() or failed trylock reads. */
+  watchedValue(): boolean {
+    return this.owner !== null;
+  }
+
+  get observers(): LockObservers {
+    return (this.observerSlot ??= new LockObservers(derivedObjectId(this.id)));
   }
 
   /** `&dev->mutex (4a066000.mmu)`: the class, and the instance when it adds something. */

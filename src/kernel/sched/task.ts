@@ -5,7 +5,7 @@
  */
 import type { Op } from './op.js';
 import type { Kernel } from '../kernel.js';
-import type { Cell } from '../memory/cell.js';
+import { PollWindow } from './poll-window.js';
 import type { LockBase } from '../locking/lock-base.js';
 import type { KernelReport } from '../detect/report.js';
 
@@ -39,9 +39,8 @@ export class Task {
   preemptCount = 0;
   irqsDisabled = false;
 
-  /** Cells read since the last cpu_relax(), with the values read: what a spin loop polls. */
-  observedCells: Cell<unknown>[] = [];
-  observedValues: unknown[] = [];
+  /** What the task did since its poll window opened: what a cpu_relax() parks on (poll-window.ts). */
+  readonly poll = new PollWindow();
 
   /** Virtual time the pending operation was announced (how long a blocked task has waited). */
   pendingSince = 0;
