@@ -16,9 +16,9 @@ export interface TargetFlags {
 /** Adds --dtb, --dts and --dmar to a command that takes a board. */
 export function firmwareOptions(command: Command): Command {
   return command
-    .option('--dtb <file>', 'boot the board this device tree blob describes, binding drivers by compatible (instead of a name)')
+    .option('--dtb <file>', 'the board this device tree blob describes, drivers bound by compatible (in place of a name)')
     .option('--dts <file>', 'the same from device tree source, compiled with dtc')
-    .option('--dmar <file>', 'boot an Intel VT-d machine from a DMAR table (e.g. a copy of /sys/firmware/acpi/tables/DMAR)');
+    .option('--dmar <file>', 'an Intel VT-d machine from an ACPI DMAR table (e.g. a copy of /sys/firmware/acpi/tables/DMAR)');
 }
 
 /** The request of a command's name argument and flags, with the program's --load list. */

@@ -21,7 +21,7 @@ describe('kemu --load', () => {
     expect(code).toBe(0);
     const listed = JSON.parse(text) as { boards: { name: string }[]; variants: { name: string; base?: string }[] };
     expect(listed.boards.map((b) => b.name)).toEqual(expect.arrayContaining(['omap4', 'user-dsp']));
-    expect(listed.variants.at(-1)).toMatchObject({ name: 'my-global-lock', base: 'iommu-next-2023-08' });
+    expect(listed.variants.at(-1)).toMatchObject({ name: 'v6.7-device-lock', base: 'v6.7' });
   });
 
   test('boots the user\'s board, and explore finds its hang with a replay command that works', async () => {
@@ -34,15 +34,14 @@ describe('kemu --load', () => {
     expect(again.text).toMatch(/INFO: task swapper\/0:1 blocked for more than 120 seconds/);
   });
 
-  test('a plug-in variant patches its base: the patched kernel boots where its base hangs, and bisect shows it after its base', async () => {
-    expect((await kemu('--load', USER, 'run', 'omap4-dsp', '--kernel', 'iommu-next-2023-08')).code).toBe(1);
-    expect((await kemu('--load', USER, 'run', 'omap4-dsp', '--kernel', 'my-global-lock')).code).toBe(0);
+  test('a plug-in variant patches its base: the patched kernel hangs where its base boots, and bisect shows it after its base', async () => {
+    expect((await kemu('--load', USER, 'run', 'omap4-dsp', '--kernel', 'v6.7')).code).toBe(0);
+    expect((await kemu('--load', USER, 'run', 'omap4-dsp', '--kernel', 'v6.7-device-lock')).code).toBe(1);
     const { text } = await kemu('--load', USER, 'bisect', 'omap4-dsp', '--json');
     const rows = (JSON.parse(text) as { variants: { variant: string; outcome: string }[] }).variants;
-    const at = rows.findIndex((r) => r.variant === 'iommu-next-2023-08');
-    expect(rows.slice(at, at + 2)).toEqual([
-      expect.objectContaining({ variant: 'iommu-next-2023-08', outcome: 'hangs' }),
-      expect.objectContaining({ variant: 'my-global-lock', outcome: 'boots' }),
+    expect(rows.slice(-2)).toEqual([
+      expect.objectContaining({ variant: 'v6.7', outcome: 'boots' }),
+      expect.objectContaining({ variant: 'v6.7-device-lock', outcome: 'hangs' }),
     ]);
   });
 
