@@ -16,7 +16,7 @@ import type { Catalog } from '../machine/catalog.js';
 import { assembleCatalog, type LoadedPlugin } from '../machine/plugin.js';
 
 /** The names a config file may have, looked for in this order. */
-export const CONFIG_FILES = ['kemu.config.js', 'kemu.config.mjs', 'kemu.config.ts', 'kemu.config.mts'] as const;
+const CONFIG_FILES = ['kemu.config.js', 'kemu.config.mjs', 'kemu.config.ts', 'kemu.config.mts'] as const;
 
 /**
  * The config file that applies in `cwd`: the first kemu.config.* in `cwd` or
@@ -33,7 +33,7 @@ export function findConfig(cwd: string): string | null {
 }
 
 /** A `--load` argument as a module URL: a path relative to `cwd`, or a file: URL. */
-export function pluginUrl(specifier: string, cwd: string): string {
+function pluginUrl(specifier: string, cwd: string): string {
   const url = specifier.startsWith('file:') ? specifier : pathToFileURL(resolve(cwd, specifier)).href;
   if (!existsSync(fileURLToPath(url))) throw new KemuError('bad-usage', `cannot load plug-in ${specifier}: no such file ${fileURLToPath(url)}`);
   return url;
@@ -65,7 +65,7 @@ function errorSite(error: Error): string {
 }
 
 /** Imports one plug-in module and returns its default export, checked. */
-export async function importPlugin(url: string): Promise<LoadedPlugin> {
+async function importPlugin(url: string): Promise<LoadedPlugin> {
   let module: { default?: unknown };
   try {
     try {

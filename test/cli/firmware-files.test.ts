@@ -53,6 +53,19 @@ describe('--dtb', () => {
     expect(rows.find((r) => r.variant === 'v6.7')!.outcome).toBe('boots');
   });
 
+  test('shards of an exploration of a DTB merge back: the shard files carry the firmware file', async () => {
+    const shards = [];
+    for (const shard of ['1/2', '2/2']) {
+      const path = join(dir, `shard-${shard.replace('/', 'of')}.json`);
+      const { text } = await kemu('explore', '--dtb', EXYNOS_DTB, '--kernel', 'iommu-next-2023-08', '--strategy', 'exhaustive', '--shard', shard);
+      writeFileSync(path, text);
+      shards.push(path);
+    }
+    const merged = await kemu('merge', ...shards, '--json');
+    expect(merged.code).toBe(1);
+    expect(JSON.parse(merged.text)).toMatchObject({ target: { name: 'exynos.dtb' }, failures: [{ kind: 'hung-task' }] });
+  });
+
   test('a truncated blob is a one-line error with the file and the offset, exit 2', async () => {
     const bad = join(dir, 'truncated.dtb');
     writeFileSync(bad, readFileSync(EXYNOS_DTB).subarray(0, 200));
