@@ -16,4 +16,5 @@ kunitTest('a failed device_group leaves the VOP without a group: an oops, with i
   test.failNth('rk_iommu_device_group', 1);
   const result = await test.explore(rk3399Board.boot('v6.7'));
   expect(result).toFindOops({ location: 'vop_probe', chain: ['kernel_init', 'do_initcalls', 'really_probe', 'vop_probe'] });
+  expect(result.failures[0]!.report.task!.callTrace).toContainEqual(expect.stringMatching(/^really_probe \(src\/base\/dd\.ts:\d+\)$/));
 });
