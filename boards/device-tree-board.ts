@@ -41,7 +41,6 @@ export function deviceTreeBoard(name: string, tree: DeviceTree, drivers: readonl
     name,
     summary: `device tree ${name}: ${bound.length > 0 ? `drivers ${bound.map((d) => d.name).join(', ')}` : 'no driver of the catalog matches a node'}`,
     variants,
-    defaultVariant: variants.includes('v6.7') ? 'v6.7' : variants[variants.length - 1],
     modules: (variant) => [platformBusModule, ofFirmwareModule(tree), ...bound.flatMap((d) => d.modules(variant))],
   });
 }

@@ -185,10 +185,10 @@ function exploreOptions(command: Command): Command {
 export function buildProgram(plugins: readonly string[], out: Output, setExit: (code: number) => void): Command {
   const program = new Command('kemu')
     .description('Explore interleavings of emulated Linux driver-core and IOMMU code; find and replay deadlocks and lockups.')
-    .option('--load <module>', 'load a plug-in: boards, drivers, scenarios, kernel variants (repeatable)', (spec: string, all: string[]) => [...all, spec], [])
+    .option('--load <module>', 'load a plug-in: boards, drivers, scenarios, kernel variants (repeatable)', (spec: string, all: string[] = []) => [...all, spec])
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const load = (): string[] => program.opts<{ load: string[] }>().load;
+  const load = (): string[] => program.opts<{ load?: string[] }>().load ?? [];
   let catalog!: Catalog;
   program.hook('preAction', async () => {
     catalog = await loadCatalog(commandPlugins(plugins, load(), process.cwd()));
