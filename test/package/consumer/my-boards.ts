@@ -42,7 +42,8 @@ export default definePlugin({
   boards: [rk3399Board],
   variants: [globalProbeLock],
   drivers: [
-    { name: 'rk-iommu', summary: 'Rockchip IOMMU', compatible: rk_iommu_dt_ids.map((id) => id.compatible), modules: (v) => [rkIommuModule(v)] },
+    { name: 'rk-iommu', summary: 'Rockchip IOMMU', compatible: rk_iommu_dt_ids.map((id) => id.compatible),
+      variants: PROBE_LOCKING_VARIANTS, modules: (v) => [rkIommuModule(v)] },
     { name: 'rockchip-vop', summary: 'Rockchip VOP', compatible: vop_driver_dt_match.map((id) => id.compatible), modules: () => [rkVopModule] },
   ],
 });
