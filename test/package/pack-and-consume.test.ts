@@ -150,4 +150,14 @@ describe('a project that installs kemu', () => {
     expect(boot.stdout).toMatch(/rk3399\.dts on v6\.7 booted/);
     expect(boot.code).toBe(0);
   });
+
+  test('boots the built-in boards from the firmware blobs the package ships, by name and as a file', async () => {
+    const byName = await kemu('boot', 'exynos');
+    const byFile = await kemu('boot', '--dtb', 'node_modules/kemu/firmware/dts/exynos.dtb');
+    expect(byName.code).toBe(0);
+    expect(byFile.code).toBe(0);
+    const dmesg = (text: string) => text.split('\n').filter((l) => l.startsWith('['));
+    expect(dmesg(byFile.stdout)).toEqual(dmesg(byName.stdout));
+    expect(dmesg(byName.stdout)).toContainEqual(expect.stringMatching(/exynos-sysmmu 13e80000\.sysmmu/));
+  });
 });
