@@ -14,6 +14,7 @@ export { defineBoard, type Board, type BoardSpec } from './machine/board.js';
 export { bootScenario, composeMachine, kernel_init, kernelModules } from './machine/machine.js';
 export { initcall, INITCALL_LEVELS, type Initcall, type InitcallLevel } from './machine/initcall.js';
 export { INITCALL, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './machine/tokens.js';
+export { kernelCommandLine } from './machine/cmdline.js';
 export { KERNEL_VARIANTS, defineKernelVariant, findVariant, kernelVariants, type KernelVariant } from './machine/kernel-variants.js';
 export { definePlugin } from './machine/plugin.js';
 export { bisectBoard, type BisectOutcome, type BisectRow } from './machine/bisect.js';

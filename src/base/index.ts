@@ -2,7 +2,7 @@
  * The driver core's public API (`kemu/base`): devices, drivers, buses and
  * probing, under their kernel names (drivers/base/, v6.5).
  */
-export { Device, DEVICE_MUTEX_CLASS, dev_name, dev_set_name, device_lock, device_unlock, device_trylock, device_lock_assert,
+export { Device, dev_name, dev_set_name, device_lock, device_unlock, device_trylock, device_lock_assert,
   get_device, put_device, dev_get_drvdata, dev_set_drvdata, dev_fwnode, device_is_registered, device_is_bound,
   dev_driver_string, dev_info, dev_warn, dev_err, dev_dbg, type FwnodeHandle } from './device.js';
 export { DeviceDriver, driver_find, driver_register, type OfDeviceId, type ProbeType } from './driver.js';

@@ -2,33 +2,35 @@
  * The kemu command. It is given the plug-ins to load first (bin/kemu.ts: the
  * built-in catalog, catalog/builtin.ts), then loads kemu.config.* and each
  * `--load` module the same way (plugins.ts), parses the command line, and
- * returns an exit code scripts can rely on: 0 no failure, 1 a failure was
- * found, 2 bad usage or bad input.
+ * returns an exit code scripts can rely on (exit-codes.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
 import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type SearchResult } from '../explore/explore.js';
 import { searchInWorkers } from '../explore/parallel.js';
-import type { CapturedRun, ExploreProgress, ExploreResult } from '../explore/result.js';
+import type { ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { kernelVariants } from '../machine/kernel-variants.js';
-import { toChromeTrace } from '../report/chrome-trace.js';
-import { renderHtmlTimeline } from '../report/html-timeline.js';
 import { terminalOutput, type Output } from './output.js';
-import { explorationJson, presentExploration, presentRun } from './present.js';
-import { resolveBoard, resolveTarget, type Target, type TargetRequest } from './targets.js';
+import { explorationJson, presentExploration, presentRun, runJson } from './present.js';
+import { requestShape, resolveBoard, resolveTarget, type Target } from './targets.js';
 import { firmwareOptions, targetRequest, type TargetFlags } from './target-options.js';
 import { commandPlugins, loadCatalog } from './plugins.js';
 import { workerSource } from './worker-target.js';
 import { ftraceFile } from './ftrace-file.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { interruptibly, sigint, type InterruptSource, type Interruptible } from './interrupt.js';
+import { readShardFile, shardFileOf } from './shard-file.js';
+import { checkViews, chosenFailure, writeViews } from './views.js';
+import { kemuVersion } from './version.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE_FOUND = 1;
-export const EXIT_USAGE = 2;
+/** What the command needs from its surroundings besides its output: where Ctrl-C comes from. */
+export interface CommandEnv {
+  interrupts: InterruptSource;
+}
 
 interface ExploreFlags extends TargetFlags {
   strategy?: string;
@@ -37,14 +39,14 @@ interface ExploreFlags extends TargetFlags {
   runs?: number;
   depth?: number;
   maxSchedules?: number;
-  maxSteps?: number;
   timeLimit?: number;
   first?: boolean;
-  validateDeviceMutex?: boolean;
   json?: boolean;
   timeline?: boolean;
+  detail?: 'story' | 'ops';
   trace?: string;
   html?: string;
+  failure?: number;
   shard?: Shard;
   workers?: number;
   ftrace?: string;
@@ -62,14 +64,6 @@ function shardOf(value: string): Shard {
   return { index: Number(m[1]) - 1, count: Number(m[2]) };
 }
 
-/** What one shard prints, for `kemu merge`. */
-interface ShardFile {
-  kemu: 'shard';
-  target: { name: string; variant: string; request: TargetRequest };
-  shard: Shard;
-  result: SearchResult;
-}
-
 function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   switch (flags.strategy) {
     case undefined: return fallback;
@@ -82,87 +76,88 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
-/** Writes the --trace (Chrome/Perfetto JSON) and --html (timeline page) files a command was asked for. */
-function writeViews(flags: ExploreFlags, run: CapturedRun | undefined, title: string, out: Output): void {
-  for (const [path, what] of [[flags.trace, 'trace'], [flags.html, 'timeline page']] as const) {
-    if (!path) continue;
-    if (!run) {
-      out.print(out.color.dim(`no failing run to draw; ${path} not written`));
-      continue;
-    }
-    writeFileSync(path, what === 'trace' ? JSON.stringify(toChromeTrace(run, title)) : renderHtmlTimeline(run, title));
-    out.print(out.color.dim(what === 'trace' ? `trace written to ${path} (open it in ui.perfetto.dev or chrome://tracing)` : `timeline page written to ${path}`));
-  }
-}
-
-async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags): Promise<number> {
+async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, { signal, lastWords }: Interruptible): Promise<number> {
+  checkViews(flags);
+  const shape = requestShape(target.request);
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
-    maxSteps: flags.maxSteps,
+    maxSteps: shape.maxSteps,
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
-    lockdep: flags.validateDeviceMutex ? { validateDeviceMutex: true } : {},
+    lockdep: shape.lockdep,
   };
-  const progress = (p: ExploreProgress) => out.progress(`exploring ${target.label}: ${p.schedules.toLocaleString('en-US')} schedules, ` +
-    `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
+    `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
-    const result = await search(target.scenario, { ...options, shard: flags.shard });
-    const file: ShardFile = { kemu: 'shard', target: { name: target.name, variant: target.variant, request: target.request }, shard: flags.shard, result };
-    out.print(JSON.stringify(file));
-    return result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
+    const result = await search(target.scenario, { ...options, shard: flags.shard, signal });
+    out.print(JSON.stringify(shardFileOf(target, flags.shard, result)));
+    return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
   let found: SearchResult;
   if (flags.workers !== undefined && flags.workers > 1) {
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
     try {
-      found = await searchInWorkers(workerSource(catalog.sources, { ...target.request, kernel: target.variant || undefined }), options, flags.workers);
+      found = await searchInWorkers(workerSource(catalog.sources, { ...target.request, kernel: target.variant || undefined }), options, flags.workers, signal);
     } finally {
       out.endProgress();
     }
   } else {
     try {
-      found = await search(target.scenario, { ...options, onProgress: progress });
+      found = await search(target.scenario, { ...options, onProgress: progress, signal });
     } finally {
       out.endProgress();
     }
   }
+  // A second Ctrl-C while the findings are shrunk and replayed quits, but not before printing their tokens.
+  lastWords(() => {
+    for (const f of found.found) out.error(`${f.signature}: ${target.replayCommand(f.token)} (not shrunk)`);
+  });
   return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
 }
 
 function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags): number {
+  const drawn = chosenFailure(result.failures, flags.failure);
   if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
-  else presentExploration(out, target, result, { timeline: flags.timeline !== false });
-  writeViews(flags, result.failures[0]?.run, target.label, out);
+  else presentExploration(out, target, result, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
+  writeViews(out, flags, target, drawn?.failure.run ?? null, drawn ? `${target.label}, failure [${drawn.number}]: ${drawn.failure.title}` : target.label);
+  if (result.stoppedBy === 'interrupted') return EXIT_INTERRUPTED;
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
 }
 
 /** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
 async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags): Promise<number> {
-  const files = paths.map((path) => {
-    let parsed: ShardFile;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
-    } catch (error) {
-      throw new KemuError('bad-usage', `${path}: not a kemu shard result (${(error as Error).message})`);
-    }
-    if (parsed.kemu !== 'shard') throw new KemuError('bad-usage', `${path}: not a kemu shard result (run \`kemu explore … --shard i/n\` to make one)`);
-    return { path, ...parsed };
-  });
+  checkViews(flags);
+  const files = paths.map((path) => ({ path, ...readShardFile(path) }));
   const first = files[0]!;
   for (const f of files) {
-    if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy || f.shard.count !== first.shard.count) {
+    if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy ||
+      f.shard.count !== first.shard.count || JSON.stringify(f.target.request) !== JSON.stringify(first.target.request)) {
       throw new KemuError('bad-usage', `${f.path} is a shard of another exploration (${f.target.name} ${f.target.variant} ${f.result.strategy}, ${f.shard.count} shards) than ${first.path}`);
     }
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
   const target = resolveTarget(catalog, first.target.request);
-  return presentResult(out, target, await finishSearch(target.scenario, mergeSearches(files.map((f) => f.result))), flags);
+  const shape = requestShape(target.request);
+  const merged = mergeSearches(files.map((f) => f.result));
+  return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
 }
 
+/** `--validate-device-mutex` and `--device-lock-classes`: what every command that runs a schedule takes. */
+function deviceMutexOptions(command: Command): Command {
+  return command
+    .option('--validate-device-mutex', 'let lockdep validate &dev->mutex, which the kernel does not (a class per device)')
+    .addOption(new Option('--device-lock-classes <classes>', 'validate &dev->mutex with a class per device, per driver or per bus')
+      .choices(['device', 'driver', 'bus']));
+}
+
+const detailOption = () => new Option('--detail <level>', 'timeline rows: the story (notes, locks, polls) or every step').choices(['story', 'ops']);
+
+const ftraceOption = (what: string) => new Option('--ftrace <file>', `write ${what} steps, locks, printk lines and probes as an ftrace-style text trace`);
+
 function exploreOptions(command: Command): Command {
-  return firmwareOptions(command)
+  return deviceMutexOptions(firmwareOptions(command))
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
     .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
     .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
@@ -173,20 +168,25 @@ function exploreOptions(command: Command): Command {
     .option('--max-steps <n>', 'steps allowed in one schedule', positiveInt)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
-    .option('--validate-device-mutex', 'let lockdep validate &dev->mutex (the kernel does not)')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
-    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
-    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
+    .addOption(detailOption())
+    .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
+    .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
+    .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
     .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
     .option('--workers <n>', 'explore in n worker threads (not dpor)', positiveInt);
 }
 
-export function buildProgram(plugins: readonly string[], out: Output, setExit: (code: number) => void): Command {
+/** The command, loading `plugins` (module URLs) and then the user's before any subcommand runs. */
+export function buildProgram(plugins: readonly string[], out: Output, setExit: (code: number) => void, env: CommandEnv = { interrupts: sigint }): Command {
   const program = new Command('kemu')
     .description('Explore interleavings of emulated Linux driver-core and IOMMU code; find and replay deadlocks and lockups.')
+    .version(`kemu ${kemuVersion()}`, '-V, --version', 'print the version')
     .option('--load <module>', 'load a plug-in: boards, drivers, scenarios, kernel variants (repeatable)', (spec: string, all: string[] = []) => [...all, spec])
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => out.print(text.trimEnd()), writeErr: (text) => out.error(text.trimEnd()) })
     .exitOverride();
   const load = (): string[] => program.opts<{ load?: string[] }>().load ?? [];
   let catalog!: Catalog;
@@ -223,60 +223,68 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
-    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags)));
+    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
+      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
-    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags)));
+    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
+      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
     .argument('<files...>', 'one JSON file per shard')
     .option('--json', 'print the merged result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
-    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
-    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
+    .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
+    .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
+    .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n]', positiveInt)
     .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
-  firmwareOptions(program.command('replay')
+  deviceMutexOptions(firmwareOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
     .argument('<name>', 'scenario or board the token belongs to (leave out with --dtb, --dts or --dmar)')
-    .argument('[token]', 'replay token (k1.…)')
-    .option('-k, --kernel <variant>', 'kernel variant the token was found on'))
+    .argument('[token]', 'replay token (k1.…)')))
+    .option('-k, --kernel <variant>', 'kernel variant the token was found on')
+    .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', positiveInt)
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
+    .addOption(detailOption())
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
-    .option('--ftrace <file>', 'write the run\'s steps, locks, printk lines and probes as an ftrace-style text trace')
+    .addOption(ftraceOption('the run\'s'))
     .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
       const [name, token] = second === undefined ? [undefined, first] : [first, second];
       const target = resolveTarget(catalog, targetRequest(name, flags, load()));
+      checkViews(flags);
       const ftrace = ftraceFile(flags.ftrace);
-      const run = await replay(ftrace.scenario(target.scenario), token);
-      if (flags.json) out.print(JSON.stringify(run, null, 2));
-      else presentRun(out, target, run, { timeline: flags.timeline !== false });
-      writeViews(flags, run, target.label, out);
+      const run = await replay(ftrace.scenario(target.scenario), token, requestShape(target.request));
+      if (flags.json) out.print(JSON.stringify(runJson(target, run, token), null, 2));
+      else presentRun(out, target, run, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
+      writeViews(out, flags, target, run, `${target.label}, replay of ${token}`);
       ftrace.write(out);
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
   firmwareOptions(program.command('boot')
     .description('boot a board once (no preemption) and print its dmesg; on a hang, the hung-task report')
-    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')
-    .option('-k, --kernel <variant>', 'kernel variant'))
+    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar'))
+    .option('-k, --kernel <variant>', 'kernel variant')
     .option('--json', 'print the run as JSON')
     .option('--timeline', 'also print the timeline')
+    .addOption(detailOption())
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
-    .option('--ftrace <file>', 'write the boot\'s steps, locks, printk lines and probes as an ftrace-style text trace')
+    .addOption(ftraceOption('the boot\'s'))
     .action(async (name: string | undefined, flags: ExploreFlags) => {
       const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
+      checkViews(flags);
       const ftrace = ftraceFile(flags.ftrace);
       const run = await runOnce(ftrace.scenario(target.scenario));
-      if (flags.json) out.print(JSON.stringify(run, null, 2));
-      else presentRun(out, target, run, { timeline: flags.timeline === true });
-      writeViews(flags, run, `${target.label} (boot)`, out);
+      if (flags.json) out.print(JSON.stringify(runJson(target, run, run.token), null, 2));
+      else presentRun(out, target, run, { timeline: flags.timeline === true, width: out.width, detail: flags.detail });
+      writeViews(out, flags, target, run, `${target.label} (boot)`);
       ftrace.write(out);
       const failed = run.reports.length > 0;
       if (!flags.json) {
@@ -287,21 +295,23 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  firmwareOptions(program.command('bisect')
-    .description('explore a board\'s boot on every kernel variant it lists: boots, hangs or warns, and where')
-    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')
-    .option('--json', 'print the rows as JSON'))
-    .action(async (name: string | undefined, flags: TargetFlags & { json?: boolean }) => {
-      setExit(await runBisect(out, resolveBoard(catalog, targetRequest(name, flags, load())), flags.json === true));
+  deviceMutexOptions(firmwareOptions(program.command('bisect')
+    .description('explore a board\'s boot on every kernel variant it lists: boots (and how healthy), hangs or warns, and where')
+    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')))
+    .option('--json', 'print the rows as JSON')
+    .action(async (name: string | undefined, flags: ExploreFlags) => {
+      const request = targetRequest(name, flags, load());
+      const board = resolveBoard(catalog, request);
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, request, flags.json === true, signal)));
     });
 
   return program;
 }
 
 /** Runs the command with `plugins` (module URLs) loaded before the user's; resolves to the exit code. */
-export async function main(argv: string[], plugins: readonly string[], out: Output = terminalOutput()): Promise<number> {
+export async function main(argv: string[], plugins: readonly string[], out: Output = terminalOutput(), env: CommandEnv = { interrupts: sigint }): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(plugins, out, (c) => (code = c));
+  const program = buildProgram(plugins, out, (c) => (code = c), env);
   try {
     if (argv.length === 0) return await runDemo(await loadCatalog(commandPlugins(plugins, [], process.cwd())), out);
     await program.parseAsync(argv, { from: 'user' });
@@ -310,12 +320,13 @@ export async function main(argv: string[], plugins: readonly string[], out: Outp
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
+    out.endProgress();
     if (KemuError.is(error)) {
-      out.endProgress();
-      process.stderr.write(`kemu: ${error.message}\n`);
+      out.error(`kemu: ${error.message}`);
       return EXIT_USAGE;
     }
-    throw error;
+    out.error(`kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`);
+    return EXIT_INTERNAL;
   }
 }
 

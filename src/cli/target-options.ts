@@ -1,12 +1,14 @@
 /**
- * The command-line options that say what to run: a kernel variant, and the
- * firmware file a board is made from (--dtb, --dts, --dmar), turned into the
- * TargetRequest the command resolves.
+ * The command-line options that say what to run: a kernel variant, the
+ * firmware file a board is made from (--dtb, --dts, --dmar) and the options
+ * that shape its runs (run-shape.ts), turned into the TargetRequest the
+ * command resolves.
  */
 import type { Command } from 'commander';
 import { firmwareRequest, type TargetRequest } from './targets.js';
+import { runShapeOf, type RunShapeFlags } from './run-shape.js';
 
-export interface TargetFlags {
+export interface TargetFlags extends RunShapeFlags {
   kernel?: string;
   dtb?: string;
   dts?: string;
@@ -23,5 +25,5 @@ export function firmwareOptions(command: Command): Command {
 
 /** The request of a command's name argument and flags, with the program's --load list. */
 export function targetRequest(name: string | undefined, flags: TargetFlags, load: readonly string[]): TargetRequest {
-  return { name, kernel: flags.kernel, firmware: firmwareRequest(flags), load };
+  return { name, kernel: flags.kernel, firmware: firmwareRequest(flags), load, shape: runShapeOf(flags) };
 }

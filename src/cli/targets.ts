@@ -9,8 +9,9 @@ import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
 import type { BoardEntry, Catalog, FirmwareKind } from '../machine/catalog.js';
 import { findVariant, runsOn } from '../machine/kernel-variants.js';
+import { runShapeFlags, type RunShape } from './run-shape.js';
 
-/** What the command line asks for: plain data, so worker threads can resolve it again. */
+/** What the command line asks for: plain data, so worker threads and `kemu merge` can resolve it again. */
 export interface TargetRequest {
   /** A board or scenario of the catalog; absent when a firmware file describes the board. */
   readonly name?: string;
@@ -19,6 +20,8 @@ export interface TargetRequest {
   readonly firmware?: { readonly kind: FirmwareKind; readonly path: string };
   /** The `--load` arguments, as the user wrote them (for the replay command). */
   readonly load?: readonly string[];
+  /** The options that shape its runs (run-shape.ts), repeated by every command printed for it; absent: the defaults. */
+  readonly shape?: RunShape;
 }
 
 export interface Target {
@@ -30,12 +33,19 @@ export interface Target {
   scenario: Scenario;
   /** How this target is explored when the user does not say. */
   strategy: StrategySpec;
+  /** Names the story gives the tasks, by comm (see ScenarioEntry.taskNames). */
+  taskNames: Readonly<Record<string, string>>;
   /** What resolved it (for worker threads and `kemu merge`). */
   request: TargetRequest;
-  /** The command line that runs `verb` (explore, boot) on this target. */
+  /** The command line that runs `verb` (explore, boot) on this target, with the options that shaped the run. */
   command(verb: string): string;
-  /** The command that replays a token on this target. */
+  /** The command that replays a token on this target, with the options that shaped the run. */
   replayCommand(token: string): string;
+}
+
+/** The run shape `request` asks for: the defaults (lockdep as the kernel configures it, the default step bound) if it gives none. */
+export function requestShape(request: TargetRequest): RunShape {
+  return request.shape ?? { lockdep: {} };
 }
 
 /** The firmware request of a command's --dtb, --dts and --dmar flags: at most one of them. */
@@ -68,10 +78,21 @@ export function resolveBoard(catalog: Catalog, request: TargetRequest): BoardEnt
   return board;
 }
 
-/** What the replay command says to find the target again: `--load …`, then the name or the firmware flag. */
-function targetWords(request: TargetRequest, name: string): string {
-  const load = (request.load ?? []).map((spec) => `--load ${spec} `).join('');
-  return `${load}${request.firmware ? `--${request.firmware.kind} ${request.firmware.path}` : name}`;
+/**
+ * The command line that runs `verb` on what `request` asks for (`name` is the
+ * board or scenario it resolved to) on kernel `variant`: `npx kemu <verb>`,
+ * its `--load` modules, the name or the firmware flag, the kernel, and the
+ * run-shape flags, so that a printed replay finds the same target and shapes
+ * its run the same way.
+ */
+export function targetCommand(verb: string, request: TargetRequest, name: string, variant: string): string {
+  return [
+    'npx kemu', verb,
+    ...(request.load ?? []).map((spec) => `--load ${spec}`),
+    request.firmware ? `--${request.firmware.kind} ${request.firmware.path}` : name,
+    ...(variant ? [`--kernel ${variant}`] : []),
+    ...runShapeFlags(requestShape(request)),
+  ].join(' ');
 }
 
 export function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'board' | 'any' = 'any'): Target {
@@ -93,11 +114,12 @@ export function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'b
   if (entry.variants.length > 0 && !runsOn(entry.variants, chosen)) {
     throw new KemuError('unknown-name', `${entry.name} does not run on kernel variant "${chosen}"; it runs on: ${entry.variants.join(', ')}`);
   }
-  const command = (verb: string): string => `kemu ${verb} ${targetWords(request, entry.name)}${chosen ? ` --kernel ${chosen}` : ''}`;
+  const command = (verb: string): string => targetCommand(verb, request, entry.name, chosen);
   return {
     kind: board ? 'board' : 'scenario', name: entry.name, variant: chosen, label: chosen ? `${entry.name} on ${chosen}` : entry.name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
-    strategy: scenario?.strategy ?? 'dpor',
+    strategy: entry.strategy ?? 'dpor',
+    taskNames: scenario?.taskNames ?? {},
     request,
     command,
     replayCommand: (token) => `${command('replay')} ${token}`,

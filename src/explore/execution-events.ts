@@ -4,7 +4,7 @@
  *
  * Each event (one step of one task) has a vector clock over tasks: entry p is
  * the index of the latest event of task p that happens before it, so event i
- * happens before event k exactly when clock(k)[pid(i)] >= index(i).
+ * happens before event k exactly when clock(k)[uid(i)] >= index(i).
  * Happens-before is program order, spawn before the child's first step, and
  * every pair of dependent events in execution order.
  *
@@ -34,11 +34,13 @@ export interface Race {
 }
 
 export interface ExecutionEvent {
-  readonly pid: number;
+  readonly uid: number;
   /** 1-based index among the task's events. */
   readonly index: number;
   /** The step's accesses, one per object (the strongest kind), see access.ts. */
   readonly footprint: number[];
+  /** The accesses of the step's operation alone (the code after it depends on what the operation returned). */
+  readonly op: number[];
   readonly clock: number[];
   /** Races in which this event is the second. */
   readonly races: Race[];
@@ -46,7 +48,7 @@ export interface ExecutionEvent {
 
 /** A step a blocked task could not take at the end of the run. */
 export interface BlockedEvent {
-  readonly pid: number;
+  readonly uid: number;
   readonly footprint: number[];
   readonly clock: number[];
   readonly races: Race[];
@@ -56,7 +58,7 @@ interface ObjectHistory {
   /** Position of the last access that was not a read (-1: none). */
   lastWrite: number;
   lastWriteType: number;
-  /** Latest read of each task since the last write (index: pid; -1: none). */
+  /** Latest read of each task since the last write (index: uid; -1: none). */
   readsSince: number[];
   /** Position of the last acquisition. */
   lastAcquire: number;
@@ -90,7 +92,7 @@ function join(into: number[], other: readonly number[]): void {
 export class ExecutionEvents {
   readonly events: ExecutionEvent[] = [];
   private history = new Map<number, ObjectHistory>();
-  /** Position of each task's latest event (index: pid). */
+  /** Position of each task's latest event (index: uid). */
   private lastOf: number[] = [];
 
   get length(): number {
@@ -100,13 +102,13 @@ export class ExecutionEvents {
   /** Whether event `i` happens before event `k` (or is it). */
   happensBefore(i: number, k: number): boolean {
     const e = this.events[i]!;
-    return (this.events[k]!.clock[e.pid] ?? 0) >= e.index;
+    return (this.events[k]!.clock[e.uid] ?? 0) >= e.index;
   }
 
   /** Whether event `i` happens before a clock (of a blocked event). */
   happensBeforeClock(i: number, clock: readonly number[]): boolean {
     const e = this.events[i]!;
-    return (clock[e.pid] ?? 0) >= e.index;
+    return (clock[e.uid] ?? 0) >= e.index;
   }
 
   /** Keeps the first `n` events (the prefix the next run replays) and rebuilds the object histories for them. */
@@ -118,30 +120,30 @@ export class ExecutionEvents {
   }
 
   /**
-   * Records the next event: task `pid` ran a step touching `accesses`;
+   * Records the next event: task `uid` ran a step touching `accesses`;
    * `spawnedAt` is the position of the step that spawned the task (-1: before
    * the first step), and `taskObject` the task's own object (its spawn wrote
-   * it, its start reads it).
+   * it, its start reads it); the first `opAccesses` accesses are the operation's.
    */
-  add(pid: number, accesses: readonly number[], spawnedAt: number, taskObject: number): ExecutionEvent {
+  add(uid: number, accesses: readonly number[], opAccesses: number, spawnedAt: number, taskObject: number): ExecutionEvent {
     const position = this.events.length;
     const footprint = reduceFootprint(accesses);
-    const previous = this.lastOf[pid] ?? -1;
+    const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : spawnedAt >= 0 ? this.events[spawnedAt]!.clock.slice() : [];
     const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
-    clock[pid] = index;
-    const races = this.racesOf(pid, footprint, clock, taskObject);
-    const event: ExecutionEvent = { pid, index, footprint, clock, races };
+    clock[uid] = index;
+    const races = this.racesOf(uid, footprint, clock, taskObject);
+    const event: ExecutionEvent = { uid, index, footprint, op: reduceFootprint(accesses.slice(0, opAccesses)), clock, races };
     this.events.push(event);
     this.remember(position, event);
     return event;
   }
 
   /** The step a blocked task could not take, with the races that could have let it go first. */
-  blocked(pid: number, footprint: readonly number[]): BlockedEvent {
-    const previous = this.lastOf[pid] ?? -1;
+  blocked(uid: number, footprint: readonly number[]): BlockedEvent {
+    const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : [];
-    clock[pid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
+    clock[uid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
     const candidates: Race[] = [];
     for (const a of reduceFootprint(footprint)) {
       const h = this.history.get(accessObject(a));
@@ -149,22 +151,22 @@ export class ExecutionEvents {
       const type = accessType(a);
       // It waits for a lock or its CPU, which another task's acquisition holds: that task could have been later.
       if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && (h.lastWriteType === ACC_ACQUIRE || h.lastWriteType === ACC_TRY_ACQUIRE)) {
-        this.candidate(candidates, pid, h.lastWrite, -1);
+        this.candidate(candidates, uid, h.lastWrite, -1);
       }
       // It waits for a completion another waiter took.
-      else if (type === ACC_WRITE) this.candidate(candidates, pid, h.lastWrite, -1);
+      else if (type === ACC_WRITE) this.candidate(candidates, uid, h.lastWrite, -1);
     }
-    return { pid, footprint: reduceFootprint(footprint), clock, races: this.settle(candidates, clock) };
+    return { uid, footprint: reduceFootprint(footprint), clock, races: this.settle(candidates, clock) };
   }
 
-  private candidate(into: Race[], pid: number, first: number, via: number): void {
-    if (first < 0 || this.events[first]!.pid === pid) return;
+  private candidate(into: Race[], uid: number, first: number, via: number): void {
+    if (first < 0 || this.events[first]!.uid === uid) return;
     for (const r of into) if (r.first === first) return;
     into.push({ first, via });
   }
 
   /** Races of a new event with footprint `footprint`; joins every happens-before predecessor into `clock`. */
-  private racesOf(pid: number, footprint: readonly number[], clock: number[], taskObject: number): Race[] {
+  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number): Race[] {
     const candidates: Race[] = [];
     const edges: number[] = [];
     for (const a of footprint) {
@@ -173,23 +175,23 @@ export class ExecutionEvents {
       if (h === undefined) continue;
       const type = accessType(a);
       const w = h.lastWrite;
-      if (w < 0 || this.events[w]!.pid === pid) {
+      if (w < 0 || this.events[w]!.uid === uid) {
         // no other task's write to race with
       } else if (object === taskObject) {
         edges.push(w);
       } else if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && h.lastWriteType === ACC_RELEASE) {
         // Could have gone before the acquisition the release ended (the race), not before the release (an edge).
         const holder = h.releasedAcquire;
-        if (holder >= 0 && this.events[holder]!.pid !== pid) this.candidate(candidates, pid, holder, w);
+        if (holder >= 0 && this.events[holder]!.uid !== uid) this.candidate(candidates, uid, holder, w);
         else edges.push(w);
       } else {
-        this.candidate(candidates, pid, w, -1);
+        this.candidate(candidates, uid, w, -1);
       }
       if (type !== ACC_READ && type !== ACC_AWAIT) {
         const reads = h.readsSince;
         for (let q = 0; q < reads.length; q++) {
           const r = reads[q] ?? -1;
-          if (r >= 0 && q !== pid) this.candidate(candidates, pid, r, -1);
+          if (r >= 0 && q !== uid) this.candidate(candidates, uid, r, -1);
         }
       }
     }
@@ -233,7 +235,7 @@ export class ExecutionEvents {
   }
 
   private remember(position: number, event: ExecutionEvent): void {
-    this.lastOf[event.pid] = position;
+    this.lastOf[event.uid] = position;
     for (const a of event.footprint) {
       const object = accessObject(a);
       let h = this.history.get(object);
@@ -243,7 +245,7 @@ export class ExecutionEvents {
       }
       const type = accessType(a);
       if (type === ACC_READ || type === ACC_AWAIT) {
-        h.readsSince[event.pid] = position;
+        h.readsSince[event.uid] = position;
         continue;
       }
       if (type === ACC_RELEASE) h.releasedAcquire = h.lastAcquire;

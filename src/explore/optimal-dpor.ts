@@ -10,7 +10,7 @@
  * table per primitive). The search is stateless: every run re-executes the
  * scenario, replays the prefix that leads to the next branch, follows the
  * wakeup sequence below it, then goes on by default (the running task while it
- * can, else the lowest pid not asleep). After each maximal run, every race is
+ * can, else the first task not asleep). After each maximal run, every race is
  * reversed into a wakeup sequence, unless a sleeping task is a weak initial of
  * it (the sequence would repeat an explored trace), and inserted into the
  * wakeup tree of the node before the race.
@@ -95,7 +95,7 @@ export class OptimalDpor implements Strategy {
       }
       if (parent.children.length > 1) {
         parent.children.shift();
-        const done: WakeupStep = { pid: this.nodes[i]!.pid, footprint: this.events.events[i]!.footprint };
+        const done: WakeupStep = { uid: this.nodes[i]!.uid, footprint: this.events.events[i]!.footprint };
         return this.startBranch(i, [...this.explored[i]!, done]);
       }
     }
@@ -105,33 +105,35 @@ export class OptimalDpor implements Strategy {
   choose(enabled: readonly Task[], kernel: Kernel): Task | null {
     const i = this.position;
     if (i < this.replayLength) {
-      const pid = this.nodes[i]!.pid;
-      const task = enabled.find((t) => t.pid === pid);
-      if (!task) throw this.nondeterministic(i, `task pid ${pid} ran in an earlier run but cannot run now`, enabled);
+      const uid = this.nodes[i]!.uid;
+      const task = enabled.find((t) => t.uid === uid);
+      if (!task) throw this.nondeterministic(i, `${this.describeTask(kernel, uid)} ran here in an earlier run but cannot run now`, enabled);
       return task;
     }
     const parent = this.nodeAt(i);
     const planned = parent.children[0];
     if (planned) {
-      const task = enabled.find((t) => t.pid === planned.pid);
+      const task = enabled.find((t) => t.uid === planned.uid);
       if (!task) {
         // A blocked task is a reversal that cannot happen; a task that is gone or was never made is a changed scenario.
-        const named = kernel.tasks[planned.pid - 1];
-        if (!named || named.state !== 'ready') throw this.nondeterministic(i, `task pid ${planned.pid} was to run its next step, but it ${named ? 'has ended' : 'does not exist'}`, enabled);
+        const named = kernel.tasks.find((t) => t.uid === planned.uid);
+        if (!named || named.state !== 'ready') {
+          throw this.nondeterministic(i, `${this.describeTask(kernel, planned.uid)} was to take its next step, but it ${named ? 'has ended' : 'does not exist'}`, enabled);
+        }
         return this.cutShort('infeasible');
       }
-      if (this.asleep(planned.pid)) return this.cutShort('infeasible');
+      if (this.asleep(planned.uid)) return this.cutShort('infeasible');
       this.take(i, planned);
       return task;
     }
     const running = kernel.running;
-    const next = running && enabled.includes(running) && !this.asleep(running.pid) ? running : enabled.find((t) => !this.asleep(t.pid));
+    const next = running && enabled.includes(running) && !this.asleep(running.uid) ? running : enabled.find((t) => !this.asleep(t.uid));
     if (!next) return this.cutShort('sleep-blocked');
-    this.take(i, parent.addChild(next.pid));
+    this.take(i, parent.addChild(next.uid));
     return next;
   }
 
-  stepEnded(task: Task, accesses: readonly number[]): void {
+  stepEnded(task: Task, accesses: readonly number[], kernel: Kernel): void {
     const i = this.position++;
     if (i < this.replayLength) {
       // A replayed step must do what it did before; its number of accesses is a cheap witness.
@@ -139,7 +141,7 @@ export class OptimalDpor implements Strategy {
       return;
     }
     this.accessCounts[i] = accesses.length;
-    const event = this.events.add(task.pid, accesses, task.spawnedAtStep - 1, task.objId);
+    const event = this.events.add(task.uid, accesses, kernel.opAccesses, task.spawnedAtStep - 1, task.objId);
     this.nodes[i]!.ran(event.footprint);
     this.sleep = this.sleep.filter((s) => !footprintsConflict(s.footprint, event.footprint));
   }
@@ -148,7 +150,7 @@ export class OptimalDpor implements Strategy {
     if (outcome.kind === 'pruned') return;
     const blocked: BlockedEvent[] = [];
     for (const task of kernel.tasks) {
-      if (task.state === 'ready' && !kernel.isEnabled(task)) blocked.push(this.events.blocked(task.pid, kernel.pendingAccesses(task)));
+      if (task.state === 'ready' && !kernel.isEnabled(task)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task)));
     }
     this.reverseRaces(blocked);
   }
@@ -188,8 +190,8 @@ export class OptimalDpor implements Strategy {
     this.explored[i] = i === this.replayLength ? this.branchExplored : [];
   }
 
-  private asleep(pid: number): boolean {
-    for (const s of this.sleep) if (s.pid === pid) return true;
+  private asleep(uid: number): boolean {
+    for (const s of this.sleep) if (s.uid === uid) return true;
     return false;
   }
 
@@ -223,11 +225,17 @@ export class OptimalDpor implements Strategy {
     const events = this.events.events;
     const v: WakeupStep[] = [];
     for (let k = i + 1; k < events.length; k++) {
-      if (!this.events.happensBefore(i, k)) v.push({ pid: events[k]!.pid, footprint: events[k]!.footprint });
+      if (!this.events.happensBefore(i, k)) v.push({ uid: events[k]!.uid, footprint: events[k]!.footprint });
     }
-    if (typeof second === 'number') v.push({ pid: events[second]!.pid, footprint: events[second]!.footprint });
-    else v.push({ pid: second.pid, footprint: second.footprint, partial: true });
+    // Reversed, the second step sees another value: only its operation's accesses are known until it runs.
+    if (typeof second === 'number') v.push({ uid: events[second]!.uid, footprint: events[second]!.op, tentative: true });
+    else v.push({ uid: second.uid, footprint: second.footprint, tentative: true });
     return v;
+  }
+
+  private describeTask(kernel: Kernel, uid: number): string {
+    const task = kernel.tasks.find((t) => t.uid === uid);
+    return task ? task.label : `a task that an earlier run spawned (identity ${uid})`;
   }
 
   private nondeterministic(i: number, what: string, enabled: readonly Task[]): KemuError {
@@ -241,13 +249,17 @@ export class OptimalDpor implements Strategy {
 /**
  * Whether no sleeping task is a weak initial of `v`: following v, each sleeper
  * must be woken (a step of v conflicts with its step) before v reaches a step
- * of its own task, and none may stay asleep to the end (it would commute with all of v).
+ * of its own task, and none may stay asleep to the end (it would commute with
+ * all of v). A tentative step may wake any sleeper: what it touches beyond its
+ * operation is unknown, so a sleeper it reaches is not known to commute with v
+ * (if one does, the run that follows v meets it asleep and is cut).
  */
 function clearsSleep(v: readonly WakeupStep[], sleep: readonly WakeupStep[]): boolean {
   let sleepers = sleep;
   for (const step of v) {
     if (sleepers.length === 0) return true;
-    for (const s of sleepers) if (s.pid === step.pid) return false;
+    for (const s of sleepers) if (s.uid === step.uid) return false;
+    if (step.tentative) return true;
     sleepers = sleepers.filter((s) => !footprintsConflict(s.footprint, step.footprint));
   }
   return sleepers.length === 0;

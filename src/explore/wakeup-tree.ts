@@ -18,24 +18,27 @@ import { footprintsConflict } from '../kernel/sched/access.js';
 
 /**
  * A step of a wakeup sequence: a task and the footprint its step had where it
- * was seen. A blocked task's step was never taken: its footprint is only its
- * operation's, and the code after it may touch more (`partial`).
+ * was seen. A step is `tentative` until it has run where the tree puts it: a
+ * blocked task's step was never taken (its footprint is only its operation's),
+ * and a reversed step that waits (a cpu_relax(), a completion wait) may not be
+ * able to run there. A tentative step never counts as covering a sequence.
  */
 export interface WakeupStep {
-  readonly pid: number;
+  /** The task's identity (Task.uid: the same task in every run). */
+  readonly uid: number;
   readonly footprint: readonly number[];
-  readonly partial?: boolean;
+  readonly tentative?: boolean;
 }
 
 export class WakeupNode {
   readonly children: WakeupNode[] = [];
 
-  /** `footprint` is the step's when it has run; before, the sequence's (possibly partial) or none for a fresh choice. */
-  constructor(readonly pid: number, public footprint: readonly number[], public partial: boolean) {}
+  /** `footprint` is the step's when it has run; before, the sequence's (maybe partial) or none for a fresh choice. */
+  constructor(readonly uid: number, public footprint: readonly number[], public tentative: boolean) {}
 
   /** Appends a fresh child (a step chosen by default, not by a wakeup sequence); its footprint comes when it runs. */
-  addChild(pid: number): WakeupNode {
-    const child = new WakeupNode(pid, [], true);
+  addChild(uid: number): WakeupNode {
+    const child = new WakeupNode(uid, [], true);
     this.children.push(child);
     return child;
   }
@@ -43,7 +46,7 @@ export class WakeupNode {
   /** The step ran: from now on its footprint is known whole. */
   ran(footprint: readonly number[]): void {
     this.footprint = footprint;
-    this.partial = false;
+    this.tentative = false;
   }
 }
 
@@ -54,18 +57,26 @@ const INDEPENDENT = -1;
  * Where `child`'s step appears in `v` as a weak initial (its index), INDEPENDENT
  * if its task does not appear and its step commutes with all of v, or
  * INCOMPATIBLE if a step of v before it (or any, when absent) conflicts with it.
- * A partial footprint is never taken for independence.
+ *
+ * Both name the next step of one task from this node, so where one of them is
+ * known whole (it ran here, or it is a step of v that is not tentative) that
+ * footprint is the step's. When neither is, nothing before it in v may be
+ * taken to commute with it; a tentative child never counts as independent,
+ * and nothing is taken to commute with a tentative step of v.
  */
 function weakInitial(child: WakeupNode, v: readonly WakeupStep[]): number {
   for (let i = 0; i < v.length; i++) {
     const step = v[i]!;
-    if (step.pid === child.pid) {
-      for (let j = 0; j < i; j++) if (footprintsConflict(v[j]!.footprint, step.footprint)) return INCOMPATIBLE;
+    if (step.uid === child.uid) {
+      const footprint = !child.tentative ? child.footprint : !step.tentative ? step.footprint : null;
+      if (footprint === null) return i === 0 ? 0 : INCOMPATIBLE;
+      for (let j = 0; j < i; j++) if (footprintsConflict(v[j]!.footprint, footprint)) return INCOMPATIBLE;
       return i;
     }
-    if (footprintsConflict(step.footprint, child.footprint)) return INCOMPATIBLE;
+    // A tentative step of v may touch anything beyond its operation: it is not known to commute with the child.
+    if (step.tentative || (!child.tentative && footprintsConflict(step.footprint, child.footprint))) return INCOMPATIBLE;
   }
-  return child.partial ? INCOMPATIBLE : INDEPENDENT;
+  return child.tentative ? INCOMPATIBLE : INDEPENDENT;
 }
 
 /** Inserts wakeup sequence `v` under `node`; returns whether the tree grew. */
@@ -89,7 +100,7 @@ export function insertWakeupSequence(node: WakeupNode, v: WakeupStep[]): boolean
 }
 
 function appendChild(parent: WakeupNode, step: WakeupStep): WakeupNode {
-  const child = new WakeupNode(step.pid, step.footprint, step.partial === true);
+  const child = new WakeupNode(step.uid, step.footprint, step.tentative === true);
   parent.children.push(child);
   return child;
 }

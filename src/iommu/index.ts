@@ -13,8 +13,8 @@ export { IommuDevice, IommuGroup, iommu_device_register, iommu_device_unregister
   type DevIommu, type ProbeIommuArgs } from './iommu.js';
 export { IOMMU_READ, IOMMU_WRITE, iommu_get_domain_for_dev, iommu_map, iommu_unmap, iommu_iova_to_phys,
   type IommuDomainMapOps } from './iommu-map.js';
-export { StaticProbeMutex, DeviceLockInProbe, SkipSysfsDevLock, SkipHwdevDeviceLockInProbe, CallerDeviceLockV1,
+export { NoProbeLock, StaticProbeMutex, DeviceLockInProbe, SkipSysfsDevLock, SkipHwdevDeviceLockInProbe, CallerDeviceLockV1,
   CallerDeviceLockV2, GlobalProbeMutex, ReplayIommuProbeDevice, ReplayIommuProbeDeviceLocked, ParseUnderProbeDeviceLock,
   type IommuProbeLocking, type IommuFwLocking } from './probe-locking.js';
 export { IOMMU_PROBE_LOCKING, IOMMU_FW_LOCKING, IOMMU_PROBE_DEVICE_LOCK, IOMMU_BUS } from './tokens.js';
-export { PROBE_LOCKING_VARIANTS } from './variants.js';
+export { PROBE_LOCKING_VARIANTS, PROBE_RACE_VARIANTS } from './variants.js';

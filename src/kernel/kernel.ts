@@ -21,6 +21,7 @@ import { setCurrent, setCurrentTask, type RunContext } from './sched/current.js'
 import { describeOp, describeValue, targetName } from './sched/describe.js';
 import { OpKind, type Op } from './sched/op.js';
 import { Task, type SpawnOptions } from './sched/task.js';
+import { TaskIdentities } from './sched/task-identities.js';
 import type { Cell } from './memory/cell.js';
 import type { Register } from './memory/mmio.js';
 import type { LockBase } from './locking/lock-base.js';
@@ -54,6 +55,8 @@ export interface KernelOptions {
   lockdep?: LockdepOptions;
   /** Which calls of which fault-injection points fail (see should_fail). */
   faults?: FaultPlan;
+  /** Task identities shared by the runs of one exploration (default: this run's own). */
+  identities?: TaskIdentities;
 }
 
 /** One step of a captured run: what the timeline and the trace export show. */
@@ -97,13 +100,18 @@ export class Kernel implements RunContext {
   outcome: RunOutcome | null = null;
   /** Footprint of the step in progress (see access.ts). */
   readonly accesses: number[] = [];
+  /** How many of `accesses` the step's operation made; the rest are the task's code after it. */
+  opAccesses = 0;
   /** Resolves when the run is over. */
   readonly done: Promise<RunOutcome>;
   /** The emulator was misused during the run (an error to throw at the user, not a kernel report). */
   misuse: unknown = null;
 
   private readonly chooser: Chooser;
-  /** Objects created so far by each task (index: pid; 0: outside any task). */
+  private readonly identities: TaskIdentities;
+  /** Tasks spawned from outside any task (the scenario's). */
+  private rootSpawns = 0;
+  /** Objects created so far by each task (index: its uid; 0: outside any task). */
   private readonly objectsCreated: number[] = [];
   private readonly enabled: Task[] = [];
   private readonly seenSignatures = new Set<string>();
@@ -123,12 +131,13 @@ export class Kernel implements RunContext {
     this.maxSteps = options.maxSteps ?? 100_000;
     this.lockdep = new Lockdep(this, options.lockdep ?? {});
     this.faults = new FaultInjector(options.faults ?? {});
+    this.identities = options.identities ?? new TaskIdentities();
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
   /** A new shared object's id: its creator and how many objects that creator made before (see access.ts). */
   registerObject(_obj: object): number {
-    const creator = this.running?.pid ?? 0;
+    const creator = this.running?.uid ?? 0;
     const n = this.objectsCreated[creator] ?? 0;
     if (n >= CREATED_OBJECTS_LIMIT) {
       throw new KemuError('bad-usage', `${this.running?.label ?? 'the run'} created more than ${CREATED_OBJECTS_LIMIT} shared objects`);
@@ -160,7 +169,9 @@ export class Kernel implements RunContext {
   spawn(comm: string, body: () => Promise<unknown> | unknown, options: SpawnOptions = {}): Task {
     const kind = options.kind ?? 'thread';
     const cpu = options.cpu ?? (kind === 'hardware' ? -1 : this.nextFreeCpu());
-    const task = new Task(this, this.tasks.length + 1, comm, cpu, kind, options.daemon ?? kind === 'hardware', body,
+    const parent = this.running;
+    const uid = this.identities.of(parent?.uid ?? 0, parent ? parent.childrenSpawned++ : this.rootSpawns++);
+    const task = new Task(this, this.tasks.length + 1, uid, comm, cpu, kind, options.daemon ?? kind === 'hardware', body,
       { kind: OpKind.Start, obj: null, arg: null });
     task.objId = this.registerObject(task);
     task.spawnedAtStep = this.running ? this.stepCount : 0;
@@ -285,6 +296,7 @@ export class Kernel implements RunContext {
   report(report: KernelReport): void {
     if (this.seenSignatures.has(report.signature)) return;
     this.seenSignatures.add(report.signature);
+    this.lockdep.annotate(report);
     this.reports.push(report);
   }
 
@@ -388,6 +400,7 @@ export class Kernel implements RunContext {
     setCurrentTask(next);
     if (this.events !== null) this.events.emit('step', { step: this.stepCount, ns: this.clock.ns, task: next, op: describeOp(next.pending) });
     const result = this.execute(next, next.pending);
+    this.opAccesses = this.accesses.length;
     if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
     if (this.outcome !== null) return this.finish();
     const resume = next.resume!;

@@ -18,6 +18,8 @@ export interface BoardEntry {
   readonly defaultVariant: string;
   /** The scenario that boots the board on a kernel variant. */
   boot(variant: string): Scenario;
+  /** How `kemu run` and `kemu bisect` explore its boot when the user does not say (default: dpor). */
+  readonly strategy?: StrategySpec;
 }
 
 /** A named reproduction or check, such as `qi-zero-count`. */
@@ -30,6 +32,8 @@ export interface ScenarioEntry {
   build(variant: string): Scenario;
   /** How `kemu run` explores it by default. */
   readonly strategy?: StrategySpec;
+  /** Names the story gives its tasks, by comm (`cpu0` is the patch's `T1`): timelines show both. */
+  readonly taskNames?: Readonly<Record<string, string>>;
 }
 
 /** One story of the demo `kemu` runs with no arguments: a bug found on one target, and its fix verified on another. */

@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { kemu } from '../support/run-kemu.js';
+import { kemu as run } from '../support/run-kemu.js';
 import { dmarPciTopology } from '../../boards/dmar-board.js';
 import { dmarTableFrom } from '../../firmware/acpi/dmar.js';
+
+const kemu = (...argv: string[]) => run(argv);
 
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const EXYNOS_DTB = repo('firmware/dts/exynos.dtb');
@@ -46,7 +48,7 @@ describe('--dtb', () => {
   test('explore finds the same hang, prints a replay command with --dtb, and bisect walks the drivers\' variants', async () => {
     const found = await kemu('explore', '--dtb', EXYNOS_DTB, '--kernel', 'iommu-next-2023-08', '--no-timeline');
     expect(found.code).toBe(1);
-    const command = /Replay: kemu (replay --dtb \S+ --kernel iommu-next-2023-08 k1\.\S+)/.exec(found.text)![1]!;
+    const command = /Replay: npx kemu (replay --dtb \S+ --kernel iommu-next-2023-08 k1\.\S+)/.exec(found.text)![1]!;
     expect((await kemu(...command.split(' '))).code).toBe(1);
     const rows = (JSON.parse((await kemu('bisect', '--dtb', EXYNOS_DTB, '--json')).text) as { variants: { variant: string; outcome: string }[] }).variants;
     expect(rows.map((r) => r.variant)).toEqual(['v6.5', 'iommu-next-2023-08', 'fix-try-1', 'fix-try-2', 'locking2-v1', 'locking2-v2', 'v6.7']);
@@ -69,14 +71,14 @@ describe('--dtb', () => {
   test('a truncated blob is a one-line error with the file and the offset, exit 2', async () => {
     const bad = join(dir, 'truncated.dtb');
     writeFileSync(bad, readFileSync(EXYNOS_DTB).subarray(0, 200));
-    const { code, stderr } = await kemu('boot', '--dtb', bad);
+    const { code, errors } = await kemu('boot', '--dtb', bad);
     expect(code).toBe(2);
-    expect(stderr).toBe(`kemu: DTB ${bad}: totalsize 0x7d9 is larger than the blob (0xc8 bytes; truncated?) at offset 0x4\n`);
+    expect(errors).toBe(`kemu: DTB ${bad}: totalsize 0x7d9 is larger than the blob (0xc8 bytes; truncated?) at offset 0x4`);
   });
 
   test('a name and a firmware file together, or two firmware files, are refused', async () => {
-    expect((await kemu('boot', 'exynos', '--dtb', EXYNOS_DTB)).stderr).toMatch(/describes the board: leave out "exynos"/);
-    expect((await kemu('boot', '--dtb', EXYNOS_DTB, '--dmar', DMAR)).stderr).toMatch(/--dtb and --dmar each describe a whole board: give one/);
+    expect((await kemu('boot', 'exynos', '--dtb', EXYNOS_DTB)).errors).toMatch(/describes the board: leave out "exynos"/);
+    expect((await kemu('boot', '--dtb', EXYNOS_DTB, '--dmar', DMAR)).errors).toMatch(/--dtb and --dmar each describe a whole board: give one/);
   });
 });
 
@@ -90,9 +92,9 @@ describe.skipIf(!hasDtc)('--dts', () => {
   test('a syntax error is dtc\'s first error line, with the position, exit 2', async () => {
     const bad = join(dir, 'bad.dts');
     writeFileSync(bad, '/dts-v1/;\n/ { x = <1 2;\n};\n');
-    const { code, stderr } = await kemu('boot', '--dts', bad);
+    const { code, errors } = await kemu('boot', '--dts', bad);
     expect(code).toBe(2);
-    expect(stderr).toBe(`kemu: DTS ${bad}: dtc cannot compile it: Error: ${bad}:2.13-14 syntax error\n`);
+    expect(errors).toBe(`kemu: DTS ${bad}: dtc cannot compile it: Error: ${bad}:2.13-14 syntax error`);
   });
 });
 
@@ -116,8 +118,8 @@ describe('--dmar', () => {
     const bytes = readFileSync(DMAR);
     bytes[9] = (bytes[9]! + 1) & 0xff;
     writeFileSync(bad, bytes);
-    const { code, stderr } = await kemu('boot', '--dmar', bad);
+    const { code, errors } = await kemu('boot', '--dmar', bad);
     expect(code).toBe(2);
-    expect(stderr).toMatch(new RegExp(`^kemu: DMAR ${bad}: bad checksum: .* the checksum byte at offset 0x9 is 0x[0-9a-f]+, expected 0x[0-9a-f]+\\n$`));
+    expect(errors).toMatch(new RegExp(`^kemu: DMAR ${bad}: bad checksum: .* the checksum byte at offset 0x9 is 0x[0-9a-f]+, expected 0x[0-9a-f]+$`));
   });
 });

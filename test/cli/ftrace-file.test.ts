@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { kemu } from '../support/run-kemu.js';
+import { kemu as run } from '../support/run-kemu.js';
+
+const kemu = (...argv: string[]) => run(argv);
 
 const dir = mkdtempSync(join(tmpdir(), 'kemu-ftrace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

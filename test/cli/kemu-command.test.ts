@@ -3,7 +3,9 @@
  * replaying a token it printed, and errors on bad input.
  */
 import { describe, expect, test } from 'vitest';
-import { kemu } from '../support/run-kemu.js';
+import { kemu as run } from '../support/run-kemu.js';
+
+const kemu = (...argv: string[]) => run(argv);
 
 describe('kemu', () => {
   test('with no arguments runs the demo and succeeds', async () => {
@@ -23,10 +25,27 @@ describe('kemu', () => {
     const found = await kemu('run', 'spin-forever');
     expect(found.code).toBe(1);
     expect(found.text).toMatch(/watchdog: BUG: soft lockup - CPU#1 stuck for 2\ds! \[cpu1:2\]/);
-    const command = /Replay: kemu (replay spin-forever k1\.\S+)/.exec(found.text)![1]!;
+    const command = /Replay: npx kemu (replay spin-forever k1\.\S+)/.exec(found.text)![1]!;
     const again = await kemu(...command.split(' '));
     expect(again.code).toBe(1);
     expect(again.text).toContain('watchdog: BUG: soft lockup - CPU#1');
+  });
+
+  test('a failure says how common it is in what was explored: first seen in schedule N; M of K schedules lock up', async () => {
+    const { text } = await kemu('run', 'qi-zero-count');
+    const [, first, some, all] = /first seen in schedule (\d+); ([\d,]+) of ([\d,]+) schedules lock up; this one has \d+ preemptions?/.exec(text)!;
+    const n = (s: string) => Number(s.replace(/,/g, ''));
+    expect(n(some!)).toBeLessThan(n(all!));
+    expect(n(first!)).toBeLessThanOrEqual(n(all!));
+    expect(text).toMatch(new RegExp(`dpor: ${all} schedules`));
+  });
+
+  test('bisect: the where column tells the bus-walk hang from the OF-replay hang', async () => {
+    const { code, text } = await kemu('bisect', 'exynos');
+    expect(code).toBe(1);
+    expect(text).toMatch(/^iommu-next-2023-08 \| hangs \| \d+ \| __device_attach → … → probe_iommu_group → __iommu_probe_device → device_lock$/m);
+    expect(text).toMatch(/^fix-try-2 \| hangs \| \d+ \| __driver_attach → … → iommu_probe_device → __iommu_probe_device → device_lock$/m);
+    expect(text).toMatch(/^ {2}replay: npx kemu replay exynos --kernel fix-try-2 k1\.\S+$/m);
   });
 
   test('run exits 0 when every schedule is clean, and --json is machine-readable', async () => {
@@ -41,6 +60,36 @@ describe('kemu', () => {
     const { code, text } = await kemu('explore', 'abba', '--strategy', 'pct', '--depth', '2', '--runs', '50', '--no-timeline');
     expect(code).toBe(1);
     expect(text).toMatch(/PCT d=2: n=\d+ tasks, k=\d+ steps; each run finds a given depth-2 bug with probability >= /);
+  });
+
+  test('--validate-device-mutex finds a device-lock inversion, and the replay it prints carries the flag', async () => {
+    const found = await kemu('explore', 'device-abba-sequenced', '--validate-device-mutex', '--no-timeline');
+    expect(found.code).toBe(1);
+    expect(found.text).toContain('WARNING: possible circular locking dependency detected');
+    const command = /Replay: npx kemu (replay device-abba-sequenced --validate-device-mutex k1\.\S+)/.exec(found.text)![1]!;
+    const again = await kemu(...command.split(' '), '--no-timeline');
+    expect(again.code).toBe(1);
+    expect(again.text).toContain('WARNING: possible circular locking dependency detected');
+    const perDriver = await kemu('explore', 'device-abba-sequenced', '--device-lock-classes', 'driver', '--no-timeline');
+    expect(perDriver.code).toBe(1);
+    expect(perDriver.text).toMatch(/Replay: npx kemu replay device-abba-sequenced --device-lock-classes driver k1\./);
+  });
+
+  test('without it the inversion goes unseen, and the result says device locks were not validated', async () => {
+    const { code, text } = await kemu('explore', 'device-abba-sequenced');
+    expect(code).toBe(0);
+    expect(text).toContain('kemu: &dev->mutex taken and not validated by lockdep');
+    const json = JSON.parse((await kemu('explore', 'device-abba-sequenced', '--json')).text);
+    expect(json.lockdep).toEqual({ notValidated: ['&dev->mutex'] });
+  });
+
+  test('bisect gives each variant a verdict, with the boot\'s health as data', async () => {
+    const { code, text } = await kemu('bisect', 'omap4-dsp', '--json');
+    expect(code).toBe(1);
+    const rows = JSON.parse(text).variants;
+    expect(rows.find((r: { variant: string }) => r.variant === 'v6.5')).toMatchObject({
+      outcome: 'boots', verdict: 'boots', health: { probeFailures: [], deferred: [], warnings: 0 }, notValidated: ['&dev->mutex'] });
+    expect(rows.find((r: { variant: string }) => r.variant === 'iommu-next-2023-08')).toMatchObject({ outcome: 'hangs', verdict: 'hangs' });
   });
 
   test('bad input exits 2 with a message that says what exists', async () => {

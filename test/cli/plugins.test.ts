@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { commandPlugins, findConfig } from '../../src/cli/plugins.js';
-import { BUILTIN, kemu } from '../support/run-kemu.js';
+import { BUILTIN, kemu as run } from '../support/run-kemu.js';
+
+const kemu = (...argv: string[]) => run(argv);
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const USER = fixture('user-plugin.ts');
@@ -28,7 +30,7 @@ describe('kemu --load', () => {
     expect((await kemu('--load', USER, 'boot', 'user-dsp')).code).toBe(0);
     const found = await kemu('--load', USER, 'explore', 'user-dsp', '--kernel', 'iommu-next-2023-08', '--no-timeline');
     expect(found.code).toBe(1);
-    const command = /Replay: kemu (replay --load \S+ user-dsp --kernel iommu-next-2023-08 k1\.\S+)/.exec(found.text)![1]!;
+    const command = /Replay: npx kemu (replay --load \S+ user-dsp --kernel iommu-next-2023-08 k1\.\S+)/.exec(found.text)![1]!;
     const again = await kemu(...command.split(' '));
     expect(again.code).toBe(1);
     expect(again.text).toMatch(/INFO: task swapper\/0:1 blocked for more than 120 seconds/);
@@ -46,18 +48,18 @@ describe('kemu --load', () => {
   });
 
   test('a name the built-in catalog has is refused, naming both plug-ins', async () => {
-    const { code, stderr } = await kemu('--load', fixture('clashing-plugin.ts'), 'list');
+    const { code, errors } = await kemu('--load', fixture('clashing-plugin.ts'), 'list');
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^kemu: board or scenario "omap4" of clashing \(.*clashing-plugin\.ts\) is already defined by kemu \(.*builtin\.ts\)\n$/);
+    expect(errors).toMatch(/^kemu: board or scenario "omap4" of clashing \(.*clashing-plugin\.ts\) is already defined by kemu \(.*builtin\.ts\)$/);
   });
 
   test('a module without a plug-in, or a missing file, is a one-line error', async () => {
     const none = await kemu('--load', fixture('not-a-plugin.ts'), 'list');
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^kemu: .*not-a-plugin\.ts is not a kemu plug-in: its default export must be an object with a name/);
+    expect(none.errors).toMatch(/^kemu: .*not-a-plugin\.ts is not a kemu plug-in: its default export must be an object with a name/);
     const missing = await kemu('--load', './no-such-plugin.js', 'list');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^kemu: cannot load plug-in \.\/no-such-plugin\.js: no such file /);
+    expect(missing.errors).toMatch(/^kemu: cannot load plug-in \.\/no-such-plugin\.js: no such file /);
   });
 });
 

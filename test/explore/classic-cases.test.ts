@@ -76,7 +76,7 @@ describe('AA self-deadlock', () => {
     const splat = result.failures.find((f) => f.kind === 'lockdep-recursive')!;
     const text = renderReport(splat.report);
     expect(text).toContain('WARNING: possible recursive locking detected');
-    expect(text).toContain('kemu validates device mutexes on request');
+    expect(text).toContain('kemu: device mutexes validated on request');
   });
 });
 

@@ -87,7 +87,7 @@ describe('observation events', () => {
     await runOnce(recorder.trace(exynosBoard.boot('v6.7')));
     const lines = recorder.render().split('\n');
     expect(lines[0]).toBe('# tracer: kemu');
-    expect(lines).toContain('       swapper/0-1 [000]     0.000022: probe: dev=13e80000.sysmmu drv=exynos-sysmmu ret=0');
+    expect(lines).toContain('       swapper/0-1 [000]     0.000051: probe: dev=13e80000.sysmmu drv=exynos-sysmmu ret=0');
     const body = lines.filter((l) => l !== '' && !l.startsWith('#'));
     expect(body.length).toBe(recorder.events.length);
     for (const line of body) expect(line).toMatch(/^ +\S+-\d+ \[\d{3}\] +\d+\.\d{6}: (lock_acquire|lock_release|probe): /);

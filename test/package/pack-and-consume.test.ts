@@ -1,6 +1,6 @@
 /**
- * kemu as another project installs it: `npm pack` (whose prepack builds
- * dist/), the tarball installed offline into a new project beside the user's
+ * kemu as another project installs it: `npm pack` (whose prepack clears dist/
+ * and prepare builds it), the tarball installed offline into a new project beside the user's
  * own IOMMU driver, client, board and vitest test (test/package/consumer/,
  * written against the public entry points only, and its DTS), then that project's tsc in
  * strict mode, its vitest run and the installed kemu bin with the board
@@ -137,7 +137,7 @@ describe('a project that installs kemu', () => {
     expect(found.code).toBe(1);
     const failure = (JSON.parse(found.stdout) as { failures: { kind: string; replay: string }[] }).failures[0]!;
     expect(failure.kind).toBe('hung-task');
-    const again = await kemu(...failure.replay.split(' ').slice(1), '--json');
+    const again = await kemu(...failure.replay.replace(/^npx kemu /, '').split(' '), '--json');
     expect(again.code).toBe(1);
     const trace = (JSON.parse(again.stdout) as { reports: { task: { callTrace: string[] } }[] }).reports[0]!.task.callTrace;
     expect(trace).toContain(trace.find((f) => f.startsWith('really_probe (src/base/dd.ts:')));

@@ -57,10 +57,12 @@ export function detectStuck(kernel: Kernel): KernelReport {
     const at = (Math.floor(limit / WATCHDOG_SAMPLE_NS) + 1) * WATCHDOG_SAMPLE_NS;
     kernel.clock.advanceTo(at);
     const snapshot = snapshotTask(kernel, task);
-    const polls = snapshot.polls?.map((p) => p.name).join(',') ?? waitTarget(kernel, task);
+    const spinsOn = (t: Task, polls = snapshotTask(kernel, t).polls): string => polls?.map((p) => p.name).join(',') || waitTarget(kernel, t);
+    const polls = spinsOn(task, snapshot.polls);
     return {
       kind: 'soft-lockup', fatal: true, ns: kernel.clock.ns, step: kernel.stepCount,
-      signature: `soft-lockup:${location(spinning.map((t) => (t === task && t.pending.kind === OpKind.CpuRelax ? polls : waitTarget(kernel, t))))}`,
+      // Every spinning task's part, so the signature does not depend on which of them has the lowest pid.
+      signature: `soft-lockup:${location(spinning.map((t) => (t === task ? polls : spinsOn(t))))}`,
       title: `soft lockup: ${task.comm} spins forever in ${snapshot.at} on CPU#${task.cpu}`,
       task: snapshot, others: others(task), message: '', location: polls, chain: [],
       stuckSeconds: Math.floor((kernel.clock.ns - touched) / NSEC_PER_SEC),

@@ -8,11 +8,26 @@ import { derivedObjectId } from '../sched/access.js';
 import type { Watched } from '../sched/poll-window.js';
 import type { Task } from '../sched/task.js';
 
+/** How a lockdep that validates device mutexes gives them classes: one per device, per driver or per bus. */
+export type DeviceLockClasses = 'device' | 'driver' | 'bus';
+
+/** The class a validated lock gets: a key, and a subclass that annotates nesting within the key. */
+export interface LockdepKey {
+  readonly key: string;
+  readonly subclass: number;
+}
+
 export interface LockClass {
   /** As lockdep prints it: `&dev->mutex`, `&qi->q_lock`. */
   readonly name: string;
   /** `lockdep_set_novalidate_class`: tracked as held, never checked for order or recursion. */
   readonly novalidate?: boolean;
+  /**
+   * For a novalidate class that kemu can validate on request (device mutexes):
+   * the class this lock would get, as lockdep_set_class_and_subclass() would
+   * give it. Asked when the lock is taken.
+   */
+  readonly validateAs?: (classes: DeviceLockClasses) => LockdepKey;
 }
 
 export type LockWaitType = 'sleep' | 'spin';

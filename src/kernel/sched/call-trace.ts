@@ -60,10 +60,11 @@ export function kernelFrames(stack: string): string[] {
 
 /**
  * How many JavaScript frames a call trace may have: enough for the deepest
- * kernel chain with V8's async frames. V8's default of 10 would cut an oops
- * trace (taken from the thrown error) short, so runs raise the limit to this.
+ * kernel chain with V8's async frames (the nested interconnect probes of
+ * ti-sysc and simple-pm-bus). V8's default of 10 would cut an oops trace
+ * (taken from the thrown error) short, so runs raise the limit to this.
  */
-export const CALL_TRACE_FRAMES = 80;
+export const CALL_TRACE_FRAMES = 256;
 
 /** The kernel frames of the current stack, innermost first, as `fn (file:line)`. */
 export function captureCallTrace(): string[] {

@@ -56,10 +56,14 @@ export class Task {
   cpuShared = false;
   /** The step during which this task was spawned (0: before the first step). */
   spawnedAtStep = 0;
+  /** Tasks this one has spawned so far (the next child's place in its lineage). */
+  childrenSpawned = 0;
 
   constructor(
     readonly kernel: Kernel,
     readonly pid: number,
+    /** The same task in every run of the scenario (task-identities.ts); the pid is only its creation order in this run. */
+    readonly uid: number,
     readonly comm: string,
     readonly cpu: number,
     readonly kind: TaskKind,

@@ -19,26 +19,26 @@ export class RkIommu {
 }
 
 /** Models rk_iommu_of_xlate(): the client's IOMMU goes in dev->iommu->priv. */
-function rk_iommu_of_xlate(dev: Device, spec: IommuOfXlateArgs): number {
+async function rk_iommu_of_xlate(dev: Device, spec: IommuOfXlateArgs): Promise<number> {
   if (!(spec.np instanceof DeviceNode)) return -ENODEV;
   const iommu_dev = of_find_device_by_node(spec.np);
   if (!iommu_dev) return -ENODEV;
   const iommu = platform_get_drvdata<RkIommu>(iommu_dev);
   put_device(iommu_dev);
   if (!iommu) return -ENODEV;
-  dev_iommu_priv_set(dev, iommu);
+  await dev_iommu_priv_set(dev, iommu);
   return 0;
 }
 
 /** Models rk_iommu_probe_device(): only devices of_xlate bound. */
-function rk_iommu_probe_device(dev: Device): IommuDevice | number {
-  return dev_iommu_priv_get<RkIommu>(dev)?.iommu ?? -ENODEV;
+async function rk_iommu_probe_device(dev: Device): Promise<IommuDevice | number> {
+  return (await dev_iommu_priv_get<RkIommu>(dev))?.iommu ?? -ENODEV;
 }
 
 /** Models rk_iommu_device_group(): every client of one IOMMU shares its group. */
-function rk_iommu_device_group(dev: Device): IommuGroup | number {
+async function rk_iommu_device_group(dev: Device): Promise<IommuGroup | number> {
   if (should_fail('rk_iommu_device_group')) return -ENOMEM;
-  const iommu = dev_iommu_priv_get<RkIommu>(dev);
+  const iommu = await dev_iommu_priv_get<RkIommu>(dev);
   return iommu ? iommu_group_ref_get(iommu.group) : -ENODEV;
 }
 
