@@ -30,6 +30,7 @@ import type { LockBase } from './locking/lock-base.js';
 import type { Completion } from './locking/completion.js';
 import { COMPLETE_ALL } from './locking/completion.js';
 import type { IrqFlags } from './locking/spinlock.js';
+import type { KernelEventEmitter } from './events.js';
 
 /** Decides which task runs next; the explorer's strategies implement it. */
 export interface Chooser {
@@ -100,7 +101,9 @@ function holdsCpu(task: Task): boolean {
 export class Kernel implements RunContext {
   readonly tasks: Task[] = [];
   readonly clock = new Clock();
-  readonly log = new LogBuffer(() => this.clock.ns);
+  // Observation (events.ts): null until someone observes the run; every emit below is guarded by that check.
+  events: KernelEventEmitter | null = null;
+  readonly log = new LogBuffer(() => this.clock.ns, (line) => this.events?.emit('printk', { ...line, task: this.running }));
   readonly reports: KernelReport[] = [];
   readonly trace: TraceStep[] = [];
   readonly lockdep: Lockdep;
@@ -447,6 +450,7 @@ export class Kernel implements RunContext {
     this.beginStep(next);
     // The operation runs as the chosen task: register behaviour and lockdep see it as current().
     setCurrentTask(next);
+    if (this.events !== null) this.events.emit('step', { step: this.stepCount, ns: this.clock.ns, task: next, op: describeOp(next.pending) });
     const result = this.execute(next, next.pending);
     this.opAccesses = this.accesses.length;
     if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
@@ -601,6 +605,7 @@ export class Kernel implements RunContext {
     task.poll.acquire(lock);
     this.accesses.push(access(lock.id, type));
     this.noteInvariantWrite(lock);
+    if (this.events !== null) this.events.emit('lock', { step: this.stepCount, ns: this.clock.ns, task, lock: lock.label, lockClass: lock.lockClass.name, acquired: true });
   }
 
   private release(task: Task, lock: LockBase): void {
@@ -612,6 +617,7 @@ export class Kernel implements RunContext {
       return;
     }
     lock.owner = null;
+    if (this.events !== null) this.events.emit('lock', { step: this.stepCount, ns: this.clock.ns, task, lock: lock.label, lockClass: lock.lockClass.name, acquired: false });
     for (let i = task.heldLocks.length - 1; i >= 0; i--) {
       if (task.heldLocks[i]!.lock === lock) {
         task.heldLocks.splice(i, 1);

@@ -100,7 +100,9 @@ export function reportOops(kernel: Kernel, task: Task, error: unknown): KernelRe
   const snapshot = snapshotTask(kernel, task);
   const trace = kernelFrames(err.stack ?? '');
   snapshot.callTrace = trace;
-  const where = trace[0] ? frameFunction(trace[0]) : '<unknown>';
+  // BUG() and BUG_ON() are macros in the kernel: the oops is at their caller.
+  const site = trace.find((frame) => !/^BUG(_ON)?$/.test(frameFunction(frame)));
+  const where = site ? frameFunction(site) : '<unknown>';
   return {
     ...base(kernel, task), task: snapshot, kind: 'oops', fatal: true,
     signature: `oops:${err.name}:${where}`,
