@@ -221,11 +221,12 @@ export interface PciFirmwareDma {
  * Models pci_dma_configure() (drivers/pci/pci-driver.c, v6.5), called by
  * really_probe() with the device lock held: firmware DMA setup through the
  * host bridge's OF node or ACPI companion (when a firmware hook claims it),
- * then the default-domain ownership check.
+ * then the default-domain ownership check. Since bcb81ac6ae3c (v6.15) the
+ * IOMMU core calls it too, for a device no driver is binding, and the check is
+ * skipped then; before, every caller had a driver.
  */
 async function pci_dma_configure(dev: Device): Promise<number> {
   const pdev = to_pci_dev(dev);
-  const drv = to_pci_driver(dev.driver!);
   const bridge = pci_get_host_bridge_device(pdev);
   const fwnode = bridge?.parent?.of_node ?? bridge?.fwnode ?? null;
   let ret = 0;
@@ -238,7 +239,7 @@ async function pci_dma_configure(dev: Device): Promise<number> {
       }
     }
   }
-  if (!ret && !drv.driver_managed_dma) ret = await iommu_device_use_default_domain(dev);
+  if (!ret && dev.driver && !to_pci_driver(dev.driver).driver_managed_dma) ret = await iommu_device_use_default_domain(dev);
   return ret;
 }
 

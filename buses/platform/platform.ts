@@ -130,18 +130,21 @@ async function platform_probe(_dev: Device): Promise<number> {
 /**
  * Models platform_dma_configure() (drivers/base/platform.c, v6.5), called by
  * really_probe() with the device lock held: firmware DMA/IOMMU setup through
- * the OF or the ACPI path, then the default-domain ownership check.
+ * the OF or the ACPI path, then the default-domain ownership check. Since
+ * bcb81ac6ae3c (v6.15) the IOMMU core calls it too, for a device no driver is
+ * binding, and the check is skipped then; before, every caller had a driver.
+ * (v6.15 reads dev->driver twice, before and after the firmware setup, a window
+ * 95deee37a123 closed later; kemu reads it once, after.)
  */
 async function platform_dma_configure(dev: Device): Promise<number> {
-  const drv = to_platform_driver(dev.driver!);
   let ret = 0;
   if (dev.of_node) {
     ret = await of_dma_configure(dev, dev.of_node, true);
   } else if (has_acpi_companion(dev)) {
     ret = await acpi_dma_configure(dev);
   }
-  if (!ret && !drv.driver_managed_dma) ret = await iommu_device_use_default_domain(dev);
-  return ret;
+  if (ret || !dev.driver || to_platform_driver(dev.driver).driver_managed_dma) return ret;
+  return await iommu_device_use_default_domain(dev);
 }
 
 /** Models platform_bus_init() (drivers/base/platform.c, v6.5): registers platform_bus_type in this run. */

@@ -15,5 +15,5 @@ export { of_find_property, of_property_present, of_property_read_u32_array, of_p
   of_parse_phandle_with_args, of_parse_phandle_with_fixed_args, of_parse_phandle, of_count_phandle_with_args,
   MAX_PHANDLE_ARGS, type of_phandle_args, type OfPhandleResult, type OfResult } from './of-base.js';
 export { dev_of_node, of_match_node, of_dma_configure, of_dma_configure_id } from './of-device.js';
-export { NO_IOMMU, of_iommu_configure } from './of-iommu.js';
+export { NO_IOMMU, of_iommu, OfIommuConfigureV65, OfIommuConfigureV614, OfIommuConfigureV615, type OfIommuConfigure } from './of-iommu.js';
 export { of_find_device_by_node, of_platform_populate, of_platform_default_populate } from './platform.js';

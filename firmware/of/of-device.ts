@@ -8,7 +8,7 @@ import { dev_dbg } from '../../src/base/device.js';
 import { EPROBE_DEFER } from '../../src/kernel/errno.js';
 import { DeviceNode } from './device-node.js';
 import { of_device_is_compatible } from './of-base.js';
-import { of_iommu_configure } from './of-iommu.js';
+import { of_iommu } from './of-iommu.js';
 
 /** The device's DT node, if it has one. */
 export function dev_of_node(dev: Device): DeviceNode | null {
@@ -46,8 +46,8 @@ export async function of_dma_configure(dev: Device, np: FwnodeHandle, force_dma:
  * probe. DMA ranges and coherency are not modelled.
  */
 export async function of_dma_configure_id(dev: Device, np: FwnodeHandle, _force_dma: boolean, id: number | null): Promise<number> {
-  const iommu = await of_iommu_configure(dev, np instanceof DeviceNode ? np : null, id);
-  if (iommu === -EPROBE_DEFER) return -EPROBE_DEFER;
-  dev_dbg(dev, `device is${iommu ? ' ' : ' not '}behind an iommu`);
+  const ret = await of_iommu.get().of_iommu_configure(dev, np instanceof DeviceNode ? np : null, id);
+  if (ret === -EPROBE_DEFER) return -EPROBE_DEFER;
+  dev_dbg(dev, `device is${ret ? ' not ' : ' '}behind an iommu`);
   return 0;
 }

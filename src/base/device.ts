@@ -7,7 +7,7 @@
  * src/iommu through module augmentation, so the driver core does not depend
  * on it; firmware nodes are carried as opaque handles.
  */
-import { lockdep_assert_held, WARN_ON } from '../kernel/assert.js';
+import { lockdep_assert_held, WARN, WARN_ON } from '../kernel/assert.js';
 import { Mutex, mutex_lock, mutex_trylock, mutex_unlock } from '../kernel/locking/mutex.js';
 import type { LockClass } from '../kernel/locking/lock-base.js';
 import { Cell } from '../kernel/memory/cell.js';
@@ -189,6 +189,11 @@ export function dev_warn(dev: Device, text: string): void {
 /** Models dev_err(). */
 export function dev_err(dev: Device, text: string): void {
   pr_err(prefix(dev) + text);
+}
+
+/** Models dev_WARN() (include/linux/dev_printk.h): a WARNING whose message names the device as dev_printk does. */
+export function dev_WARN(dev: Device, text: string): void {
+  WARN(true, prefix(dev) + text);
 }
 
 /** Models dev_dbg() (printed at debug level; the dmesg keeps it). */

@@ -1,9 +1,11 @@
 /**
  * Per-device IOMMU data and the firmware spec (include/linux/iommu.h and
- * drivers/iommu/iommu.c, v6.1–v6.6): `dev->iommu` (struct dev_iommu) and its
+ * drivers/iommu/iommu.c, v6.1–v6.14): `dev->iommu` (struct dev_iommu) and its
  * `fwspec` (struct iommu_fwspec), kmalloc'd objects with the kernel's arm64
  * layout, allocated on first use and freed when a probe fails or the device
- * is released.
+ * is released. Both structs changed shape: dev_iommu lost iopf_param in v6.8
+ * and iommu_fwspec its ops in v6.11, so the layout is the booted variant's
+ * (`iommu_structs`, installed by the IOMMU core).
  *
  * No lock protects these in every kernel variant (that is the history of
  * 01657bc14a39 and a2e7e59a9426), so every access is a visible load or store
@@ -11,7 +13,9 @@
  * two of them, and a free that slips in between is KASAN's to report.
  */
 import type { Device, FwnodeHandle } from '../base/device.js';
+import { RunLocal } from '../base/run-local.js';
 import { EINVAL } from '../kernel/errno.js';
+import { KemuError } from '../kernel/errors.js';
 import { Cell } from '../kernel/memory/cell.js';
 import { READ_ONCE, WRITE_ONCE } from '../kernel/memory/once.js';
 import { SlabObject, formatAddr, kfree, kzalloc, load, store, type SlabField, type StructType } from '../kernel/memory/slab.js';
@@ -25,36 +29,81 @@ declare module '../base/device.js' {
   }
 }
 
-/** Models struct iommu_fwspec (include/linux/iommu.h, ≤ v6.10), with room for one id before krealloc. */
-export class IommuFwspec extends SlabObject {
-  static readonly struct: StructType = {
-    name: 'struct iommu_fwspec', size: 0x1c,
-    fields: { ops: { offset: 0x0, size: 8 }, iommu_fwnode: { offset: 0x8, size: 8 }, flags: { offset: 0x10, size: 4 },
-      num_ids: { offset: 0x14, size: 4 }, ids: { offset: 0x18, size: 4 } },
-  };
-
-  readonly ops: SlabField<IommuOps | null> = this.field<IommuOps | null>('ops', null);
-  readonly iommu_fwnode: SlabField<FwnodeHandle | null> = this.field<FwnodeHandle | null>('iommu_fwnode', null);
-  /** ids[]; num_ids is its length. */
-  readonly ids: SlabField<readonly number[]> = this.field<readonly number[]>('ids', []);
-
-  constructor() {
-    super(IommuFwspec.struct);
-  }
+/** The layouts of the two structs in one kernel era. */
+export interface IommuStructs {
+  readonly dev_iommu: StructType;
+  readonly iommu_fwspec: StructType;
 }
 
 /**
- * Models struct dev_iommu (include/linux/iommu.h, v6.1–v6.6; 80 bytes on arm64
- * without lock debugging: the mutex, fault_param and iopf_param come first, so
- * fwspec sits at 0x30).
+ * v6.1–v6.10 (arm64, no lock debugging): struct dev_iommu is 80 bytes, its
+ * mutex, fault_param and iopf_param first, so fwspec sits at 0x30; struct
+ * iommu_fwspec carries its ops and has room for one id before krealloc.
  */
-export class DevIommu extends SlabObject {
-  static readonly struct: StructType = {
+export const IOMMU_STRUCTS_V6_1: IommuStructs = Object.freeze({
+  dev_iommu: {
     name: 'struct dev_iommu', size: 0x50,
     fields: { lock: { offset: 0x0, size: 0x20 }, fault_param: { offset: 0x20, size: 8 }, iopf_param: { offset: 0x28, size: 8 },
       fwspec: { offset: 0x30, size: 8 }, iommu_dev: { offset: 0x38, size: 8 }, priv: { offset: 0x40, size: 8 },
       max_pasids: { offset: 0x48, size: 4 }, attach_deferred: { offset: 0x4c, size: 4 } },
-  };
+  },
+  iommu_fwspec: {
+    name: 'struct iommu_fwspec', size: 0x1c,
+    fields: { ops: { offset: 0x0, size: 8 }, iommu_fwnode: { offset: 0x8, size: 8 }, flags: { offset: 0x10, size: 4 },
+      num_ids: { offset: 0x14, size: 4 }, ids: { offset: 0x18, size: 4 } },
+  },
+});
+
+/**
+ * v6.14 on: "iommu: Merge iopf_device_param into iommu_fault_param" (v6.8)
+ * took iopf_param out of struct dev_iommu, so fwspec sits at 0x28; "iommu:
+ * Resolve fwspec ops automatically" (v6.11) took ops out of struct
+ * iommu_fwspec, which names its IOMMU by fwnode alone.
+ */
+export const IOMMU_STRUCTS_V6_14: IommuStructs = Object.freeze({
+  dev_iommu: {
+    name: 'struct dev_iommu', size: 0x48,
+    fields: { lock: { offset: 0x0, size: 0x20 }, fault_param: { offset: 0x20, size: 8 }, fwspec: { offset: 0x28, size: 8 },
+      iommu_dev: { offset: 0x30, size: 8 }, priv: { offset: 0x38, size: 8 }, max_pasids: { offset: 0x40, size: 4 },
+      attach_deferred: { offset: 0x44, size: 4 } },
+  },
+  iommu_fwspec: {
+    name: 'struct iommu_fwspec', size: 0x14,
+    fields: { iommu_fwnode: { offset: 0x0, size: 8 }, flags: { offset: 0x8, size: 4 }, num_ids: { offset: 0xc, size: 4 },
+      ids: { offset: 0x10, size: 4 } },
+  },
+});
+
+/** The booted variant's layouts (the IOMMU core installs them; a run without one has v6.1's). */
+export const iommu_structs = new RunLocal<IommuStructs>('the IOMMU struct layouts', () => IOMMU_STRUCTS_V6_1);
+
+/** Models struct iommu_fwspec (include/linux/iommu.h), with room for one id before krealloc. */
+export class IommuFwspec extends SlabObject {
+  static get struct(): StructType {
+    return iommu_structs.get().iommu_fwspec;
+  }
+
+  readonly iommu_fwnode: SlabField<FwnodeHandle | null> = this.field<FwnodeHandle | null>('iommu_fwnode', null);
+  /** ids[]; num_ids is its length. */
+  readonly ids: SlabField<readonly number[]> = this.field<readonly number[]>('ids', []);
+  private readonly opsField: SlabField<IommuOps | null> | null = 'ops' in this.struct.fields ? this.field<IommuOps | null>('ops', null) : null;
+
+  constructor() {
+    super(IommuFwspec.struct);
+  }
+
+  /** fwspec->ops, which only kernels before v6.11 have. */
+  get ops(): SlabField<IommuOps | null> {
+    if (!this.opsField) throw new KemuError('bad-usage', 'struct iommu_fwspec has no ops since v6.11: resolve them with iommu_fwspec_ops()');
+    return this.opsField;
+  }
+}
+
+/** Models struct dev_iommu (include/linux/iommu.h). */
+export class DevIommu extends SlabObject {
+  static get struct(): StructType {
+    return iommu_structs.get().dev_iommu;
+  }
 
   readonly fwspec: SlabField<IommuFwspec | null> = this.field<IommuFwspec | null>('fwspec', null);
   readonly iommu_dev: SlabField<IommuDevice | null> = this.field<IommuDevice | null>('iommu_dev', null);
@@ -124,7 +173,11 @@ export async function dev_iommu_ops(dev: Device): Promise<IommuOps | null> {
   return iommu_dev?.ops ?? null;
 }
 
-/** Models iommu_fwspec_init() (drivers/iommu/iommu.c, v6.6): a fwspec naming the IOMMU, or a check that the existing one agrees. */
+/**
+ * Models iommu_fwspec_init() (drivers/iommu/iommu.c, v6.6) as kernels before
+ * v6.11 have it, the caller passing the ops it looked up: a fwspec naming the
+ * IOMMU, or a check that the existing one agrees. (v6.11's is in fwspec.ts.)
+ */
 export async function iommu_fwspec_init(dev: Device, iommu_fwnode: FwnodeHandle, ops: IommuOps | null): Promise<number> {
   const existing = await dev_iommu_fwspec_get(dev);
   if (existing) return ops === (await load(IommuFwspec, existing, 'ops')) ? 0 : -EINVAL;

@@ -5,30 +5,33 @@
  *
  * The functions whose locking changed between the kernel variants
  * (__iommu_probe_device's serialisation, iommu_probe_device[_locked],
- * probe_iommu_group) are the variant's: see probe-locking.ts. Everything here
- * is shared by all variants.
+ * probe_iommu_group) are the variant's: see probe-locking.ts; so are those the
+ * v6.8–v6.15 probe path changed (where the ops come from, iommu_device_register,
+ * iommu_init_device, iommu_device_use_default_domain): see probe-path.ts.
+ * Everything here is shared by all variants.
  */
 import { KUNIT_STATIC_STUB_REDIRECT } from '../kernel/static-stub.js';
-import { inject, injectable, multiInject } from 'inversify';
+import { inject, injectable, multiInject, optional } from 'inversify';
 import { bus_for_each_dev, bus_register_notifier, BUS_NOTIFY_ADD_DEVICE, BUS_NOTIFY_REMOVED_DEVICE,
   type BusType } from '../base/bus.js';
-import { dev_fwnode, dev_info, Device, type FwnodeHandle } from '../base/device.js';
+import { dev_info, Device, type FwnodeHandle } from '../base/device.js';
 import { NOTIFY_DONE, NOTIFY_OK, type NotifierBlock } from '../base/notifier.js';
 import { RunLocal } from '../base/run-local.js';
-import { WARN_ON, kemu_note } from '../kernel/assert.js';
-import { EBUSY, EINVAL, errname } from '../kernel/errno.js';
+import { WARN_ON } from '../kernel/assert.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../kernel/locking/mutex.js';
 import { RawSpinlock, raw_spin_lock, raw_spin_unlock } from '../kernel/locking/spinlock.js';
 import { Cell } from '../kernel/memory/cell.js';
 import { pr_info } from '../kernel/printk.js';
-import { dev_iommu_free, dev_iommu_get, dev_iommu_ops, dev_iommu_ptr, DevIommu } from './dev-iommu.js';
+import { dev_iommu_free, dev_iommu_ops, dev_iommu_ptr, DevIommu, iommu_structs } from './dev-iommu.js';
+import type { FwnodeFwspecApi } from './fwspec.js';
+import type { IommuProbePath } from './probe-path.js';
 import type { IommuFwLocking, IommuProbeLocking } from './probe-locking.js';
 import { READ_ONCE } from '../kernel/memory/once.js';
-import { load, store } from '../kernel/memory/slab.js';
+import { load } from '../kernel/memory/slab.js';
 
 export { DevIommu, IommuFwspec, dev_iommu_free, dev_iommu_fwspec_get, dev_iommu_get, dev_iommu_ops, dev_iommu_priv_get,
   dev_iommu_priv_set, dev_iommu_ptr, iommu_fwspec_add_ids, iommu_fwspec_free, iommu_fwspec_init } from './dev-iommu.js';
-import { IOMMU_BUS, IOMMU_FW_LOCKING, IOMMU_PROBE_LOCKING } from './tokens.js';
+import { IOMMU_BUS, IOMMU_FW_LOCKING, IOMMU_FWSPEC, IOMMU_PROBE_LOCKING, IOMMU_PROBE_PATH } from './tokens.js';
 
 declare module '../base/device.js' {
   interface Device {
@@ -39,7 +42,7 @@ declare module '../base/device.js' {
 
 declare module '../base/bus.js' {
   interface BusType {
-    /** bus->iommu_ops (removed in v6.8; every variant kemu models has it). */
+    /** bus->iommu_ops (v6.1–v6.7: 17de3f5fdd35 "iommu: Retire bus ops" removed it in v6.8). */
     iommu_ops?: IommuOps | null;
   }
 }
@@ -76,7 +79,7 @@ export interface IommuOps {
   def_domain_type?(dev: Device): IommuDomainType | 0;
 }
 
-/** Models struct iommu_device (include/linux/iommu.h, v6.5, plus the proposed `hwdev`). */
+/** Models struct iommu_device (include/linux/iommu.h, v6.5, plus the proposed `hwdev` and v6.15.1's `ready`). */
 export class IommuDevice {
   ops: IommuOps | null = null;
   fwnode: FwnodeHandle | null = null;
@@ -89,6 +92,8 @@ export class IommuDevice {
    */
   hwdev: Device | null = null;
   max_pasids = 0;
+  /** iommu->ready (da33e87bd2bf): iommu_device_register() has finished (see iommu_device_ready). */
+  ready?: Cell<boolean>;
 
   constructor(readonly label = 'iommu') {}
 
@@ -128,6 +133,11 @@ export class IommuGroup {
   }
 }
 
+/** `&iommu->ready`, as shared memory (made on first use; kernels before v6.15.1 never set it). */
+export function iommu_device_ready(iommu: IommuDevice): Cell<boolean> {
+  return (iommu.ready ??= new Cell<boolean>(`${iommu}.ready`, false));
+}
+
 /** bus_iommu_probe's arguments to probe_iommu_group (struct probe_iommu_args from the Aug 2023 series). */
 export interface ProbeIommuArgs {
   readonly group_list: IommuGroup[];
@@ -151,9 +161,13 @@ export class IommuCore {
   constructor(
     @inject(IOMMU_PROBE_LOCKING) readonly locking: IommuProbeLocking,
     @inject(IOMMU_FW_LOCKING) readonly fw: IommuFwLocking,
+    @inject(IOMMU_PROBE_PATH) readonly path: IommuProbePath,
     @multiInject(IOMMU_BUS) readonly iommu_buses: BusType[],
+    /** The v6.11 fwspec API (variants from v6.14; before v6.11 the fwspec carries its ops). */
+    @inject(IOMMU_FWSPEC) @optional() readonly fwspec: FwnodeFwspecApi | undefined,
   ) {
     iommu_core.set(this);
+    iommu_structs.set(path.structs);
   }
 
   /** ida_alloc(&iommu_group_ida): the lowest free id (groups are never freed during a boot). */
@@ -171,23 +185,29 @@ export function device_iommu_mapped(dev: Device): boolean {
 }
 
 /**
- * Models iommu_ops_from_fwnode() (drivers/iommu/iommu.c, v6.5): the ops of the
- * registered IOMMU with that firmware node, looked up under iommu_device_lock;
- * null while its driver has not registered it.
+ * Models iommu_from_fwnode() (drivers/iommu/iommu.c, da33e87bd2bf; the lookup
+ * iommu_ops_from_fwnode() always made): the registered IOMMU with that firmware
+ * node, looked up under iommu_device_lock; null while its driver has not
+ * registered it.
  */
-export async function iommu_ops_from_fwnode(fwnode: FwnodeHandle | null): Promise<IommuOps | null> {
+export async function iommu_from_fwnode(fwnode: FwnodeHandle | null): Promise<IommuDevice | null> {
   const core = iommu_core.get();
-  let ops: IommuOps | null = null;
+  let found: IommuDevice | null = null;
   await raw_spin_lock(core.iommu_device_lock);
   core.iommu_device_list_state.get();
   for (const iommu of core.iommu_device_list) {
     if (iommu.fwnode === fwnode) {
-      ops = iommu.ops;
+      found = iommu;
       break;
     }
   }
   await raw_spin_unlock(core.iommu_device_lock);
-  return ops;
+  return found;
+}
+
+/** Models iommu_ops_from_fwnode() (drivers/iommu/iommu.c, v6.5): the ops of the registered IOMMU with that firmware node. */
+export async function iommu_ops_from_fwnode(fwnode: FwnodeHandle | null): Promise<IommuOps | null> {
+  return (await iommu_from_fwnode(fwnode))?.ops ?? null;
 }
 
 /** Models iommu_device_sysfs_add() (drivers/iommu/iommu-sysfs.c, v6.5): the class device, a child of the hardware device. */
@@ -204,33 +224,15 @@ export function iommu_device_sysfs_remove(iommu: IommuDevice): void {
 }
 
 /**
- * Models iommu_device_register() (drivers/iommu/iommu.c, v6.5): one driver's
- * ops per system, list the instance, then for each bus set bus->iommu_ops and
- * bus_iommu_probe() it. Called from a driver's probe, it walks the bus with
- * that driver's device lock held.
+ * Models iommu_device_register() (drivers/iommu/iommu.c): list the instance
+ * and walk the buses, as the variant's probe path does it (probe-path.ts).
+ * Called from a driver's probe, it walks the bus with that driver's device
+ * lock held.
  */
 export async function iommu_device_register(iommu: IommuDevice, ops: IommuOps, hwdev: Device | null): Promise<number> {
   const stub = KUNIT_STATIC_STUB_REDIRECT(iommu_device_register);
   if (stub) return await stub(iommu, ops, hwdev);
-  const core = iommu_core.get();
-  const first = core.iommu_buses[0];
-  if (first?.iommu_ops && first.iommu_ops !== ops) return -EBUSY;
-  iommu.ops = ops;
-  iommu.hwdev = hwdev;
-  if (hwdev) iommu.fwnode = dev_fwnode(hwdev);
-  await raw_spin_lock(core.iommu_device_lock);
-  core.iommu_device_list.push(iommu);
-  core.iommu_device_list_state.set(core.iommu_device_list_state.value + 1);
-  await raw_spin_unlock(core.iommu_device_lock);
-  let err = 0;
-  kemu_note(() => `${iommu}: iommu_device_register → bus_iommu_probe`);
-  for (const bus of core.iommu_buses) {
-    bus.iommu_ops = ops;
-    err = await bus_iommu_probe(bus, iommu);
-    if (err) break;
-  }
-  if (err) await iommu_device_unregister(iommu);
-  return err;
+  return await iommu_core.get().path.iommu_device_register(iommu, ops, hwdev);
 }
 
 /** Models iommu_device_unregister() (drivers/iommu/iommu.c, v6.5). */
@@ -283,31 +285,6 @@ export function generic_device_group(_dev: Device): IommuGroup {
   return iommu_group_alloc();
 }
 
-/**
- * Models iommu_init_device() (drivers/iommu/iommu.c, v6.5): dev->iommu, then
- * ops->probe_device, then ops->device_group; dev->iommu->iommu_dev is set after
- * device_group, as in v6.5. On failure dev->iommu is freed (with its fwspec).
- */
-export async function iommu_init_device(dev: Device, ops: IommuOps): Promise<number> {
-  await dev_iommu_get(dev);
-  const iommu_dev = await ops.probe_device(dev);
-  kemu_note(() => `${dev.name}: ${ops.name}.probe_device = ${typeof iommu_dev === 'number' ? errname(iommu_dev) : iommu_dev}`);
-  if (typeof iommu_dev === 'number') {
-    await dev_iommu_free(dev);
-    return iommu_dev;
-  }
-  let group = await ops.device_group(dev);
-  if (WARN_ON(group === null, 'device_group returned NULL')) group = -EINVAL;
-  if (typeof group === 'number') {
-    await ops.release_device?.(dev);
-    await dev_iommu_free(dev);
-    return group;
-  }
-  dev.iommu_group = group;
-  await store(DevIommu, await READ_ONCE(dev_iommu_ptr(dev)), 'iommu_dev', iommu_dev);
-  return 0;
-}
-
 /** Models iommu_deinit_device() (drivers/iommu/iommu.c, v6.5). */
 export async function iommu_deinit_device(dev: Device): Promise<void> {
   const ops = await dev_iommu_ops(dev);
@@ -355,13 +332,23 @@ export async function iommu_setup_default_domain(group: IommuGroup, _target_type
 /**
  * The part of __iommu_probe_device() (drivers/iommu/iommu.c, v6.5) that runs
  * serialised, whichever lock the variant uses: skip devices already in a group,
- * init the device, add it to its group, then attach it or leave the group's
- * default domain to the caller (bus_iommu_probe's group_list).
+ * init the device (the variant's iommu_init_device), then add it to its group.
  */
 export async function __iommu_probe_device_serialised(dev: Device, ops: IommuOps, group_list: IommuGroup[] | null): Promise<number> {
   if (dev.iommu_group) return 0;
-  let ret = await iommu_init_device(dev, ops);
-  if (ret) return ret;
+  const ret = await iommu_core.get().path.iommu_init_device(dev, ops);
+  return ret ? ret : await __iommu_probe_device_add_to_group(dev, group_list);
+}
+
+/**
+ * The end of __iommu_probe_device() (drivers/iommu/iommu.c, v6.5; v6.10 on
+ * with iommu_setup_dma_ops()), for a device iommu_init_device() has put in
+ * dev->iommu_group: add it to the group, then attach it or leave the group's
+ * default domain to the caller (bus_iommu_probe's group_list).
+ */
+export async function __iommu_probe_device_add_to_group(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
+  let ret = 0;
+  const path = iommu_core.get().path;
   const group = dev.iommu_group!;
   const gdev = iommu_group_alloc_device(group, dev);
   await mutex_lock(group.mutex);
@@ -381,6 +368,7 @@ export async function __iommu_probe_device_serialised(dev: Device, ops: IommuOps
     iommu_group_put(group);
     return ret;
   }
+  if (group.default_domain) await path.setup_dma_ops(dev);
   await mutex_unlock(group.mutex);
   return 0;
 }
@@ -412,6 +400,7 @@ export async function bus_iommu_probe(bus: BusType, iommu: IommuDevice | null = 
       await mutex_unlock(group.mutex);
       return ret;
     }
+    for (const gdev of group.devices) await core.path.setup_dma_ops(gdev.dev);
     await mutex_unlock(group.mutex);
     for (const gdev of group.devices) await iommu_probe_finalize(gdev.dev);
   }
@@ -431,19 +420,12 @@ export async function iommu_release_device(dev: Device): Promise<void> {
 }
 
 /**
- * Models iommu_device_use_default_domain() (drivers/iommu/iommu.c, v6.5), which
- * platform_dma_configure() calls for drivers that use the DMA API.
+ * Models iommu_device_use_default_domain() (drivers/iommu/iommu.c), which
+ * platform_dma_configure() calls for drivers that use the DMA API: the
+ * variant's (probe-path.ts).
  */
 export async function iommu_device_use_default_domain(dev: Device): Promise<number> {
-  const group = iommu_group_get(dev);
-  if (!group) return 0;
-  let ret = 0;
-  await mutex_lock(group.mutex);
-  if (group.owner_cnt && (group.owner !== null || group.domain !== group.default_domain)) ret = -EBUSY;
-  else group.owner_cnt++;
-  await mutex_unlock(group.mutex);
-  iommu_group_put(group);
-  return ret;
+  return await iommu_core.get().path.iommu_device_use_default_domain(dev);
 }
 
 /** Models iommu_bus_notifier() (drivers/iommu/iommu.c, v6.5): probe on ADD_DEVICE (no device lock held), release on REMOVED. */

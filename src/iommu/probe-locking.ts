@@ -15,7 +15,8 @@ import { lockdep_assert_held } from '../kernel/assert.js';
 import { ENODEV } from '../kernel/errno.js';
 import { KemuError } from '../kernel/errors.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../kernel/locking/mutex.js';
-import { __iommu_probe_device_serialised, iommu_probe_finalize, type IommuGroup, type ProbeIommuArgs } from './iommu.js';
+import { __iommu_probe_device_serialised, iommu_core, iommu_probe_finalize, type IommuGroup, type IommuOps,
+  type ProbeIommuArgs } from './iommu.js';
 import { IOMMU_PROBE_DEVICE_LOCK, IOMMU_PROBE_LOCKING } from './tokens.js';
 
 /** One variant's versions of the IOMMU probe entry points. */
@@ -50,6 +51,11 @@ function bindAll(obj: object, names: string[]): void {
 }
 
 const ENTRY_POINTS = ['__iommu_probe_device', 'iommu_probe_device', 'iommu_probe_device_locked', 'probe_iommu_group'];
+
+/** The ops __iommu_probe_device() probes with, as the variant's probe path finds them (before v6.8: dev->bus->iommu_ops). */
+function probe_ops(dev: Device): Promise<IommuOps | null> {
+  return iommu_core.get().path.probe_ops(dev);
+}
 
 /** The v6.5 shapes of iommu_probe_device and probe_iommu_group, which most variants keep. */
 abstract class ProbeLockingBase implements IommuProbeLocking {
@@ -88,7 +94,7 @@ export class NoProbeLock extends ProbeLockingBase {
 
   /** Models __iommu_probe_device() (drivers/iommu/iommu.c, before 01657bc14a39). */
   async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
-    const ops = dev.bus?.iommu_ops;
+    const ops = await probe_ops(dev);
     if (!ops) return -ENODEV;
     return await __iommu_probe_device_serialised(dev, ops, group_list);
   }
@@ -105,7 +111,7 @@ export class StaticProbeMutex extends ProbeLockingBase {
 
   /** Models __iommu_probe_device() (drivers/iommu/iommu.c, v6.5). */
   async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
-    const ops = dev.bus?.iommu_ops;
+    const ops = await probe_ops(dev);
     if (!ops) return -ENODEV;
     await mutex_lock(this.iommu_probe_device_lock);
     const ret = await __iommu_probe_device_serialised(dev, ops, group_list);
@@ -124,7 +130,7 @@ export class DeviceLockInProbe extends ProbeLockingBase {
 
   /** Models __iommu_probe_device() as of a16b5d1681ab (iommu/next, Aug 2023). */
   async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
-    const ops = dev.bus?.iommu_ops;
+    const ops = await probe_ops(dev);
     if (!ops) return -ENODEV;
     await device_lock(dev);
     const ret = await __iommu_probe_device_serialised(dev, ops, group_list);
@@ -148,7 +154,7 @@ export class SkipSysfsDevLock extends DeviceLockInProbe {
   override async probe_iommu_group(dev: Device, args: ProbeIommuArgs): Promise<number> {
     let ret: number;
     if (args.iommu !== null && args.iommu.dev === dev) {
-      const ops = dev.bus?.iommu_ops;
+      const ops = await probe_ops(dev);
       ret = ops ? await __iommu_probe_device_serialised(dev, ops, args.group_list) : -ENODEV;
     } else {
       ret = await this.__iommu_probe_device(dev, args.group_list);
@@ -187,7 +193,7 @@ export class CallerDeviceLockV1 extends ProbeLockingBase {
 
   /** Models __iommu_probe_device() after "iommu: Provide iommu_probe_device_locked()". */
   async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
-    const ops = dev.bus?.iommu_ops;
+    const ops = await probe_ops(dev);
     device_lock_assert(dev);
     if (!ops) return -ENODEV;
     return await __iommu_probe_device_serialised(dev, ops, group_list);
@@ -248,12 +254,10 @@ export class GlobalProbeMutex extends ProbeLockingBase {
     super();
   }
 
-  /** Models __iommu_probe_device() (drivers/iommu/iommu.c, v6.7). */
+  /** Models __iommu_probe_device() (drivers/iommu/iommu.c, v6.7 on): the caller holds the lock; the body is the probe path's. */
   async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
-    const ops = dev.bus?.iommu_ops;
     lockdep_assert_held(this.iommu_probe_device_lock);
-    if (!ops) return -ENODEV;
-    return await __iommu_probe_device_serialised(dev, ops, group_list);
+    return await iommu_core.get().path.__iommu_probe_device(dev, group_list);
   }
 
   /** Models iommu_probe_device() (drivers/iommu/iommu.c, v6.7). */

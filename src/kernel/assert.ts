@@ -1,5 +1,5 @@
 /**
- * Runtime assertions kernel code makes: WARN_ON and lockdep_assert_held. A
+ * Runtime assertions kernel code makes: WARN_ON, WARN and lockdep_assert_held. A
  * failure prints a WARNING report and the run goes on, as in the kernel.
  */
 import { reportWarn } from './detect/inline-reports.js';
@@ -11,6 +11,15 @@ export function WARN_ON(condition: boolean, what = 'WARN_ON(condition)'): boolea
   if (condition) {
     const task = current();
     task.kernel.report(reportWarn(task.kernel, task, what, 'WARN_ON'));
+  }
+  return condition;
+}
+
+/** Models WARN() (include/asm-generic/bug.h): reports `message` when `condition` is true, and returns it. */
+export function WARN(condition: boolean, message: string): boolean {
+  if (condition) {
+    const task = current();
+    task.kernel.report(reportWarn(task.kernel, task, message, 'WARN'));
   }
   return condition;
 }

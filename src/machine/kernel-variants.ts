@@ -34,6 +34,11 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { name: 'v6.7', summary: 'v6.7-rc3: "iommu: Avoid more races around device probe" (a2e7e59a9426): global iommu_probe_device_lock, also around fwspec parsing' },
   { name: 'v6.11', summary: 'v6.11: VT-d qi_submit_sync before the 0-count fix (owners mark slots QI_DONE)' },
   { name: 'v6.12', summary: 'v6.12-rc1: VT-d "Fix potential lockup if qi_submit_sync called with 0 count" (3cf74230c139)' },
+  { name: 'v6.14', summary: 'v6.14: no bus->iommu_ops (17de3f5fdd35), ops from the fwspec; a client can bind before its group has a default domain' },
+  { name: 'v6.14+b46064a18810', summary: 'v6.14 with "iommu: Handle race with default domain setup" (b46064a18810, v6.15-rc1 and stable)' },
+  { name: 'v6.15', summary: 'v6.15: "iommu: Get DT/ACPI parsing into the proper probe path" (bcb81ac6ae3c): dma_configure from iommu_init_device, lock dropped' },
+  { name: 'v6.15+0c8e9c148e29', summary: 'v6.15 with "iommu: Avoid introducing more races" (0c8e9c148e29, v6.16-rc1): a probe another walk finished is skipped' },
+  { name: 'v6.15.1', summary: 'v6.15.1: also "iommu: Handle yet another race around registration" (da33e87bd2bf, v6.16-rc1): iommu->ready' },
 ];
 
 const added: KernelVariant[] = [];

@@ -80,7 +80,7 @@ export function reportSleepInAtomic(kernel: Kernel, task: Task, op: Op): KernelR
 
 /** WARN_ON / lockdep_assert_held failure: printed, and the run goes on. */
 export function reportWarn(kernel: Kernel, task: Task, message: string, condition: string): KernelReport {
-  const trace = warnTrace(/^(WARN|lockdep_assert|device_lock_assert|mutex_unlock|raw_spin_unlock)/);
+  const trace = warnTrace(/^(WARN|dev_WARN|lockdep_assert|device_lock_assert|mutex_unlock|raw_spin_unlock)/);
   const site = trace[0] ?? '<unknown>';
   return {
     ...base(kernel, task, trace), kind: 'warn', fatal: false,
