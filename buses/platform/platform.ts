@@ -128,22 +128,23 @@ async function platform_probe(_dev: Device): Promise<number> {
 }
 
 /**
- * Models platform_dma_configure() (drivers/base/platform.c, v6.5), called by
- * really_probe() with the device lock held: firmware DMA/IOMMU setup through
- * the OF or the ACPI path, then the default-domain ownership check. Since
- * bcb81ac6ae3c (v6.15) the IOMMU core calls it too, for a device no driver is
- * binding, and the check is skipped then; before, every caller had a driver.
- * (v6.15 reads dev->driver twice, before and after the firmware setup, a window
- * 95deee37a123 closed later; kemu reads it once, after.)
+ * Models platform_dma_configure() (drivers/base/platform.c, v6.5; v6.15 with
+ * 95deee37a123), called by really_probe() with the device lock held: firmware
+ * DMA/IOMMU setup through the OF or the ACPI path, then the default-domain
+ * ownership check. Since bcb81ac6ae3c (v6.15) the IOMMU core calls it too,
+ * for a device no driver is binding, and the check is skipped then. dev->driver
+ * is read once, first, as v6.5 and v6.15 do (v6.15-rc1 read it again after
+ * the firmware setup, the window 95deee37a123 closed; kemu has no variant of it).
  */
 async function platform_dma_configure(dev: Device): Promise<number> {
+  const drv = dev.driver;
   let ret = 0;
   if (dev.of_node) {
     ret = await of_dma_configure(dev, dev.of_node, true);
   } else if (has_acpi_companion(dev)) {
     ret = await acpi_dma_configure(dev);
   }
-  if (ret || !dev.driver || to_platform_driver(dev.driver).driver_managed_dma) return ret;
+  if (ret || !drv || to_platform_driver(drv).driver_managed_dma) return ret;
   return await iommu_device_use_default_domain(dev);
 }
 

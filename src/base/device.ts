@@ -54,8 +54,6 @@ export class Device {
   name: string;
   parent: Device | null = null;
   bus: BusType | null = null;
-  /** The bound driver (or the one being probed: really_probe sets it first). */
-  driver: DeviceDriver | null = null;
   /** The device lock: device_lock() is mutex_lock(&dev->mutex). */
   readonly mutex: Mutex;
   /** The device tree node (`dev->of_node`), a firmware/of DeviceNode when set. */
@@ -85,10 +83,28 @@ export class Device {
   /** Release callback run when the last reference goes (dev->release). */
   release: ((dev: Device) => void) | null = null;
 
+  /** dev->driver, as memory the explorer sees (see `driver`). */
+  private readonly driverPtr: Cell<DeviceDriver | null>;
+
   constructor(name = '') {
     this.name = name;
     this.mutex = new Mutex(name === '' ? 'dev->mutex' : name, device_mutex_class(this));
     this.refcount = new Cell(`kref(${name})`, 1);
+    this.driverPtr = new Cell<DeviceDriver | null>(`${name || 'dev'}->driver`, null, (d) => d?.name ?? 'NULL');
+  }
+
+  /**
+   * The bound driver (or the one being probed: really_probe sets it first).
+   * Written under the device lock, but read without it by code that races
+   * with a probe (the IOMMU core's probe of a device being bound, dev_printk
+   * from another task), so every access is recorded.
+   */
+  get driver(): DeviceDriver | null {
+    return this.driverPtr.get();
+  }
+
+  set driver(drv: DeviceDriver | null) {
+    this.driverPtr.set(drv);
   }
 
   toString(): string {

@@ -90,3 +90,21 @@ describe('asynchronous probing', () => {
     expect(none.failures).toEqual([]);
   });
 });
+
+test('dev->driver is memory the explorer sees: a read without the device lock is ordered both ways against really_probe', async () => {
+  // Code that races with a probe (the IOMMU core's probe of a device being bound) reads dev->driver without the lock.
+  const seen = new Set<string>();
+  const result = await explore(async () => {
+    const bus = testBus();
+    const dev = new Device('foo.0');
+    dev.bus = bus;
+    await device_register(dev);
+    await driver_register(new DeviceDriver('foo', { bus, probe_type: 'PROBE_PREFER_ASYNCHRONOUS', probe: async () => 0 }));
+    // A scheduling point of its own (a flag nobody else touches), so the probe may run before the read or after it.
+    await READ_ONCE(new Cell('unrelated', 0));
+    seen.add(dev.driver?.name ?? 'NULL');
+    await wait_for_device_probe();
+  }, { strategy: 'dpor' });
+  expect(result.exhausted).toBe(true);
+  expect([...seen].sort()).toEqual(['NULL', 'foo']);
+});
