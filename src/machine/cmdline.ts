@@ -6,11 +6,13 @@
 import { ContainerModule } from 'inversify';
 import { save_async_options } from '../base/dd.js';
 import { KemuError } from '../kernel/errors.js';
+import { initcall_blacklist } from './initcall.js';
 import { KERNEL_CMDLINE } from './tokens.js';
 
 /** __setup("name=", handler) entries of the modelled subsystems. */
 const SETUP_HANDLERS: Readonly<Record<string, (value: string) => void>> = {
   driver_async_probe: save_async_options,
+  initcall_blacklist,
 };
 
 /** A machine's command line, e.g. `kernelCommandLine('driver_async_probe=exynos-sysmmu')`, as a container module. */

@@ -3,6 +3,8 @@
  * Within a level, initcalls run in link order, which kemu takes to be the order
  * of their bindings (the board lists its modules in link order).
  */
+import { RunLocal } from '../base/run-local.js';
+import { EPERM } from '../kernel/errno.js';
 import { pr_debug, pr_warn } from '../kernel/printk.js';
 
 export const INITCALL_LEVELS = [
@@ -32,8 +34,30 @@ export function initcallOrder(calls: readonly Initcall[]): Initcall[] {
     .map((x) => x.call);
 }
 
+/** blacklisted_initcalls (init/main.c, v6.5): the names `initcall_blacklist=` listed, in this run. */
+const blacklisted_initcalls = new RunLocal<string[]>('blacklisted_initcalls', () => []);
+
+/**
+ * Models initcall_blacklist() (init/main.c, v6.5; `initcall_blacklist=a,b`, a
+ * debugging parameter): the named initcalls do not run.
+ */
+export function initcall_blacklist(value: string): void {
+  for (const name of value.split(',').filter((n) => n !== '')) {
+    pr_debug(`blacklisting initcall ${name}`);
+    blacklisted_initcalls.get().push(name);
+  }
+}
+
+/** Models initcall_blacklisted() (init/main.c, v6.5). */
+function initcall_blacklisted(call: Initcall): boolean {
+  if (!blacklisted_initcalls.get().includes(call.name)) return false;
+  pr_debug(`initcall ${call.name} blacklisted`);
+  return true;
+}
+
 /** Models do_one_initcall() (init/main.c, v6.5). */
 export async function do_one_initcall(call: Initcall): Promise<number> {
+  if (initcall_blacklisted(call)) return -EPERM;
   pr_debug(`calling  ${call.name} @ 1`);
   const ret = await call.fn();
   if (ret < 0) pr_warn(`initcall ${call.name} returned ${ret}`);

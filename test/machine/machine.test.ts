@@ -4,8 +4,12 @@ import { describe, expect, test } from 'vitest';
 import { firmwareFilePath } from '../../firmware/firmware-files.js';
 import { omap4DspBoard } from '../../boards/omap4.js';
 import { exynosBoard } from '../../boards/exynos.js';
-import { explore } from '../../src/explore/explore.js';
-import { initcallOrder, initcall } from '../../src/machine/initcall.js';
+import { ContainerModule } from 'inversify';
+import { explore, runOnce } from '../../src/explore/explore.js';
+import { initcallOrder, initcall, type Initcall } from '../../src/machine/initcall.js';
+import { kernelCommandLine } from '../../src/machine/cmdline.js';
+import { bootScenario } from '../../src/machine/machine.js';
+import { INITCALL } from '../../src/machine/tokens.js';
 import { bisectBoard } from '../../src/machine/bisect.js';
 import { KERNEL_VARIANTS } from '../../src/machine/kernel-variants.js';
 import { IOMMU_VARIANT_MODULES } from '../../src/iommu/variants.js';
@@ -19,6 +23,17 @@ describe('machine composition', () => {
       initcall('arch_sync', 'd', () => 0), initcall('device', 'e', () => 0), initcall('subsys', 'f', () => 0),
     ]).map((c) => c.name);
     expect(order).toEqual(['b', 'd', 'f', 'a', 'e', 'c']);
+  });
+
+  test('initcall_blacklist= names initcalls that do not run (init/main.c), as a debugging boot does', async () => {
+    const ran: string[] = [];
+    const calls = ['a', 'b', 'c'].map((name) => new ContainerModule(({ bind }) => {
+      bind<Initcall>(INITCALL).toConstantValue(initcall('device', name, () => (ran.push(name), 0)));
+    }));
+    const run = await runOnce(bootScenario(() => [kernelCommandLine('initcall_blacklist=b,c'), ...calls]));
+    expect(ran).toEqual(['a']);
+    expect(run.log.map((l) => l.text)).toEqual(expect.arrayContaining(['blacklisting initcall b', 'blacklisting initcall c',
+      'calling  a @ 1', 'initcall b blacklisted', 'initcall c blacklisted']));
   });
 
   test('every kernel variant has IOMMU core bindings', () => {
