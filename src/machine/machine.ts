@@ -72,13 +72,20 @@ export async function kernel_init(container: Container): Promise<void> {
 }
 
 /**
- * A boot scenario: compose the machine from `modules()` in the run, boot it,
- * then let the rest of the boot's time pass, so the timers boot armed fire
- * (the deferred-probe timeout, 10 s after late_initcall).
+ * A boot scenario: compose the machine from `modules()`, boot it, then let the
+ * rest of the boot's time pass, so the timers boot armed fire (the
+ * deferred-probe timeout, 10 s after late_initcall). The container is composed
+ * in the first run; every later run restores it to its state before anything
+ * was resolved (inversify's snapshot), so each run constructs its own
+ * subsystems without loading the modules again.
  */
 export function bootScenario(modules: () => readonly ContainerModule[]): Scenario {
+  let machine: Container | null = null;
   return async () => {
-    await kernel_init(composeMachine(modules()));
+    if (machine) machine.restore();
+    else machine = composeMachine(modules());
+    machine.snapshot();
+    await kernel_init(machine);
     await run_timers_while_idle();
   };
 }
