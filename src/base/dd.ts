@@ -17,7 +17,7 @@ import { bus_for_each_dev, bus_for_each_drv, bus_notify, bus_probe_device, BUS_N
 import { dev_dbg, dev_name, dev_set_drvdata, dev_warn, device_is_bound, device_is_registered, device_lock,
   device_unlock, get_device, put_device, type Device } from './device.js';
 import type { DeviceDriver } from './driver.js';
-import { report_deferred_probe_pending, report_probe_failure } from './probe-reports.js';
+import { report_deferred_never_retried, report_deferred_probe_pending, report_probe_failure } from './probe-reports.js';
 import { async_schedule_dev, async_synchronize_full } from './async.js';
 import { RunLocal } from './run-local.js';
 import { emitProbe } from '../kernel/events.js';
@@ -160,6 +160,18 @@ export async function deferred_probe_initcall(): Promise<number> {
     await schedule_delayed_work(s.deferred_probe_timeout_work, s.driver_deferred_probe_timeout * HZ);
   }
   return 0;
+}
+
+/**
+ * kemu's check at the end of a boot: if deferred probing was never enabled
+ * (deferred_probe_initcall left out), report every device still deferred, which
+ * the deferred-probe timeout would otherwise have reported. Not kernel code: it
+ * reads the lists once every task is done.
+ */
+export function deferred_probe_check_boot_end(): void {
+  const s = dd_state.get();
+  if (s.driver_deferred_probe_enable.value) return;
+  for (const dev of [...s.active, ...s.pending]) report_deferred_never_retried(dev);
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The driver core's boot-health lines as reports: a probe that failed with an
- * error (call_driver_probe's warning) and a device still deferred when the
- * deferred-probe timeout expired (deferred_probe_timeout_work_func's line).
+ * error (call_driver_probe's warning), a device still deferred when the
+ * deferred-probe timeout expired (deferred_probe_timeout_work_func's line),
+ * and, on a boot that never enabled deferred probing, kemu's own line for a
+ * device still deferred when the boot is over.
  * The kernel only prints them; kemu also keeps them as data, so a boot that
  * "boots" with broken devices says so. The report is the printk: dmesg shows
  * its kernel-format line where the kernel prints it.
@@ -34,4 +36,16 @@ export function report_probe_failure(dev: Device, drv: DeviceDriver, ret: number
 export function report_deferred_probe_pending(dev: Device): void {
   const text = `${dev_driver_string(dev)} ${dev_name(dev)}: deferred probe pending`;
   current().kernel.report(reportFor('deferred-probe-pending', dev, text, `${dev_name(dev)} still deferred after the deferred-probe timeout`, null, null));
+}
+
+/**
+ * kemu's line for a device still deferred at the end of a boot that never
+ * enabled deferred probing (initcall_blacklist=deferred_probe_initcall): nothing
+ * will retry it and, with no deferred-probe timeout armed, the kernel never
+ * says so. It counts as the timeout's line would.
+ */
+export function report_deferred_never_retried(dev: Device): void {
+  const text = `kemu: ${dev_driver_string(dev)} ${dev_name(dev)}: still deferred at the end of the boot` +
+    `${dev.deferred_probe_reason ? ` (${dev.deferred_probe_reason})` : ''}; deferred probing was never enabled, so nothing retries it`;
+  current().kernel.report(reportFor('deferred-probe-pending', dev, text, `${dev_name(dev)} still deferred: deferred probing was never enabled`, null, null));
 }

@@ -17,7 +17,7 @@ export type BisectOutcome = 'boots' | 'hangs' | 'lockup' | 'warns' | 'oops' | 'u
 export interface BootHealth {
   /** Probes that failed with an error (call_driver_probe's warning). */
   probeFailures: ProbeOutcome[];
-  /** Devices still deferred when the deferred-probe timeout expired ("deferred probe pending"). */
+  /** Devices still deferred when the deferred-probe timeout expired ("deferred probe pending"), or when a boot without deferred probing ended. */
   deferred: string[];
   /** Distinct WARNs. */
   warnings: number;

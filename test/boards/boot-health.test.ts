@@ -2,7 +2,9 @@
  * Boot health as the verdict: a boot that finishes with failed probes or
  * devices still deferred is not just "boots". Both come from the driver core
  * as data (the reports bisect counts) and as the kernel's own lines, at the
- * deferred-probe timeout 10 s after late_initcall (drivers/base/dd.c, v6.5).
+ * deferred-probe timeout 10 s after late_initcall (drivers/base/dd.c, v6.5);
+ * a boot that never enabled deferred probing has no timeout, and kemu lists
+ * what is still deferred when it ends.
  */
 import { describe, expect, test } from 'vitest';
 import { platformBusModule } from '../../buses/platform/module.js';
@@ -17,6 +19,7 @@ import { loadCommittedDtb } from '../../firmware/firmware-files.js';
 import { runOnce } from '../../src/explore/explore.js';
 import { bisectBoard } from '../../src/machine/bisect.js';
 import { defineBoard } from '../../src/machine/board.js';
+import { kernelCommandLine } from '../../src/machine/cmdline.js';
 import { NSEC_PER_SEC } from '../../src/kernel/clock.js';
 import { ETIMEDOUT } from '../../src/kernel/errno.js';
 import { renderDmesg } from '../../src/report/dmesg.js';
@@ -32,9 +35,7 @@ const omap4WithoutPrm = defineBoard({
 });
 
 /** A target module whose rstctrl reset names a controller no driver registers. */
-const orphanReset = defineBoard({
-  name: 'orphan-reset', summary: 'a ti-sysc module waiting for a reset controller that never comes', variants: ['v6.5'],
-  modules: () => [platformBusModule, ofFirmwareModule(buildDeviceTree({
+const orphanResetModules = () => [platformBusModule, ofFirmwareModule(buildDeviceTree({
     props: { '#address-cells': 1, '#size-cells': 1 },
     children: {
       'prm@4a306400': { label: 'prm_tesla', props: { compatible: 'ti,omap4-prm-inst', reg: [0x4a306400, 0x100], '#reset-cells': 1 } },
@@ -43,7 +44,17 @@ const orphanReset = defineBoard({
           ranges: [0x0, 0x4a066000, 0x1000], resets: [{ ref: 'prm_tesla' }, 1], 'reset-names': 'rstctrl' },
       },
     },
-  })), tiSyscModule],
+  })), tiSyscModule];
+
+const orphanReset = defineBoard({
+  name: 'orphan-reset', summary: 'a ti-sysc module waiting for a reset controller that never comes', variants: ['v6.5'],
+  modules: orphanResetModules,
+});
+
+/** The same, booted without deferred probing: nothing retries the module and no timeout lists it. */
+const orphanResetNoDeferredProbing = defineBoard({
+  name: 'orphan-reset-no-deferred-probing', summary: 'orphan-reset with initcall_blacklist=deferred_probe_initcall', variants: ['v6.5'],
+  modules: () => [kernelCommandLine('initcall_blacklist=deferred_probe_initcall'), ...orphanResetModules()],
 });
 
 describe('the deferred-probe timeout decides what a stuck dependency becomes', () => {
@@ -68,5 +79,17 @@ describe('the deferred-probe timeout decides what a stuck dependency becomes', (
     const pending = run.reports.find((r) => r.kind === 'deferred-probe-pending')!;
     expect(pending.ns).toBeGreaterThanOrEqual(10 * NSEC_PER_SEC);
     expect(renderDmesg(run)).toContain('platform 4a066000.target-module: deferred probe pending');
+  });
+
+  test('without deferred probing (deferred_probe_initcall left out) kemu lists what is still deferred when the boot is over', async () => {
+    const [row] = await bisectBoard(orphanResetNoDeferredProbing);
+    expect(row!.verdict).toBe('boots, 1 deferred');
+    expect(row!.health.deferred).toEqual(['4a066000.target-module']);
+    const run = await runOnce(orphanResetNoDeferredProbing.boot('v6.5'));
+    expect(run.reports.filter((r) => r.kind === 'deferred-probe-pending').map((r) => r.message)).toEqual([
+      'kemu: platform 4a066000.target-module: still deferred at the end of the boot (ti-sysc: -EPROBE_DEFER); ' +
+      'deferred probing was never enabled, so nothing retries it',
+    ]);
+    expect(renderDmesg(run)).not.toContain('deferred probe pending');
   });
 });

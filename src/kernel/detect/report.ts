@@ -11,7 +11,7 @@ export type ReportKind =
   | 'warn'               // WARN_ON / lockdep_assert_held failure
   | 'oops'               // kernel code threw: the emulator's equivalent of an oops
   | 'probe-failed'       // a driver's probe failed with an error (call_driver_probe's warning)
-  | 'deferred-probe-pending' // a device still deferred when the deferred-probe timeout expired
+  | 'deferred-probe-pending' // a device still deferred when the deferred-probe timeout expired (or a boot without deferred probing ended)
   | 'kasan'              // an access to freed slab memory, or a double free (mm/kasan/report.c)
   | 'invariant';         // an invariant the scenario stated does not hold after a step (invariants.ts)
 
