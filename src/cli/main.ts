@@ -89,7 +89,7 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   const shape = requestShape(target.request);
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
-    maxSchedules: flags.maxSchedules,
+    maxSchedules: flags.maxSchedules ?? (flags.strategy === undefined ? target.maxSchedules : undefined),
     maxSteps: shape.maxSteps,
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,

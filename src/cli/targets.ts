@@ -33,6 +33,8 @@ export interface Target {
   scenario: Scenario;
   /** How this target is explored when the user does not say. */
   strategy: StrategySpec;
+  /** Schedules after which that default exploration stops (a board's maxSchedules). */
+  maxSchedules?: number;
   /** Names the story gives the tasks, by comm (see ScenarioEntry.taskNames). */
   taskNames: Readonly<Record<string, string>>;
   /** What resolved it (for worker threads and `kemu merge`). */
@@ -119,6 +121,7 @@ export function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'b
     kind: board ? 'board' : 'scenario', name: entry.name, variant: chosen, label: chosen ? `${entry.name} on ${chosen}` : entry.name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
     strategy: entry.strategy ?? 'default',
+    ...(board?.maxSchedules !== undefined ? { maxSchedules: board.maxSchedules } : {}),
     taskNames: scenario?.taskNames ?? {},
     request,
     command,

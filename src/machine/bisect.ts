@@ -141,7 +141,9 @@ export function selfDeadlockChain(task: TaskSnapshot | null): string[] {
 export async function bisectBoard(board: BoardEntry, options: ExploreOptions & { variants?: readonly string[] } = {}): Promise<BisectRow[]> {
   const rows: BisectRow[] = [];
   for (const variant of options.variants ?? board.variants) {
-    const result = await explore(board.boot(variant), { strategy: board.strategy, ...options });
+    // The board's schedule limit belongs to its own strategy, as on the command line.
+    const limit = options.strategy === undefined ? { maxSchedules: board.maxSchedules } : {};
+    const result = await explore(board.boot(variant), { strategy: board.strategy, ...limit, ...options });
     const failure = decisiveFailure(result.failures);
     const outcome = outcomeOf(failure);
     const health = bootHealth(result.failures);

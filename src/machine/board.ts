@@ -18,6 +18,8 @@ export interface BoardSpec {
   readonly defaultVariant?: string;
   /** How its boot is explored by default, when full DPOR is too large to exhaust. */
   readonly strategy?: StrategySpec;
+  /** Schedules after which its default exploration stops (BoardEntry.maxSchedules). */
+  readonly maxSchedules?: number;
   /** The board's modules for a variant (firmware, buses, drivers), in link order. */
   modules(variant: string): readonly ContainerModule[];
 }
@@ -41,6 +43,7 @@ export function defineBoard(spec: BoardSpec): Board {
     variants: spec.variants,
     defaultVariant,
     ...(spec.strategy ? { strategy: spec.strategy } : {}),
+    ...(spec.maxSchedules !== undefined ? { maxSchedules: spec.maxSchedules } : {}),
     machineModules,
     boot(variant: string) {
       if (typeof variant !== 'string') throw new KemuError('bad-usage', `${spec.name}.boot(variant): variant must be a name`);

@@ -18,8 +18,14 @@ export interface BoardEntry {
   readonly defaultVariant: string;
   /** The scenario that boots the board on a kernel variant. */
   boot(variant: string): Scenario;
-  /** How `kemu run` and `kemu bisect` explore its boot when the user does not say (default: dpor). */
+  /** How `kemu run` and `kemu bisect` explore its boot when the user does not say (default: `default`, the staged search). */
   readonly strategy?: StrategySpec;
+  /**
+   * Schedules after which `kemu run` and `kemu bisect` stop when the user does
+   * not say: a search it stops found what it found, but covered only part of
+   * the space (its row is not exhausted).
+   */
+  readonly maxSchedules?: number;
 }
 
 /** A named reproduction or check, such as `qi-zero-count`. */

@@ -61,6 +61,14 @@ describe('machine composition', () => {
     expect(a.exhausted).toBe(true);
   });
 
+  test('a board\'s maxSchedules stops its own strategy, and the row says it is not exhausted; another strategy is not limited', async () => {
+    const capped = { ...omap4DspBoard, name: 'omap4-dsp-capped', strategy: 'dpor', maxSchedules: 2 } as const;
+    const [row] = await bisectBoard(capped, { variants: ['v6.7'] });
+    expect([row!.schedules, row!.exhausted]).toEqual([2, false]);
+    const [free] = await bisectBoard(capped, { variants: ['v6.7'], strategy: 'dpor' });
+    expect(free!.exhausted).toBe(true);
+  });
+
   test('bisect rows are data: variant, outcome, schedules, exhausted, failure, chain', async () => {
     const rows = await bisectBoard(omap4DspBoard, { variants: ['v6.5', 'iommu-next-2023-08'] });
     expect(rows.map((r) => [r.variant, r.outcome])).toEqual([['v6.5', 'boots'], ['iommu-next-2023-08', 'hangs']]);
