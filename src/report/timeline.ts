@@ -18,7 +18,8 @@ import { stuckForever } from './run-activity.js';
 export interface TimelineOptions {
   /**
    * `story`: the steps that carry notes, and the lock, unlock and poll steps of
-   * the tasks whose steps carry notes; `ops`: every step. Default: story if any
+   * the tasks whose steps carry notes (but not a read that finds what its task
+   * last read there, nor a critical section in which it did nothing else shown); `ops`: every step. Default: story if any
    * notes exist.
    */
   detail?: 'story' | 'ops';
@@ -69,19 +70,50 @@ interface Row {
   text: string;
 }
 
+const LOCKS = new Set<OpKind>([OpKind.MutexLock, OpKind.MutexTrylock, OpKind.SpinLock]);
+const UNLOCKS = new Set<OpKind>([OpKind.MutexUnlock, OpKind.SpinUnlock]);
+
+/**
+ * The story's steps without the critical sections in which their task did
+ * nothing the story shows: a lock, then the same task's unlock of it, with
+ * no note and no shown step of that task between.
+ */
+function withoutEmptyCriticalSections(steps: readonly TraceStep[]): TraceStep[] {
+  const dropped = new Set<TraceStep>();
+  const open = new Map<string, TraceStep>();
+  for (const step of steps) {
+    const key = `${step.pid}:${step.target}`;
+    if (step.notes.length === 0 && UNLOCKS.has(step.opKind) && open.has(key)) {
+      dropped.add(open.get(key)!).add(step);
+    }
+    for (const k of [...open.keys()]) if (k.startsWith(`${step.pid}:`)) open.delete(k);
+    if (step.notes.length === 0 && LOCKS.has(step.opKind)) open.set(key, step);
+  }
+  return steps.filter((s) => !dropped.has(s));
+}
+
+/** A read that finds what its task last read in the same place: the story has told it already. */
+function rereads(step: TraceStep, lastRead: Map<string, string | null>): boolean {
+  if (step.opKind !== OpKind.Read) return false;
+  const key = `${step.pid}:${step.target}`;
+  const again = lastRead.has(key) && lastRead.get(key) === step.result;
+  lastRead.set(key, step.result);
+  return again;
+}
+
 function rowsOf(run: Pick<CapturedRun, 'trace' | 'tasks' | 'reports'>, detail: 'story' | 'ops', taskByPid: Map<number, TaskInfo>): Row[] {
   const actors = new Set(run.trace.filter((s) => s.notes.length > 0).map((s) => s.pid));
-  const rows: Row[] = [];
-  run.trace.forEach((step, i) => {
+  const lastRead = new Map<string, string | null>();
+  let steps = run.trace.filter((step, i) => {
     const task = taskByPid.get(step.pid)!;
     // The scenario task's start (building the machine, spawning tasks) is setup, not part of the story.
-    if (step.pid === 1 && step.opKind === OpKind.Start) return;
-    const noted = step.notes.length > 0;
-    const shown = detail === 'ops' || noted || i === run.trace.length - 1
-      || (actors.has(step.pid) && task.kind === 'thread' && STORY_OPS.has(step.opKind));
-    if (!shown) return;
-    rows.push({ step: String(step.step), pid: step.pid, text: noted ? step.notes.join('; ') : opText(step, task) });
+    if (step.pid === 1 && step.opKind === OpKind.Start) return false;
+    return detail === 'ops' || step.notes.length > 0 || i === run.trace.length - 1
+      || (actors.has(step.pid) && task.kind === 'thread' && STORY_OPS.has(step.opKind) && !rereads(step, lastRead));
   });
+  if (detail === 'story') steps = withoutEmptyCriticalSections(steps);
+  const rows: Row[] = steps.map((step) => ({ step: String(step.step), pid: step.pid,
+    text: step.notes.length > 0 ? step.notes.join('; ') : opText(step, taskByPid.get(step.pid)!) }));
   for (const stuck of stuckForever(run.reports)) rows.push({ step: 'end', pid: stuck.pid, text: stuck.text });
   return rows;
 }

@@ -11,6 +11,7 @@ import { renderTimeline } from '../../src/report/index.js';
 import { resolveTarget } from '../../src/cli/targets.js';
 import { abba } from '../../src/examples/classic-scenarios.js';
 import { builtinCatalog } from '../support/builtin-catalog.js';
+import { OpKind } from '../../src/kernel/sched/op.js';
 
 async function lockupRun(): Promise<{ run: CapturedRun; names: Readonly<Record<string, string>> }> {
   const target = resolveTarget(builtinCatalog, { name: 'qi-zero-count', kernel: 'v6.11' });
@@ -72,4 +73,24 @@ test('a deadlock ends on what each task blocks on forever, and who holds it', as
   const hang = (await explore(abba)).failures.find((f) => f.kind === 'hung-task')!;
   const end = rows(renderTimeline(hang.run)).filter(([step]) => step === 'end').map(([, , text]) => text);
   expect(end.sort()).toEqual(['mutex_lock(lock_a) blocks forever, held by cpu1', 'mutex_lock(lock_b) blocks forever, held by cpu2']);
+});
+
+test('the story leaves out a read that finds what its task last read there, and a lock held with nothing shown inside', () => {
+  const step = (n: number, pid: number, op: string, opKind: OpKind, target: string | null, result: string | null, notes: string[] = []) =>
+    ({ step: n, ns: n, pid, op, opKind, target, result, notes });
+  const run = {
+    tasks: [{ pid: 2, comm: 'kworker/u16:1', cpu: 1, kind: 'thread' as const }],
+    reports: [],
+    trace: [
+      step(1, 2, 'mutex_lock(iommu_probe_device_lock)', OpKind.MutexLock, 'iommu_probe_device_lock', null),
+      step(2, 2, 'READ_ONCE(dev->iommu)', OpKind.Read, 'dev->iommu', 'NULL'),
+      step(3, 2, 'READ_ONCE(dev->iommu)', OpKind.Read, 'dev->iommu', 'NULL'),
+      step(4, 2, 'mutex_unlock(iommu_probe_device_lock)', OpKind.MutexUnlock, 'iommu_probe_device_lock', null),
+      step(5, 2, 'raw_spin_lock(iommu_device_lock)', OpKind.SpinLock, 'iommu_device_lock', null),
+      step(6, 2, 'raw_spin_unlock(iommu_device_lock)', OpKind.SpinUnlock, 'iommu_device_lock', null),
+      step(7, 2, 'READ_ONCE(dev->iommu)', OpKind.Read, 'dev->iommu', 'ffff000004000000', ['dev->iommu = kzalloc()']),
+      step(8, 2, 'READ_ONCE(dev->iommu)', OpKind.Read, 'dev->iommu', 'NULL'),
+    ],
+  };
+  expect(rows(renderTimeline(run)).map(([s]) => s)).toEqual(['1', '2', '4', '7', '8']);
 });

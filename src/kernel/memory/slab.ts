@@ -101,6 +101,11 @@ export abstract class SlabObject {
     this.allocated = track();
   }
 
+  /** The object's address, as a pointer to it reads in timelines (`READ_ONCE(dev->iommu) -> ffff000004000060`). */
+  toString(): string {
+    return formatAddr(this.addr);
+  }
+
   /** Declares a field at its offset in the struct (zero-initialised as by kzalloc: `initial`). */
   protected field<T>(name: string, initial: T): SlabField<T> {
     const layout = this.struct.fields[name];
