@@ -179,13 +179,17 @@ export class OfIommuConfigureV614 implements OfIommuConfigure {
     await fw.fwspec_lock();
     if (await dev_iommu_fwspec_get(dev)) {
       await fw.fwspec_unlock();
+      kemu_note(() => `${dev.name}: of_iommu_configure: the fwspec is already there`);
       return 0;
     }
     const dev_iommu_present = await this.dev_iommu_present(dev);
     let err = await this.parse(dev, master_np);
     if (err) await this.undo_parse(dev, dev_iommu_present);
     await fw.fwspec_unlock();
-    if (!err && this.replays(dev, dev_iommu_present)) err = await fw.replay(dev);
+    if (!err && this.replays(dev, dev_iommu_present)) {
+      kemu_note(() => `${dev.name}: of_iommu_configure replays iommu_probe_device`);
+      err = await fw.replay(dev);
+    }
     if (err && err !== -EPROBE_DEFER) dev_dbg(dev, `Adding to IOMMU failed: ${err}`);
     return err;
   }

@@ -10,7 +10,7 @@
  * visible, so the explorer orders a mapping against the switch.
  */
 import type { Device } from '../base/device.js';
-import { WARN_ON } from '../kernel/assert.js';
+import { kemu_note, WARN_ON } from '../kernel/assert.js';
 import { Cell } from '../kernel/memory/cell.js';
 import { READ_ONCE, WRITE_ONCE } from '../kernel/memory/once.js';
 import type { IommuDomain } from './iommu.js';
@@ -80,6 +80,7 @@ export async function iommu_setup_dma_ops(dev: Device): Promise<void> {
   const domain = iommu_get_domain_for_dev(dev);
   const dma = iommu_is_dma_domain(domain);
   await WRITE_ONCE(dev_dma_iommu(dev), dma);
+  kemu_note(() => `${dev.name}: iommu_setup_dma_ops: dev->dma_iommu = ${dma}`);
   if (dma) iommu_dma_init_domain(domain!);
 }
 

@@ -6,6 +6,7 @@
  * dma-direct otherwise, where the DMA address is the physical address.
  */
 import type { Device } from '../base/device.js';
+import { kemu_note } from '../kernel/assert.js';
 import type { SlabObject } from '../kernel/memory/slab.js';
 import { iommu_dma_map_page, iommu_dma_unmap_page, use_dma_iommu } from './dma-iommu.js';
 
@@ -23,11 +24,15 @@ function virt_to_phys(obj: SlabObject): number {
 /** Models dma_map_single() → dma_map_page_attrs() (kernel/dma/mapping.c): dma-direct returns the physical address. */
 export async function dma_map_single(dev: Device, buf: SlabObject, size: number, _dir: DmaDataDirection): Promise<number> {
   const phys = virt_to_phys(buf);
-  if (await use_dma_iommu(dev)) return await iommu_dma_map_page(dev, phys, size);
-  return phys;
+  const iommu = await use_dma_iommu(dev);
+  const addr = iommu ? await iommu_dma_map_page(dev, phys, size) : phys;
+  kemu_note(() => `${dev.name}: dma_map_single = 0x${addr.toString(16)} (${iommu ? 'iommu-dma' : 'dma-direct'})`);
+  return addr;
 }
 
 /** Models dma_unmap_single() → dma_unmap_page_attrs() (kernel/dma/mapping.c): dma-direct has nothing to undo here. */
 export async function dma_unmap_single(dev: Device, addr: number, size: number, _dir: DmaDataDirection): Promise<void> {
-  if (await use_dma_iommu(dev)) await iommu_dma_unmap_page(dev, addr, size);
+  const iommu = await use_dma_iommu(dev);
+  kemu_note(() => `${dev.name}: dma_unmap_single(0x${addr.toString(16)}) (${iommu ? 'iommu-dma' : 'dma-direct'})`);
+  if (iommu) await iommu_dma_unmap_page(dev, addr, size);
 }

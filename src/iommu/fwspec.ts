@@ -72,7 +72,10 @@ export class ReadyFwnodeFwspec extends FwnodeFwspec {
 
   /** Models the iommu->ready check of iommu_fwspec_init() (drivers/iommu/iommu.c, da33e87bd2bf). */
   protected override async may_init(dev: Device, iommu: IommuDevice): Promise<number> {
-    if (!(await READ_ONCE(dev_iommu_ptr(dev))) && !(await READ_ONCE(iommu_device_ready(iommu)))) return -EPROBE_DEFER;
+    if (!(await READ_ONCE(dev_iommu_ptr(dev))) && !(await READ_ONCE(iommu_device_ready(iommu)))) {
+      kemu_note(() => `${dev.name}: ${iommu} not ready: iommu_fwspec_init = -EPROBE_DEFER`);
+      return -EPROBE_DEFER;
+    }
     return 0;
   }
 }

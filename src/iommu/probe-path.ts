@@ -157,10 +157,14 @@ export class BusOpsProbePath implements IommuProbePath {
    */
   async iommu_device_use_default_domain(dev: Device): Promise<number> {
     const group = iommu_group_get(dev);
-    if (!group) return 0;
+    if (!group) {
+      kemu_note(() => `${dev.name}: iommu_device_use_default_domain: no iommu_group, nothing to claim`);
+      return 0;
+    }
     let ret = 0;
     await mutex_lock(group.mutex);
     ret = this.claim_default_domain(group);
+    if (!ret) kemu_note(() => `${dev.name}: iommu_device_use_default_domain claims ${group} (default domain ${group.default_domain ? 'set' : 'not set yet'})`);
     await mutex_unlock(group.mutex);
     iommu_group_put(group);
     return ret;
@@ -278,7 +282,10 @@ export class DefaultDomainDeferProbePath extends FwspecProbePath {
 
   /** Models the check b46064a18810 adds to iommu_device_use_default_domain() (drivers/iommu/iommu.c). */
   protected override claim_default_domain(group: IommuGroup): number {
-    if (!group.default_domain) return -EPROBE_DEFER;
+    if (!group.default_domain) {
+      kemu_note(() => `${group} has no default domain yet: iommu_device_use_default_domain = -EPROBE_DEFER`);
+      return -EPROBE_DEFER;
+    }
     return super.claim_default_domain(group);
   }
 }
