@@ -1,16 +1,19 @@
 /**
  * The Exynos SysMMU driver (drivers/iommu/exynos-iommu.c, v6.5 shape), reduced
- * to probing: exynos_sysmmu_probe registers with the IOMMU core last (from the
- * SysMMU's own probe, so the core walks the platform bus with its device lock
- * held), clients are bound through of_xlate (an owner in dev->iommu->priv),
- * and probe_device needs that owner.
+ * to probing and mapping: exynos_sysmmu_probe registers with the IOMMU core
+ * last (from the SysMMU's own probe, so the core walks the platform bus with
+ * its device lock held), clients are bound through of_xlate (an owner in
+ * dev->iommu->priv), probe_device needs that owner, and a domain keeps a page
+ * table, so iommu-dma can map a client's buffers and find what it mapped.
  */
 import { dev_name, put_device, type Device } from '../../../src/base/device.js';
 import { dev_iommu_priv_get, dev_iommu_priv_set, generic_device_group, iommu_device_register,
   iommu_device_sysfs_add, iommu_device_sysfs_remove, IommuDevice, type IommuDomain, type IommuDomainType,
   type IommuOfXlateArgs, type IommuOps } from '../../../src/iommu/iommu.js';
 import { ENODEV } from '../../../src/kernel/errno.js';
+import type { IommuDomainMapOps } from '../../../src/iommu/iommu-map.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../../../src/kernel/locking/mutex.js';
+import { RawSpinlock, raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../../../src/kernel/locking/spinlock.js';
 import { PlatformDriver, platform_get_drvdata, platform_set_drvdata, type PlatformDevice } from '../../../buses/platform/platform.js';
 import { DeviceNode } from '../../../firmware/of/device-node.js';
 import { of_find_device_by_node } from '../../../firmware/of/platform.js';
@@ -32,8 +35,13 @@ export class ExynosIommuOwner {
   domain: IommuDomain | null = null;
   readonly rpm_lock: Mutex;
 
-  constructor(master: Device) {
+  constructor(readonly master: Device) {
     this.rpm_lock = new Mutex(`${dev_name(master)}.rpm_lock`, { name: '&owner->rpm_lock' });
+  }
+
+  /** As dev->iommu->priv reads in timelines. */
+  toString(): string {
+    return `exynos_iommu_owner(${dev_name(this.master)})`;
   }
 }
 
@@ -64,10 +72,54 @@ async function exynos_iommu_probe_device(dev: Device): Promise<IommuDevice | num
   return owner.controllers[0]!.iommu;
 }
 
+/** SPAGE_SIZE (drivers/iommu/exynos-iommu.c): the small-page size, the one kemu's mappings use. */
+const SPAGE_SIZE = 0x1000;
+
+/**
+ * Models struct exynos_iommu_domain (drivers/iommu/exynos-iommu.c, v6.5),
+ * reduced: its page table as small-page entries, under its pgtablelock.
+ */
+export class ExynosIommuDomain implements IommuDomain, IommuDomainMapOps {
+  readonly ops: IommuOps = exynos_iommu_ops;
+  /** SECT_SIZE | LPAGE_SIZE | SPAGE_SIZE. */
+  readonly pgsize_bitmap = 0x10_0000 | 0x1_0000 | SPAGE_SIZE;
+  /** domain->pgtablelock. */
+  readonly pgtablelock = new RawSpinlock('exynos_iommu_domain.pgtablelock', { name: '&domain->pgtablelock' });
+  /** Small-page index → physical address. Read and written under pgtablelock. */
+  private readonly pgtable = new Map<number, number>();
+
+  constructor(readonly type: IommuDomainType) {}
+
+  /** Models exynos_iommu_map() (v6.5): one small-page entry per page. */
+  async map_pages(iova: number, paddr: number, pgsize: number, pgcount: number, _prot: number): Promise<number> {
+    const flags = await raw_spin_lock_irqsave(this.pgtablelock);
+    for (let i = 0; i < (pgsize / SPAGE_SIZE) * pgcount; i++) this.pgtable.set(iova / SPAGE_SIZE + i, paddr + i * SPAGE_SIZE);
+    await raw_spin_unlock_irqrestore(this.pgtablelock, flags);
+    return 0;
+  }
+
+  /** Models exynos_iommu_unmap() (v6.5): the bytes unmapped. */
+  async unmap_pages(iova: number, pgsize: number, pgcount: number): Promise<number> {
+    const flags = await raw_spin_lock_irqsave(this.pgtablelock);
+    let unmapped = 0;
+    for (let i = 0; i < (pgsize / SPAGE_SIZE) * pgcount && this.pgtable.delete(iova / SPAGE_SIZE + i); i++) unmapped += SPAGE_SIZE;
+    await raw_spin_unlock_irqrestore(this.pgtablelock, flags);
+    return unmapped;
+  }
+
+  /** Models exynos_iommu_iova_to_phys() (v6.5): 0 where nothing is mapped. */
+  async iova_to_phys(iova: number): Promise<number> {
+    const flags = await raw_spin_lock_irqsave(this.pgtablelock);
+    const page = this.pgtable.get(Math.floor(iova / SPAGE_SIZE));
+    await raw_spin_unlock_irqrestore(this.pgtablelock, flags);
+    return page === undefined ? 0 : page + (iova % SPAGE_SIZE);
+  }
+}
+
 /** Models exynos_iommu_domain_alloc() (v6.5): DMA and unmanaged domains. */
 function exynos_iommu_domain_alloc(type: IommuDomainType): IommuDomain | null {
   if (type !== 'IOMMU_DOMAIN_DMA' && type !== 'IOMMU_DOMAIN_UNMANAGED') return null;
-  return { type, ops: exynos_iommu_ops };
+  return new ExynosIommuDomain(type);
 }
 
 /** Models exynos_iommu_attach_device() (v6.5): under the owner's rpm_lock, enable each SysMMU. */
