@@ -8,20 +8,22 @@ import { current } from './sched/current.js';
 
 /** Models WARN_ON(): reports when `condition` is true, and returns it. */
 export function WARN_ON(condition: boolean, what = 'WARN_ON(condition)'): boolean {
-  if (condition) {
-    const task = current();
-    task.kernel.report(reportWarn(task.kernel, task, what, 'WARN_ON'));
-  }
+  if (condition) warned(what, 'WARN_ON');
   return condition;
 }
 
 /** Models WARN() (include/asm-generic/bug.h): reports `message` when `condition` is true, and returns it. */
 export function WARN(condition: boolean, message: string): boolean {
-  if (condition) {
-    const task = current();
-    task.kernel.report(reportWarn(task.kernel, task, message, 'WARN'));
-  }
+  if (condition) warned(message, 'WARN');
   return condition;
+}
+
+/** A WARN fired: its report, and a note in the timeline where it fired, as KASAN's reports leave one. */
+function warned(message: string, condition: string): void {
+  const task = current();
+  const report = reportWarn(task.kernel, task, message, condition);
+  task.kernel.report(report);
+  kemu_note(report.title);
 }
 
 /** What BUG() throws: an oops of the current task (include/asm-generic/bug.h). */
@@ -49,9 +51,7 @@ export function BUG_ON(condition: boolean, what = 'BUG_ON(condition)'): void {
 /** Models lockdep_assert_held() (include/linux/lockdep.h): the current task must hold `lock`. */
 export function lockdep_assert_held(lock: LockBase): void {
   const task = current();
-  if (!task.holds(lock)) {
-    task.kernel.report(reportWarn(task.kernel, task, `${lock.label} is not held by ${task.label}`, `lockdep_assert_held(${lock.lockClass.name})`));
-  }
+  if (!task.holds(lock)) warned(`${lock.label} is not held by ${task.label}`, `lockdep_assert_held(${lock.lockClass.name})`);
 }
 
 /** Adds a note to the step in progress when the run is captured (a trace_printk for timelines). */

@@ -391,7 +391,9 @@ export class Kernel implements RunContext {
       // As do_exit() after an oops: the task is gone, the locks it held stay held, the machine runs on
       // (do_exit() also resets a leftover preempt count, so the CPU is given back). A runaway step is
       // a CPU that never comes back: it is reported spinning, and stays as stuck.
-      this.report(error instanceof RunawayStep ? reportRunaway(this, task, error.trace, RUNAWAY_ACCESSES) : reportOops(this, task, error));
+      const report = error instanceof RunawayStep ? reportRunaway(this, task, error.trace, RUNAWAY_ACCESSES) : reportOops(this, task, error);
+      this.report(report);
+      this.note(report.title);
       task.state = 'dead';
       this.endStep(task);
       this.running = null;
