@@ -34,6 +34,18 @@ export class Cell<T = number> extends SharedObject implements Watched {
   }
 
   describe(value: T = this.value): string {
-    return this.format ? this.format(value) : String(value);
+    return this.format ? this.format(value) : readable(value);
   }
+}
+
+/**
+ * A value as a timeline shows it: its own toString, or for a plain object
+ * with a name (a struct of ops, say) that name, as `%ps` prints a symbol.
+ */
+function readable(value: unknown): string {
+  if (typeof value === 'object' && value !== null && value.toString === Object.prototype.toString) {
+    const name = (value as { name?: unknown }).name;
+    if (typeof name === 'string') return name;
+  }
+  return String(value);
 }
