@@ -175,7 +175,7 @@ export class OfIommuConfigureV614 implements OfIommuConfigure {
   async of_iommu_configure(dev: Device, master_np: DeviceNode | null, _id: number | null): Promise<number> {
     if (!master_np) return -ENODEV;
     const fw = iommu_core.get().fw;
-    // Serialised to make dev->iommu stable under the fwspec.
+    // iommu_probe_device_lock (v6.7 on) keeps dev->iommu from being freed while the fwspec is looked at and built.
     await fw.fwspec_lock();
     if (await dev_iommu_fwspec_get(dev)) {
       await fw.fwspec_unlock();

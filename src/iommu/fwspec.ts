@@ -45,7 +45,7 @@ export class FwnodeFwspec implements FwnodeFwspecApi {
     if (ret) return ret;
     if (fwspec) return iommu.ops === (await this.iommu_fwspec_ops(fwspec)) ? 0 : -EINVAL;
     await dev_iommu_get(dev);
-    // Preallocated for the common case of one id.
+    // kemu's IommuFwspec has room for one id (see iommu_fwspec_add_ids).
     const created = kzalloc(IommuFwspec);
     await store(IommuFwspec, created, 'iommu_fwnode', iommu_fwnode);
     await dev_iommu_fwspec_set(dev, created);

@@ -336,6 +336,7 @@ export class FirmwareParsingProbePath extends DefaultDomainDeferProbePath {
 
   /** mutex_unlock(&iommu_probe_device_lock); dev->bus->dma_configure(dev); mutex_lock(&iommu_probe_device_lock). */
   protected async dma_configure_unlocked(dev: Device, bus: BusType): Promise<void> {
+    kemu_note(() => `${dev.name}: iommu_init_device drops iommu_probe_device_lock around dma_configure`);
     await mutex_unlock(this.iommu_probe_device_lock);
     await bus.dma_configure!(dev);
     await mutex_lock(this.iommu_probe_device_lock);
@@ -358,8 +359,10 @@ export class FinishedElsewhereProbePath extends FirmwareParsingProbePath {
     const param = await READ_ONCE(dev_iommu_ptr(dev));
     if ((await load(DevIommu, param, 'fwspec')) || dev.driver || !dev.bus?.dma_configure) return 0;
     await this.dma_configure_unlocked(dev, dev.bus);
-    // If another instance finished the job, skip it.
-    if (!(await READ_ONCE(dev_iommu_ptr(dev))) || dev.iommu_group) return -ENODEV;
+    if (!(await READ_ONCE(dev_iommu_ptr(dev))) || dev.iommu_group) {
+      kemu_note(() => `${dev.name}: another walk finished (or failed) the probe meanwhile: -ENODEV`);
+      return -ENODEV;
+    }
     return 0;
   }
 }
