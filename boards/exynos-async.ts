@@ -17,26 +17,33 @@
  *   whose driver binds from swapper/0 while the SysMMU registers: on v6.6
  *   of_iommu_configure builds the fwspec while the bus walk's failed probe
  *   frees it (the race a2e7e59a9426 fixed in v6.7-rc3).
+ * - `exynos-async-dma`: one SysMMU and a client that DMAs at probe, both
+ *   probing asynchronously: on v6.14 the client binds while its group has no
+ *   default domain yet and is switched from dma-direct to iommu-dma underfoot
+ *   (b46064a18810); on v6.15 its of_iommu_configure replays a probe the bus
+ *   walk has not tried yet (da33e87bd2bf).
  *
  * Full DPOR cannot exhaust a boot whose asynchronous probes interleave with
  * deferred probing: every driver_bound() takes deferred_probe_mutex and kicks
  * the deferred-probe worker, against deferred_probe_initcall()'s triggers
- * and flushes, in every order. `exynos-async-sysmmus`, on which nothing
- * defers, therefore boots with `initcall_blacklist=deferred_probe_initcall`
- * and is explored whole (were a device to defer, nothing would retry it, and
- * kemu would list it as still deferred when the boot ends).
- * `exynos-async-fimd` needs deferred probing (its race is in the retry) and
- * explores every schedule with one preemption instead.
+ * and flushes, in every order. `exynos-async-sysmmus` and `exynos-async-dma`
+ * therefore boot with `initcall_blacklist=deferred_probe_initcall` and are
+ * explored whole: nothing retries a device that defers, and kemu lists it as
+ * still deferred when the boot ends (on exynos-async-dma, the client that
+ * probed before its SysMMU registered, or inside a window a fix closes by
+ * deferring it). `exynos-async-fimd` needs deferred probing (its race is in
+ * the retry) and explores every schedule with one preemption instead.
  */
 import { platformBusModule } from '../buses/platform/module.js';
 import { exynosDrmModule } from '../drivers/clients/exynos-drm.js';
+import { fwDmaClientModule } from '../drivers/clients/fw-dma-client.js';
 import { exynosIommuModule } from '../drivers/iommu/exynos/module.js';
 import { defineBoard, type Board } from '../src/machine/board.js';
 import { kernelCommandLine } from '../src/machine/cmdline.js';
 import type { DeviceTree } from '../firmware/of/device-node.js';
 import { buildDeviceTree, type DtNodeSpec as NodeSpec } from '../firmware/of/dt-builder.js';
 import { ofFirmwareModule } from '../firmware/of/module.js';
-import { PROBE_RACE_VARIANTS } from '../src/iommu/variants.js';
+import { PROBE_PATH_RACE_VARIANTS, PROBE_RACE_VARIANTS } from '../src/iommu/variants.js';
 
 const CMDLINE = 'driver_async_probe=exynos-sysmmu';
 
@@ -66,6 +73,7 @@ const sysmmu = (label: string, reg: number): NodeSpec => ({ label, props: { comp
 
 let sysmmusTree: DeviceTree | null = null;
 let fimdTree: DeviceTree | null = null;
+let dmaTree: DeviceTree | null = null;
 
 export const exynosAsyncSysmmusBoard: Board = defineBoard({
   name: 'exynos-async-sysmmus',
@@ -97,5 +105,22 @@ export const exynosAsyncFimdBoard: Board = defineBoard({
     }))),
     exynosIommuModule(variant),
     exynosDrmModule,
+  ],
+});
+
+export const exynosAsyncDmaBoard: Board = defineBoard({
+  name: 'exynos-async-dma',
+  summary: 'an async-probing Exynos SysMMU and a client that DMAs at probe, probing in parallel (b46064a18810, da33e87bd2bf)',
+  variants: PROBE_PATH_RACE_VARIANTS,
+  strategy: 'dpor',
+  modules: (variant) => [
+    kernelCommandLine(`${CMDLINE},fw-dma-client ${WITHOUT_DEFERRED_PROBING}`),
+    platformBusModule,
+    ofFirmwareModule((dmaTree ??= exynosTree({
+      'sysmmu@11200000': sysmmu('sysmmu_mfc', 0x11200000),
+      'codec@11000000': { props: { compatible: 'kemu,fw-dma-client', reg: [0x11000000, 0x10000], iommus: { ref: 'sysmmu_mfc' } } },
+    }))),
+    exynosIommuModule(variant),
+    fwDmaClientModule,
   ],
 });

@@ -10,7 +10,7 @@ import { dra7Board, omap4Board, omap4DspBoard } from '../boards/omap4.js';
 import { exynosBoard } from '../boards/exynos.js';
 import { msmLikeBoard } from '../boards/msm-like.js';
 import { mt8183LikeBoard } from '../boards/mt8183-like.js';
-import { exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../boards/exynos-async.js';
+import { exynosAsyncDmaBoard, exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../boards/exynos-async.js';
 import { intelBoard } from '../boards/intel.js';
 import { dtbLoader, dtsLoader } from '../boards/device-tree-board.js';
 import { dmarLoader } from '../boards/dmar-board.js';
@@ -20,7 +20,7 @@ import { BUILTIN_DEMO } from './demo.js';
 
 export default definePlugin({
   name: 'kemu',
-  boards: [omap4Board, dra7Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard, intelBoard, exynosAsyncSysmmusBoard, exynosAsyncFimdBoard],
+  boards: [omap4Board, dra7Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard, intelBoard, exynosAsyncSysmmusBoard, exynosAsyncFimdBoard, exynosAsyncDmaBoard],
   scenarios: [qiZeroCountEntry, ...EXAMPLE_SCENARIOS],
   drivers: BUILTIN_DRIVERS,
   firmware: [dtbLoader, dtsLoader, dmarLoader],

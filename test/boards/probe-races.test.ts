@@ -1,16 +1,19 @@
 /**
  * The IOMMU probe races, each on the board whose asynchronous probing exposes
  * it: the variant before each fix must find the failure the fix's commit
- * message describes, the variant with it must not. exynos-async-sysmmus is
- * explored whole (full DPOR, deferred probing left out, its declared
- * strategy); exynos-async-fimd with one preemption, its declared bound.
- * docs/probe-race-history.md tells each story.
+ * message describes, the variant with it must not. exynos-async-sysmmus and
+ * exynos-async-dma are explored whole (full DPOR, deferred probing left out,
+ * their declared strategy); exynos-async-fimd with one preemption, its
+ * declared bound. docs/probe-race-history.md tells each story.
  */
 import { describe, expect, test } from 'vitest';
-import { exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../../boards/exynos-async.js';
+import { exynosAsyncDmaBoard, exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../../boards/exynos-async.js';
 import { explore, type ExploreOptions } from '../../src/explore/explore.js';
 import type { ExploreResult, Failure } from '../../src/explore/result.js';
+import { iommu_core, iommu_device_register } from '../../src/iommu/iommu.js';
+import { current } from '../../src/kernel/sched/current.js';
 import { frameFunction } from '../../src/kernel/sched/call-trace.js';
+import { activateStaticStub, deactivateStaticStub } from '../../src/kernel/static-stub.js';
 import { bisectBoard, decisiveFailure } from '../../src/machine/bisect.js';
 import type { Board } from '../../src/machine/board.js';
 import { renderReport } from '../../src/report/index.js';
@@ -141,5 +144,93 @@ describe('exynos-async-fimd: the display controller bound while its SysMMU regis
       ['v6.1', 'use-after-free', true], ['v6.2', 'use-after-free', true], ['v6.6', 'use-after-free', true], ['v6.7', 'boots', true],
     ]);
     for (const r of rows.slice(0, 3)) expect(r.failure!.report.kasan!.object.struct).toMatch(/^struct (dev_iommu|iommu_fwspec)$/);
+  });
+});
+
+/** The late-probe WARN of bcb81ac6ae3c, in one run: who probed (the OF replay at driver bind, or a bus walk) and when. */
+interface LateProbe {
+  path: 'replay' | 'walk';
+  /** The SysMMU's iommu_device_register() had not returned yet. */
+  duringRegistration: boolean;
+}
+
+/**
+ * Explores exynos-async-dma on `variant` whole, and records each run's
+ * late-probe WARNs: the WARN is one site, so the explorer keeps one example
+ * of it, but which path reached it, and when, tells the races apart. When
+ * iommu_device_register() returns is seen through its static stub, which
+ * calls the real one.
+ */
+async function exploreDma(variant: string): Promise<{ result: ExploreResult; late: LateProbe[] }> {
+  const late: LateProbe[] = [];
+  let registeredAt = Infinity;
+  activateStaticStub(iommu_device_register, async (iommu, ops, hwdev) => {
+    const ret = await iommu_core.get().path.iommu_device_register(iommu, ops, hwdev);
+    registeredAt = current().kernel.stepCount;
+    return ret;
+  });
+  try {
+    const result = await explore(exynosAsyncDmaBoard.boot(variant), {
+      strategy: exynosAsyncDmaBoard.strategy,
+      onRunEnd(kernel) {
+        for (const r of kernel.reports.filter((x) => x.signature === 'warn:__iommu_probe_device:WARN')) {
+          late.push({ path: fns(r.task!.callTrace).includes('of_iommu_configure') ? 'replay' : 'walk', duringRegistration: r.step < registeredAt });
+        }
+        registeredAt = Infinity;
+      },
+    });
+    return { result, late };
+  } finally {
+    deactivateStaticStub(iommu_device_register);
+  }
+}
+
+const UNMAP_WARN = /^warn:iommu_dma_unmap_page:WARN_ON$/;
+
+describe('exynos-async-dma: a client that DMAs at probe, probing in parallel with its SysMMU, explored whole', () => {
+  test('v6.14 (before b46064a18810): the client maps with dma-direct while its group waits for a default domain, and is switched to iommu-dma underfoot', async () => {
+    const result = await exploreBoard(exynosAsyncDmaBoard, 'v6.14');
+    expect(result.exhausted).toBe(true);
+    const warn = find(result.failures, UNMAP_WARN);
+    expect(warn.report.message).toMatch(/no IOVA mapping for DMA address 0x40000[0-9a-f]{2}$/);
+    expectFrames(warn.report.task!.callTrace, ['iommu_dma_unmap_page', 'dma_unmap_single', 'fw_fetched']);
+    // The story of the schedule, in order: the walk puts the client in a group, the client's replay finds it
+    // there, claims the group without a default domain and maps with dma-direct; then the walk attaches the
+    // default domain and switches the client's DMA ops.
+    const notes = warn.run.trace!.flatMap((s) => s.notes);
+    const order = ['codec: of_iommu_configure replays iommu_probe_device', 'codec: exynos_iommu_ops.probe_device = 11200000.sysmmu',
+      'codec: iommu_device_use_default_domain claims iommu_group 0 (default domain not set yet)', 'codec: dma_map_single = 0x40000',
+      'codec: iommu_setup_dma_ops: dev->dma_iommu = true', 'codec: dma_unmap_single(0x40000'];
+    const at = order.map((n) => notes.findIndex((x) => x.includes(n)));
+    expect(at.every((i) => i >= 0), `${order.join(' | ')} in ${notes.join(' | ')}`).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(errors(result)).toEqual([warn]);
+  });
+
+  test('v6.14 with b46064a18810: iommu_device_use_default_domain defers the client instead; nothing found in the whole space', async () => {
+    const result = await exploreBoard(exynosAsyncDmaBoard, 'v6.14+b46064a18810');
+    expect(result.exhausted).toBe(true);
+    expect(errors(result)).toEqual([]);
+    // A client that deferred stays deferred: this board boots without deferred probing.
+    expect(result.failures.map((f) => f.report.probe?.device)).toEqual(['11000000.codec']);
+  });
+
+  test('v6.15 (before da33e87bd2bf): of_iommu_configure replays the probe at driver bind while the SysMMU still registers, and it WARNs', async () => {
+    const { result, late } = await exploreDma('v6.15');
+    expect(result.exhausted).toBe(true);
+    expect(late.some((l) => l.path === 'replay' && l.duringRegistration)).toBe(true);
+  });
+
+  test('v6.15.1 (da33e87bd2bf): no replay while the SysMMU registers; what is left is the window a bus walk leaves around dma_configure', async () => {
+    const { result, late } = await exploreDma('v6.15.1');
+    expect(result.exhausted).toBe(true);
+    expect(late.filter((l) => l.path === 'replay' && l.duringRegistration)).toEqual([]);
+    // Still reachable, and still in the kernel (Tudor Ambarus and Robin Murphy, linux-iommu, March 2026): the
+    // walk probes the client after the client's driver core has set dev->driver (the WARN from the walk), or
+    // misses it for that reason and the replay finishes the probe after registration; and, in kemu's model, the
+    // client can bind while the walk has dropped the lock, before the client has a group, and map with dma-direct.
+    expect(late.some((l) => l.path === 'walk')).toBe(true);
+    expect(late.some((l) => l.path === 'replay' && !l.duringRegistration)).toBe(true);
+    find(result.failures, UNMAP_WARN);
   });
 });
