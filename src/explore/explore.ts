@@ -37,8 +37,8 @@ export interface ExploreOptions {
   faults?: FaultPlan;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
-  /** Called after every run with its final state (for tools and tests that compare outcomes). */
-  onRunEnd?: (kernel: Kernel, outcome: RunOutcome) => void;
+  /** Called after every run with its final state and its schedule, the pid of each step (for tools and tests that compare outcomes). */
+  onRunEnd?: (kernel: Kernel, outcome: RunOutcome, schedule: readonly number[]) => void;
   /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
   shard?: Shard;
 }
@@ -166,7 +166,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     const order = strategy.runOrder();
     strategy.endRun(outcome, kernel);
     if (!counts) continue;
-    options.onRunEnd?.(kernel, outcome);
+    options.onRunEnd?.(kernel, outcome, recorder.pids);
     if (outcome.kind === 'pruned') pruned++;
     else schedules++;
     if (outcome.kind === 'step-bound') stepBounded++;
