@@ -1,0 +1,140 @@
+/**
+ * The differential check of one program: the explorer under test (DPOR, as a
+ * user runs it) against the unreduced enumerator. They must find the same
+ * failure signatures and the same final states; on small programs DPOR must
+ * also run exactly one schedule per equivalence class (optimality), which is
+ * checked by replaying each schedule DPOR ran and naming its class.
+ */
+import { explore } from '../../src/explore/index.js';
+import { KemuError, type Task } from '../../src/kernel/index.js';
+import type { Scenario } from '../../src/explore/run-schedule.js';
+import { enumerate, type Enumeration } from './enumerate.js';
+import { finalState } from './final-state.js';
+import { interpret } from './interpret.js';
+import type { Primitive, Program } from './program.js';
+import { recordedRun, scheduleText } from './recorded-run.js';
+import { traceKey } from './trace-class.js';
+
+export interface CompareOptions {
+  /** The enumeration gives up after this many schedules; the program is then skipped. */
+  readonly cap: number;
+  /** Up to this many enumerated schedules, the explorer's schedules are checked one per class. */
+  readonly optimalityLimit: number;
+}
+
+/** What the explorer under test reported for a program. */
+export interface ExplorerSide {
+  schedules: number;
+  exhausted: boolean;
+  readonly failures: Set<string>;
+  /** Each final state, with the first schedule that reached it. */
+  readonly finalStates: Map<string, string>;
+  /** Only when optimality is checked: for each class, the schedules the explorer ran in it. */
+  classes: Map<string, string[]> | null;
+  /** The explorer threw instead of returning a result. */
+  error: unknown;
+}
+
+export type Verdict =
+  | { readonly kind: 'agree'; readonly schedules: number; readonly used: ReadonlySet<Primitive>; readonly failures: ReadonlySet<string> }
+  | { readonly kind: 'skipped'; readonly schedules: number }
+  | { readonly kind: 'mismatch'; readonly differences: string[]; readonly reference: Enumeration; readonly explorer: ExplorerSide };
+
+/** The comm of the task with each pid, as the kernel of a finished run knows them. */
+function comms(tasks: readonly Task[]): Map<number, string> {
+  return new Map(tasks.map((t) => [t.pid, t.comm]));
+}
+
+/** Replays a schedule the explorer ran (pids) with the harness's own chooser, and names its class. */
+async function classOf(scenario: Scenario, schedule: readonly number[]): Promise<string> {
+  const run = await recordedRun(scenario, (enabled, decision) => {
+    const task = enabled.find((t) => t.pid === schedule[decision]);
+    if (task === undefined) {
+      throw new KemuError('replay-mismatch', `the explorer's schedule ${schedule.join(' ')} does not replay: pid ${schedule[decision]} cannot run at decision ${decision + 1}`);
+    }
+    return task;
+  });
+  return traceKey(run.steps);
+}
+
+/** Runs DPOR on the program as a user would; with `classes`, also names the class of every schedule it ran. */
+async function runExplorer(program: Program, options: CompareOptions, classes: boolean): Promise<ExplorerSide> {
+  const side: ExplorerSide = { schedules: 0, exhausted: false, failures: new Set(), finalStates: new Map(), classes: null, error: null };
+  const { scenario, state } = interpret(program);
+  const schedules: { pids: readonly number[]; text: string }[] = [];
+  try {
+    const result = await explore(scenario, {
+      strategy: 'dpor', shrink: false, maxSchedules: options.cap, lockdep: { enabled: false },
+      onRunEnd: (kernel, outcome, schedule) => {
+        if (outcome.kind === 'pruned') return;
+        const names = comms(kernel.tasks);
+        const text = scheduleText(schedule.map((pid) => names.get(pid)!));
+        const final = finalState(state(), kernel);
+        if (!side.finalStates.has(final)) side.finalStates.set(final, text);
+        if (classes) schedules.push({ pids: [...schedule], text });
+      },
+    });
+    side.schedules = result.schedules;
+    side.exhausted = result.exhausted;
+    for (const f of result.failures) side.failures.add(f.signature);
+  } catch (error) {
+    side.error = error;
+    return side;
+  }
+  if (classes) {
+    side.classes = new Map();
+    for (const { pids, text } of schedules) {
+      const key = await classOf(scenario, pids);
+      side.classes.set(key, [...(side.classes.get(key) ?? []), text]);
+    }
+  }
+  return side;
+}
+
+const onlyIn = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
+
+/** What differs between the enumerator's and the explorer's findings, one line each; empty when they agree. */
+function differences(reference: Enumeration, explorer: ExplorerSide): string[] {
+  if (explorer.error !== null) {
+    const e = explorer.error as Error;
+    return [`the explorer threw ${e.name ?? 'an error'}: ${e.message ?? String(e)}`];
+  }
+  const out: string[] = [];
+  if (!explorer.exhausted) out.push(`the explorer did not exhaust the space (it stopped after ${explorer.schedules} schedules)`);
+  const missedFailures = onlyIn(reference.failures, explorer.failures);
+  const extraFailures = onlyIn(explorer.failures, reference.failures);
+  if (missedFailures.length) out.push(`failures the explorer missed: ${missedFailures.join(', ')}`);
+  if (extraFailures.length) out.push(`failures only the explorer reports: ${extraFailures.join(', ')}`);
+  const missedStates = onlyIn(reference.finalStates.keys(), explorer.finalStates);
+  const extraStates = onlyIn(explorer.finalStates.keys(), reference.finalStates);
+  if (missedStates.length) out.push(`final states the explorer missed: ${missedStates.length} of ${reference.finalStates.size}`);
+  if (extraStates.length) out.push(`final states only the explorer reached: ${extraStates.length}`);
+  if (explorer.classes !== null) {
+    if (explorer.schedules !== reference.classes.size) {
+      out.push(`not optimal: the explorer ran ${explorer.schedules} schedules for ${reference.classes.size} equivalence classes`);
+    }
+    const missedClasses = onlyIn(reference.classes.keys(), explorer.classes);
+    const repeated = [...explorer.classes.values()].filter((s) => s.length > 1);
+    if (missedClasses.length) out.push(`equivalence classes the explorer never ran: ${missedClasses.length}`);
+    if (repeated.length) out.push(`equivalence classes the explorer ran more than once: ${repeated.length}`);
+  }
+  return out;
+}
+
+/** Checks one program; `used` collects what the enumeration exercised. */
+export async function compareProgram(program: Program, options: CompareOptions): Promise<Verdict> {
+  const reference = interpret(program);
+  const used = new Set<Primitive>();
+  const enumeration = await enumerate(reference.scenario, {
+    cap: options.cap,
+    finalState: (kernel) => {
+      for (const p of reference.state().used) used.add(p);
+      return finalState(reference.state(), kernel);
+    },
+  });
+  if (!enumeration.exhausted) return { kind: 'skipped', schedules: enumeration.schedules };
+  const explorer = await runExplorer(program, options, enumeration.schedules <= options.optimalityLimit);
+  const found = differences(enumeration, explorer);
+  if (found.length > 0) return { kind: 'mismatch', differences: found, reference: enumeration, explorer };
+  return { kind: 'agree', schedules: enumeration.schedules, used, failures: enumeration.failures };
+}
