@@ -7,8 +7,7 @@
  * `npm run soundness`.
  */
 import fc from 'fast-check';
-import { KemuError } from '../../src/kernel/index.js';
-import { compareProgram, type CompareOptions, type Verdict } from './compare.js';
+import { compareProgram, type CompareOptions, type Comparison } from './compare.js';
 import { programs } from './generate.js';
 import { mismatchReport } from './mismatch-report.js';
 import { PRIMITIVES, type Primitive, type Program } from './program.js';
@@ -32,6 +31,8 @@ export interface Coverage {
 export interface CampaignProgress {
   checked: number;
   skipped: number;
+  /** Checked programs on which the explorer and the enumerator disagree. */
+  mismatches: number;
   /** Schedules the enumerator ran for the checked programs. */
   schedules: number;
 }
@@ -44,56 +45,55 @@ export interface CampaignResult extends CampaignProgress {
   readonly seed: number;
 }
 
-/** What an agreeing program exercised: its primitives and the kinds of report its runs raised. */
-function exercised(verdict: Extract<Verdict, { kind: 'agree' }>): string[] {
-  const kinds = new Set([...verdict.failures].map((signature) => `report: ${signature.slice(0, signature.indexOf(':'))}`));
+/** What a checked program exercised: its primitives and the kinds of report its runs raised. */
+function exercised(verdict: Comparison): string[] {
+  const kinds = new Set([...verdict.reference.failures].map((signature) => `report: ${signature.slice(0, signature.indexOf(':'))}`));
   return [...verdict.used, ...[...kinds].sort()];
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const coverage = new Map<string, Coverage>(PRIMITIVES.map((p: Primitive) => [p, { programs: 0, schedules: 0 }]));
-  const progress: CampaignProgress = { checked: 0, skipped: 0, schedules: 0 };
-  // Once a mismatch is seen, fast-check shrinks it: those reruns are not part of the statistics.
-  let shrinking = false;
-  const property = fc.asyncProperty(programs, async (program) => {
+  const progress: CampaignProgress = { checked: 0, skipped: 0, mismatches: 0, schedules: 0 };
+  let first: Program | null = null;
+  // Every program is counted; the property fails on none, so fast-check never stops early.
+  await fc.assert(fc.asyncProperty(programs, async (program) => {
     const verdict = await compareProgram(program, options);
-    if (verdict.kind === 'mismatch') {
-      shrinking = true;
-      return false;
-    }
-    if (shrinking) {
-      fc.pre(verdict.kind === 'agree');
-      return true;
-    }
     if (verdict.kind === 'skipped') progress.skipped++;
     else {
       progress.checked++;
-      progress.schedules += verdict.schedules;
+      progress.schedules += verdict.reference.schedules;
+      if (verdict.kind === 'mismatch') {
+        progress.mismatches++;
+        first ??= program;
+      }
       for (const what of exercised(verdict)) {
         const c = coverage.get(what) ?? { programs: 0, schedules: 0 };
         c.programs++;
-        c.schedules += verdict.schedules;
+        c.schedules += verdict.reference.schedules;
         coverage.set(what, c);
       }
     }
     options.onProgress?.(progress);
-    fc.pre(verdict.kind === 'agree');
-    return true;
-  });
-  const details = await fc.check(property, { numRuns: options.programs, seed: options.seed, maxSkipsPerRun: 1000 });
-  const program = details.failed ? details.counterexample?.[0] : undefined;
-  if (details.failed && program === undefined) {
-    throw new KemuError('bad-usage', `the campaign failed without a counterexample: ${String(details.errorInstance ?? 'no error')}`);
-  }
-  return { ...progress, coverage, mismatch: program === undefined ? null : { program, report: await explain(program, options) }, seed: options.seed };
+    fc.pre(verdict.kind !== 'skipped');
+  }), { numRuns: options.programs, seed: options.seed, maxSkipsPerRun: 1000 });
+  const mismatch = first === null ? null : await shrink(first, options);
+  return { ...progress, coverage, mismatch, seed: options.seed };
 }
 
-/** The report on a shrunk counterexample: the mismatch, or the error the harness hit on it. */
+/** Shrinks a mismatching program with fast-check (down to a smallest one that still mismatches) and explains it. */
+async function shrink(program: Program, options: CompareOptions): Promise<{ program: Program; report: string }> {
+  const details = await fc.check(fc.asyncProperty(programs, async (p) => (await compareProgram(p, options)).kind !== 'mismatch'),
+    { numRuns: 1, examples: [[program]] });
+  const shrunk = details.counterexample?.[0] ?? program;
+  return { program: shrunk, report: await explain(shrunk, options) };
+}
+
+/** The report on a mismatching program, or on the error the harness hit on it. */
 async function explain(program: Program, options: CompareOptions): Promise<string> {
   try {
     const verdict = await compareProgram(program, options);
     if (verdict.kind === 'mismatch') return mismatchReport(program, verdict);
-    return `The shrunk program no longer mismatches (${verdict.kind}): the comparison is not deterministic.\n\n${pseudoCode(program)}`;
+    return `The program no longer mismatches (${verdict.kind}): the comparison is not deterministic.\n\n${pseudoCode(program)}`;
   } catch (error) {
     return `The harness failed on this program: ${(error as Error).stack ?? String(error)}\n\nProgram:\n${pseudoCode(program)}\n\nAs data: ${JSON.stringify(program)}`;
   }

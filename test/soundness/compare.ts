@@ -6,13 +6,13 @@
  * checked by replaying each schedule DPOR ran and naming its class.
  */
 import { explore } from '../../src/explore/index.js';
-import { KemuError, type Task } from '../../src/kernel/index.js';
-import type { Scenario } from '../../src/explore/run-schedule.js';
+import type { Task } from '../../src/kernel/index.js';
 import { enumerate, type Enumeration } from './enumerate.js';
 import { finalState } from './final-state.js';
 import { interpret } from './interpret.js';
 import type { Primitive, Program } from './program.js';
-import { recordedRun, scheduleText } from './recorded-run.js';
+import { replaySchedule, scheduleText } from './recorded-run.js';
+import { count } from './text.js';
 import { traceKey } from './trace-class.js';
 
 export interface CompareOptions {
@@ -35,26 +35,22 @@ export interface ExplorerSide {
   error: unknown;
 }
 
-export type Verdict =
-  | { readonly kind: 'agree'; readonly schedules: number; readonly used: ReadonlySet<Primitive>; readonly failures: ReadonlySet<string> }
-  | { readonly kind: 'skipped'; readonly schedules: number }
-  | { readonly kind: 'mismatch'; readonly differences: string[]; readonly reference: Enumeration; readonly explorer: ExplorerSide };
+/** Both sides' findings on a program whose enumeration finished, and what differs between them (nothing, when they agree). */
+export interface Comparison {
+  readonly kind: 'agree' | 'mismatch';
+  readonly differences: readonly string[];
+  readonly reference: Enumeration;
+  readonly explorer: ExplorerSide;
+  /** What the enumeration's runs exercised. */
+  readonly used: ReadonlySet<Primitive>;
+}
+
+/** A program whose enumeration reached the cap says nothing either way. */
+export type Verdict = Comparison | { readonly kind: 'skipped'; readonly schedules: number };
 
 /** The comm of the task with each pid, as the kernel of a finished run knows them. */
 function comms(tasks: readonly Task[]): Map<number, string> {
   return new Map(tasks.map((t) => [t.pid, t.comm]));
-}
-
-/** Replays a schedule the explorer ran (pids) with the harness's own chooser, and names its class. */
-async function classOf(scenario: Scenario, schedule: readonly number[]): Promise<string> {
-  const run = await recordedRun(scenario, (enabled, decision) => {
-    const task = enabled.find((t) => t.pid === schedule[decision]);
-    if (task === undefined) {
-      throw new KemuError('replay-mismatch', `the explorer's schedule ${schedule.join(' ')} does not replay: pid ${schedule[decision]} cannot run at decision ${decision + 1}`);
-    }
-    return task;
-  });
-  return traceKey(run.steps);
 }
 
 /** Runs DPOR on the program as a user would; with `classes`, also names the class of every schedule it ran. */
@@ -84,7 +80,7 @@ async function runExplorer(program: Program, options: CompareOptions, classes: b
   if (classes) {
     side.classes = new Map();
     for (const { pids, text } of schedules) {
-      const key = await classOf(scenario, pids);
+      const key = traceKey((await replaySchedule(scenario, pids)).steps);
       side.classes.set(key, [...(side.classes.get(key) ?? []), text]);
     }
   }
@@ -100,7 +96,7 @@ function differences(reference: Enumeration, explorer: ExplorerSide): string[] {
     return [`the explorer threw ${e.name ?? 'an error'}: ${e.message ?? String(e)}`];
   }
   const out: string[] = [];
-  if (!explorer.exhausted) out.push(`the explorer did not exhaust the space (it stopped after ${explorer.schedules} schedules)`);
+  if (!explorer.exhausted) out.push(`the explorer did not exhaust the space (it stopped after ${count(explorer.schedules, 'schedule')})`);
   const missedFailures = onlyIn(reference.failures, explorer.failures);
   const extraFailures = onlyIn(explorer.failures, reference.failures);
   if (missedFailures.length) out.push(`failures the explorer missed: ${missedFailures.join(', ')}`);
@@ -111,7 +107,7 @@ function differences(reference: Enumeration, explorer: ExplorerSide): string[] {
   if (extraStates.length) out.push(`final states only the explorer reached: ${extraStates.length}`);
   if (explorer.classes !== null) {
     if (explorer.schedules !== reference.classes.size) {
-      out.push(`not optimal: the explorer ran ${explorer.schedules} schedules for ${reference.classes.size} equivalence classes`);
+      out.push(`not optimal: the explorer ran ${count(explorer.schedules, 'schedule')} for ${count(reference.classes.size, 'equivalence class', 'equivalence classes')}`);
     }
     const missedClasses = onlyIn(reference.classes.keys(), explorer.classes);
     const repeated = [...explorer.classes.values()].filter((s) => s.length > 1);
@@ -121,7 +117,7 @@ function differences(reference: Enumeration, explorer: ExplorerSide): string[] {
   return out;
 }
 
-/** Checks one program; `used` collects what the enumeration exercised. */
+/** Checks one program: enumerates it (unless that exceeds the cap), explores it, and compares. */
 export async function compareProgram(program: Program, options: CompareOptions): Promise<Verdict> {
   const reference = interpret(program);
   const used = new Set<Primitive>();
@@ -135,6 +131,5 @@ export async function compareProgram(program: Program, options: CompareOptions):
   if (!enumeration.exhausted) return { kind: 'skipped', schedules: enumeration.schedules };
   const explorer = await runExplorer(program, options, enumeration.schedules <= options.optimalityLimit);
   const found = differences(enumeration, explorer);
-  if (found.length > 0) return { kind: 'mismatch', differences: found, reference: enumeration, explorer };
-  return { kind: 'agree', schedules: enumeration.schedules, used, failures: enumeration.failures };
+  return { kind: found.length > 0 ? 'mismatch' : 'agree', differences: found, reference: enumeration, explorer, used };
 }

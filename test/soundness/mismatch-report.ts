@@ -4,11 +4,10 @@
  * signatures, final states and equivalence classes, each marked with the
  * side that has it and, for one side only, a schedule that reaches it.
  */
-import type { Verdict } from './compare.js';
+import type { Comparison } from './compare.js';
 import type { Program } from './program.js';
 import { pseudoCode } from './pseudo-code.js';
-
-type Mismatch = Extract<Verdict, { kind: 'mismatch' }>;
+import { count } from './text.js';
 
 const indent = (text: string, by = '  '): string => text.split('\n').map((l) => by + l).join('\n');
 
@@ -24,7 +23,7 @@ function sideBySide(reference: ReadonlyMap<string, string | null>, explorer: Rea
 
 const signatures = (failures: ReadonlySet<string>): Map<string, null> => new Map([...failures].sort().map((f) => [f, null]));
 
-export function mismatchReport(program: Program, mismatch: Mismatch): string {
+export function mismatchReport(program: Program, mismatch: Comparison): string {
   const { reference, explorer } = mismatch;
   const sections = [
     'The explorer (DPOR) disagrees with unreduced enumeration:',
@@ -48,7 +47,7 @@ export function mismatchReport(program: Program, mismatch: Mismatch): string {
     ...sideBySide(reference.finalStates, explorer.finalStates),
   );
   if (explorer.classes !== null) {
-    sections.push('', `Equivalence classes: ${reference.classes.size} in ${reference.schedules} schedules; the explorer ran ${explorer.schedules} schedules.`);
+    sections.push('', `Equivalence classes: ${count(reference.classes.size, 'class', 'classes')} in ${count(reference.schedules, 'schedule')}; the explorer ran ${count(explorer.schedules, 'schedule')}.`);
     for (const [key, first] of reference.classes) if (!explorer.classes.has(key)) sections.push(`  never run by the explorer, e.g. ${first}`);
     for (const runs of explorer.classes.values()) if (runs.length > 1) sections.push(`  run ${runs.length} times by the explorer: ${runs.join('; ')}`);
   }

@@ -34,6 +34,17 @@ export async function recordedRun(scenario: Scenario, choose: ChooseFn): Promise
   return { kernel, outcome, steps };
 }
 
+/** Reruns a schedule given as the pid of each step (what explore's onRunEnd reports), with the harness's own chooser. */
+export function replaySchedule(scenario: Scenario, pids: readonly number[]): Promise<RecordedRun> {
+  return recordedRun(scenario, (enabled, decision) => {
+    const task = enabled.find((t) => t.pid === pids[decision]);
+    if (task === undefined) {
+      throw new KemuError('replay-mismatch', `the schedule ${pids.join(' ')} does not replay: pid ${pids[decision]} cannot run at decision ${decision + 1}`);
+    }
+    return task;
+  });
+}
+
 /** A schedule as a person reads it: the task of each step, repeats folded (`swapper/0 t1×3 t2 t1`). */
 export function scheduleText(tasks: readonly string[]): string {
   const parts: string[] = [];
