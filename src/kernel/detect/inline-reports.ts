@@ -81,7 +81,7 @@ export function reportOops(kernel: Kernel, task: Task, error: unknown): KernelRe
   const err = error instanceof Error ? error : new Error(String(error));
   const snapshot = snapshotTask(kernel, task);
   // BUG() and BUG_ON() are macros in the kernel: the oops is at their caller, so each BUG_ON site has its own signature.
-  const trace = kernelFrames(err.stack ?? '').filter((frame) => !frame.includes('(src/kernel/assert.ts:'));
+  const trace = kernelFrames(err.stack ?? '').filter((frame) => !frame.includes('(src/kernel/assert.'));
   snapshot.callTrace = trace;
   const where = trace[0] ? frameFunction(trace[0]) : '<unknown>';
   return {
