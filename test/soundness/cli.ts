@@ -1,18 +1,21 @@
 /**
- * `npm run soundness`: the differential campaign at full size. It checks
- * DPOR against unreduced enumeration on 50,000 generated programs (by
- * default), shows progress on a terminal, and prints what it checked, what
- * it skipped, the mismatches (the first one shrunk and explained) and how
- * often each primitive was exercised. Exit status: 0 no mismatch, 1 a
- * mismatch, 2 bad usage.
+ * `npm run soundness`: the differential checks at full size. It checks DPOR
+ * against unreduced enumeration on 50,000 generated programs (by default),
+ * showing progress on a terminal, and prints what it checked, what it
+ * skipped, the mismatches (the first one shrunk and explained) and how often
+ * each primitive was exercised. Then it checks that DPOR covers every trace
+ * 50,000 random runs of qi-zero-count (v6.12, counts [1,0]) hit. Exit
+ * status: 0 no mismatch, 1 a mismatch, 2 bad usage.
  *
- *   npm run soundness -- [--programs N] [--seed S]
+ *   npm run soundness -- [--programs N] [--seed S] [--qi-runs N]
  */
 import { parseArgs } from 'node:util';
-import { runCampaign, type CampaignProgress, type CampaignResult } from './campaign.js';
+import { runCampaign, type CampaignProgress, type CampaignResult, type Coverage } from './campaign.js';
 import { count, formatNumber } from './text.js';
+import { traceCoverage } from './trace-coverage.js';
+import { qiZeroCount } from '../../drivers/iommu/intel/scenarios.js';
 
-const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S]';
+const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--qi-runs N]';
 
 /** Enumeration cap: programs with more schedules are skipped. */
 const CAP = 20_000;
@@ -28,12 +31,13 @@ function positiveInteger(name: string, text: string, min: number): number {
   return n;
 }
 
-function options(): { programs: number; seed: number } {
+function options(): { programs: number; seed: number; qiRuns: number } {
   try {
-    const { values } = parseArgs({ options: { programs: { type: 'string' }, seed: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ options: { programs: { type: 'string' }, seed: { type: 'string' }, 'qi-runs': { type: 'string' } }, strict: true });
     return {
       programs: positiveInteger('programs', values.programs ?? '50000', 1),
       seed: positiveInteger('seed', values.seed ?? '1', 0),
+      qiRuns: positiveInteger('qi-runs', values['qi-runs'] ?? '50000', 0),
     };
   } catch (error) {
     process.stderr.write(`soundness: ${(error as Error).message}\n${USAGE}\n`);
@@ -59,21 +63,42 @@ function progressLine(total: number, started: number): (p: CampaignProgress) => 
   };
 }
 
+/** A coverage table: each row's programs and their schedules, in aligned columns. */
+function table(title: string, rows: [string, Coverage][]): string[] {
+  const width = Math.max(title.length, ...rows.map(([what]) => what.length + 2));
+  return [
+    `${title.padEnd(width)}   programs   schedules`,
+    ...rows.map(([what, c]) => `  ${what.padEnd(width - 2)}  ${formatNumber(c.programs).padStart(9)}  ${formatNumber(c.schedules).padStart(10)}`),
+  ];
+}
+
 function summary(result: CampaignResult, started: number): string {
-  const rows = [...result.coverage].map(([what, c]) => [what, formatNumber(c.programs), formatNumber(c.schedules)]);
-  const width = Math.max(...rows.map((r) => r[0]!.length), 'coverage'.length);
+  const rows = [...result.coverage];
+  const reports = rows.filter(([what]) => what.startsWith('report: ')).map(([what, c]): [string, Coverage] => [what.slice('report: '.length), c]);
   return [
     `checked     ${count(result.checked, 'program')} (${count(result.schedules, 'schedule')} enumerated) in ${elapsed(started)}`,
     `skipped     ${count(result.skipped, 'program')} (enumeration above ${formatNumber(CAP)} schedules)`,
     `mismatches  ${formatNumber(result.mismatches)}`,
     '',
-    `${'coverage'.padEnd(width)}   programs   schedules`,
-    ...rows.map(([what, programs, schedules]) => `${what!.padEnd(width)}  ${programs!.padStart(9)}  ${schedules!.padStart(10)}`),
+    ...table('primitives exercised', rows.filter(([what]) => !what.startsWith('report: '))),
+    '',
+    ...table('reports raised', reports.sort(([a], [b]) => (a < b ? -1 : 1))),
   ].join('\n');
 }
 
+/** Trace coverage on qi-zero-count; true when DPOR ran every trace the random runs hit. */
+async function qiCoverage(runs: number, seed: number): Promise<boolean> {
+  const c = await traceCoverage(qiZeroCount({ counts: [1, 0], variant: 'v6.12' }), { runs, seed });
+  process.stdout.write(`\nqi-zero-count (v6.12, counts [1,0]): ${count(c.randomRuns, 'random run')} hit ${count(c.randomTraces, 'trace')}; ` +
+    `DPOR ran ${count(c.explorerSchedules, 'schedule')} (${count(c.explorerTraces, 'trace')}); traces DPOR missed: ${formatNumber(c.missed.size)}\n` +
+    '(traces with the QI engine\'s steps that influence no CPU trimmed)\n');
+  const shown = [...c.missed.values()].slice(0, 5);
+  if (shown.length > 0) process.stdout.write(`a random schedule in each of ${shown.length === c.missed.size ? 'them' : `the first ${shown.length}`}:\n${shown.map((s) => `  ${s}`).join('\n')}\n`);
+  return c.missed.size === 0;
+}
+
 async function main(): Promise<void> {
-  const { programs, seed } = options();
+  const { programs, seed, qiRuns } = options();
   process.stdout.write(`kemu soundness: DPOR against unreduced enumeration on ${count(programs, 'generated program')}, seed ${seed}\n`);
   const started = performance.now();
   const result = await runCampaign({ programs, seed, cap: CAP, optimalityLimit: OPTIMALITY_LIMIT, onProgress: progressLine(programs, started) });
@@ -83,6 +108,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nThe first mismatch (seed ${seed}), shrunk:\n\n${result.mismatch.report}\n`);
     process.exitCode = 1;
   }
+  if (qiRuns > 0 && !(await qiCoverage(qiRuns, seed))) process.exitCode = 1;
 }
 
 await main();

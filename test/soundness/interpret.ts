@@ -32,7 +32,7 @@ export interface RunState {
   readonly words: ReadonlyMap<string, Cell<number>>;
   readonly mutexes: readonly Mutex[];
   readonly spinlocks: readonly RawSpinlock[];
-  readonly done: Completion;
+  readonly comp: Completion;
   /** Every task of the program, spawned or not, in name order. */
   readonly tasks: readonly TaskRecord[];
   /** What this run exercised (coverage). */
@@ -96,42 +96,24 @@ async function locked(o: Objects, ctx: TaskContext, body: readonly Op[], path: s
   ctx.held--;
 }
 
-function markLocation(o: Objects, loc: Location): void {
+/** The word an operation touches; notes that the run exercised `primitive` (and DMA memory, for a DMA word). */
+function word(o: Objects, loc: Location, primitive: Primitive): Cell<number> {
+  o.state.used.add(primitive);
   if (loc.startsWith('dma')) o.state.used.add('DMA memory');
+  return o.cell(loc);
 }
 
 async function runOp(o: Objects, ctx: TaskContext, op: Op, path: string): Promise<void> {
   const { used } = o.state;
   ctx.record.at = path;
   switch (op.kind) {
-    case 'read':
-      markLocation(o, op.loc);
-      used.add('READ_ONCE');
-      return record(ctx, await READ_ONCE(o.cell(op.loc)));
-    case 'write':
-      markLocation(o, op.loc);
-      used.add('WRITE_ONCE');
-      return WRITE_ONCE(o.cell(op.loc), op.value);
-    case 'inc':
-      markLocation(o, op.loc);
-      used.add('atomic_inc_return');
-      return record(ctx, await atomic_inc_return(o.cell(op.loc)));
-    case 'xchg':
-      markLocation(o, op.loc);
-      used.add('atomic_xchg');
-      return record(ctx, await atomic_xchg(o.cell(op.loc), op.value));
-    case 'cmpxchg':
-      markLocation(o, op.loc);
-      used.add('atomic_cmpxchg');
-      return record(ctx, await atomic_cmpxchg(o.cell(op.loc), op.expected, op.value));
-    case 'get':
-      markLocation(o, op.loc);
-      used.add('plain get/set');
-      return record(ctx, o.cell(op.loc).get());
-    case 'set':
-      markLocation(o, op.loc);
-      used.add('plain get/set');
-      return o.cell(op.loc).set(op.value);
+    case 'read': return record(ctx, await READ_ONCE(word(o, op.loc, 'READ_ONCE')));
+    case 'write': return WRITE_ONCE(word(o, op.loc, 'WRITE_ONCE'), op.value);
+    case 'inc': return record(ctx, await atomic_inc_return(word(o, op.loc, 'atomic_inc_return')));
+    case 'xchg': return record(ctx, await atomic_xchg(word(o, op.loc, 'atomic_xchg'), op.value));
+    case 'cmpxchg': return record(ctx, await atomic_cmpxchg(word(o, op.loc, 'atomic_cmpxchg'), op.expected, op.value));
+    case 'get': return record(ctx, word(o, op.loc, 'plain get/set').get());
+    case 'set': return word(o, op.loc, 'plain get/set').set(op.value);
     case 'mutex': {
       const m = o.state.mutexes[op.lock]!;
       used.add('mutex_lock/unlock');
@@ -163,23 +145,19 @@ async function runOp(o: Objects, ctx: TaskContext, op: Op, path: string): Promis
     }
     case 'complete':
       used.add(op.all ? 'complete_all' : 'complete');
-      return op.all ? complete_all(o.state.done) : complete(o.state.done);
+      return op.all ? complete_all(o.state.comp) : complete(o.state.comp);
     case 'wait':
       used.add('wait_for_completion');
-      return wait_for_completion(o.state.done);
+      return wait_for_completion(o.state.comp);
     case 'await': {
-      markLocation(o, op.loc);
-      used.add('spin-wait');
-      const cell = o.cell(op.loc);
+      const cell = word(o, op.loc, 'spin-wait');
       spin_begin();
       while ((await READ_ONCE(cell)) !== op.value) await cpu_relax();
       return;
     }
     case 'qi_await': {
-      markLocation(o, op.loc);
-      used.add('spin-wait dropping a lock');
+      const cell = word(o, op.loc, 'spin-wait dropping a lock');
       const s = o.state.spinlocks[op.lock]!;
-      const cell = o.cell(op.loc);
       let flags = await raw_spin_lock_irqsave(s);
       spin_begin();
       while ((await READ_ONCE(cell)) !== op.value) {
@@ -239,7 +217,7 @@ export function interpret(program: Program): InterpretedProgram {
       words,
       mutexes: [new Mutex('m0'), new Mutex('m1')],
       spinlocks: [new RawSpinlock('s0'), new RawSpinlock('s1')],
-      done: new Completion('done'),
+      comp: new Completion('comp'),
       tasks: [...names].map(([task, { name }]) => ({ comm: name, task: null, results: [], at: '', program: task })),
       used: new Set(),
     };

@@ -6,6 +6,7 @@
  */
 import type { Comparison } from './compare.js';
 import type { Program } from './program.js';
+import { FINAL_STATE_LEGEND } from './final-state.js';
 import { pseudoCode } from './pseudo-code.js';
 import { count } from './text.js';
 
@@ -41,9 +42,9 @@ export function mismatchReport(program: Program, mismatch: Comparison): string {
   sections.push(
     '',
     `Failure signatures (enumerator ${reference.failures.size}, explorer ${explorer.failures.size}):`,
-    ...sideBySide(signatures(reference.failures), signatures(explorer.failures)),
+    ...(reference.failures.size + explorer.failures.size === 0 ? ['  none'] : sideBySide(signatures(reference.failures), signatures(explorer.failures))),
     '',
-    `Final states (enumerator ${reference.finalStates.size}, explorer ${explorer.finalStates.size}):`,
+    `Final states (enumerator ${reference.finalStates.size}, explorer ${explorer.finalStates.size}), each ${FINAL_STATE_LEGEND}:`,
     ...sideBySide(reference.finalStates, explorer.finalStates),
   );
   if (explorer.classes !== null) {

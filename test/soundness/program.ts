@@ -44,9 +44,9 @@ export type Op =
   | { kind: 'is_locked'; lock: LockIndex }
   /** raw_spin_lock(s) (or the _irqsave form); body; raw_spin_unlock(s) (or _irqrestore) */
   | { kind: 'spin'; lock: LockIndex; irqsave: boolean; body: Op[] }
-  /** complete(&done), or complete_all(&done) */
+  /** complete(&comp), or complete_all(&comp) */
   | { kind: 'complete'; all: boolean }
-  /** wait_for_completion(&done) */
+  /** wait_for_completion(&comp) */
   | { kind: 'wait' }
   /** spin_begin(); while (READ_ONCE(loc) != value) cpu_relax(); */
   | { kind: 'await'; loc: Location; value: number }

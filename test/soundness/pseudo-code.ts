@@ -33,8 +33,8 @@ function statement(op: Op, names: Names): { open: string[]; close?: string } {
     case 'spin': return op.irqsave
       ? { open: [`raw_spin_lock_irqsave(s${op.lock}, flags)`], close: `raw_spin_unlock_irqrestore(s${op.lock}, flags)` }
       : { open: [`raw_spin_lock(s${op.lock})`], close: `raw_spin_unlock(s${op.lock})` };
-    case 'complete': return { open: [op.all ? 'complete_all(&done)' : 'complete(&done)'] };
-    case 'wait': return { open: ['wait_for_completion(&done)'] };
+    case 'complete': return { open: [op.all ? 'complete_all(&comp)' : 'complete(&comp)'] };
+    case 'wait': return { open: ['wait_for_completion(&comp)'] };
     case 'await': return { open: [`spin_begin(); while (READ_ONCE(${op.loc}) != ${op.value}) cpu_relax()`] };
     case 'qi_await': return {
       open: [
