@@ -16,6 +16,8 @@ import { pseudoCode } from './pseudo-code.js';
 export interface CampaignOptions extends CompareOptions {
   /** Programs to check (skipped ones not included). */
   readonly programs: number;
+  /** Generate only programs with at most this many interleavings, roughly (interleavingEstimate). */
+  readonly estimateLimit: number;
   readonly seed: number;
   /** Called after every program checked or skipped before a mismatch. */
   readonly onProgress?: (progress: CampaignProgress) => void;
@@ -56,7 +58,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const progress: CampaignProgress = { checked: 0, skipped: 0, mismatches: 0, schedules: 0 };
   let first: Program | null = null;
   // Every program is counted; the property fails on none, so fast-check never stops early.
-  await fc.assert(fc.asyncProperty(programs, async (program) => {
+  await fc.assert(fc.asyncProperty(programs(options.estimateLimit), async (program) => {
     const verdict = await compareProgram(program, options);
     if (verdict.kind === 'skipped') progress.skipped++;
     else {
@@ -81,8 +83,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 }
 
 /** Shrinks a mismatching program with fast-check (down to a smallest one that still mismatches) and explains it. */
-async function shrink(program: Program, options: CompareOptions): Promise<{ program: Program; report: string }> {
-  const details = await fc.check(fc.asyncProperty(programs, async (p) => (await compareProgram(p, options)).kind !== 'mismatch'),
+async function shrink(program: Program, options: CampaignOptions): Promise<{ program: Program; report: string }> {
+  const details = await fc.check(fc.asyncProperty(programs(options.estimateLimit), async (p) => (await compareProgram(p, options)).kind !== 'mismatch'),
     { numRuns: 1, examples: [[program]] });
   const shrunk = details.counterexample?.[0] ?? program;
   return { program: shrunk, report: await explain(shrunk, options) };

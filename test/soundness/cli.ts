@@ -21,6 +21,8 @@ const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--qi-runs 
 const CAP = 20_000;
 /** Up to this many schedules a program's DPOR schedule count is checked against its number of classes. */
 const OPTIMALITY_LIMIT = 2_000;
+/** Larger programs than npm test's: about 300 schedules on average. */
+const ESTIMATE_LIMIT = 5_000;
 
 function positiveInteger(name: string, text: string, min: number): number {
   const n = Number(text);
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
   const { programs, seed, qiRuns } = options();
   process.stdout.write(`kemu soundness: DPOR against unreduced enumeration on ${count(programs, 'generated program')}, seed ${seed}\n`);
   const started = performance.now();
-  const result = await runCampaign({ programs, seed, cap: CAP, optimalityLimit: OPTIMALITY_LIMIT, onProgress: progressLine(programs, started) });
+  const result = await runCampaign({
+    programs, seed, cap: CAP, optimalityLimit: OPTIMALITY_LIMIT, estimateLimit: ESTIMATE_LIMIT, onProgress: progressLine(programs, started),
+  });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   process.stdout.write(`${summary(result, started)}\n`);
   if (result.mismatch !== null) {
