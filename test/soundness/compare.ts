@@ -31,7 +31,7 @@ export interface ExplorerSide {
   readonly finalStates: Map<string, string>;
   /** Only when optimality is checked: for each class, the schedules the explorer ran in it. */
   classes: Map<string, string[]> | null;
-  /** The explorer threw instead of returning a result. */
+  /** What went wrong instead: explore() threw, or a schedule it reported does not replay. */
   error: unknown;
 }
 
@@ -63,11 +63,13 @@ async function runExplorer(program: Program, options: CompareOptions, classes: b
       strategy: 'dpor', shrink: false, maxSchedules: options.cap, lockdep: { enabled: false },
       onRunEnd: (kernel, outcome, schedule) => {
         if (outcome.kind === 'pruned') return;
-        const names = comms(kernel.tasks);
-        const text = scheduleText(schedule.map((pid) => names.get(pid)!));
+        const text = (): string => {
+          const names = comms(kernel.tasks);
+          return scheduleText(schedule.map((pid) => names.get(pid)!));
+        };
         const final = finalState(state(), kernel);
-        if (!side.finalStates.has(final)) side.finalStates.set(final, text);
-        if (classes) schedules.push({ pids: [...schedule], text });
+        if (!side.finalStates.has(final)) side.finalStates.set(final, text());
+        if (classes) schedules.push({ pids: [...schedule], text: text() });
       },
     });
     side.schedules = result.schedules;
@@ -79,9 +81,14 @@ async function runExplorer(program: Program, options: CompareOptions, classes: b
   }
   if (classes) {
     side.classes = new Map();
-    for (const { pids, text } of schedules) {
-      const key = traceKey((await replaySchedule(scenario, pids)).steps);
-      side.classes.set(key, [...(side.classes.get(key) ?? []), text]);
+    try {
+      for (const { pids, text } of schedules) {
+        const key = traceKey((await replaySchedule(scenario, pids)).steps);
+        side.classes.set(key, [...(side.classes.get(key) ?? []), text]);
+      }
+    } catch (error) {
+      // A schedule the explorer reports that does not replay is the explorer's fault.
+      side.error = error;
     }
   }
   return side;
@@ -93,7 +100,7 @@ const onlyIn = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].fil
 function differences(reference: Enumeration, explorer: ExplorerSide): string[] {
   if (explorer.error !== null) {
     const e = explorer.error as Error;
-    return [`the explorer threw ${e.name ?? 'an error'}: ${e.message ?? String(e)}`];
+    return [`the explorer failed: ${e.name ?? 'Error'}: ${e.message ?? String(e)}`];
   }
   const out: string[] = [];
   if (!explorer.exhausted) out.push(`the explorer did not exhaust the space (it stopped after ${count(explorer.schedules, 'schedule')})`);

@@ -36,7 +36,7 @@ export function mismatchReport(program: Program, mismatch: Comparison): string {
     `As data: ${JSON.stringify(program)}`,
   ];
   if (explorer.error !== null) {
-    sections.push('', 'The explorer threw:', indent(String((explorer.error as Error).stack ?? explorer.error)));
+    sections.push('', 'What went wrong:', indent(String((explorer.error as Error).stack ?? explorer.error)));
     return sections.join('\n');
   }
   sections.push(
