@@ -7,7 +7,7 @@
  * `npm run soundness`.
  */
 import fc from 'fast-check';
-import { compareProgram, type CompareOptions, type Comparison } from './compare.js';
+import { DIFFERENCE_KINDS, compareProgram, type CompareOptions, type Comparison, type DifferenceKind } from './compare.js';
 import { programs } from './generate.js';
 import { mismatchReport } from './mismatch-report.js';
 import { PRIMITIVES, type Primitive, type Program } from './program.js';
@@ -35,6 +35,8 @@ export interface CampaignProgress {
   skipped: number;
   /** Checked programs on which the explorer and the enumerator disagree. */
   mismatches: number;
+  /** Of those, how many show each kind of difference (a program may show several). */
+  readonly byKind: Map<DifferenceKind, number>;
   /** Schedules the enumerator ran for the checked programs. */
   schedules: number;
 }
@@ -55,7 +57,7 @@ function exercised(verdict: Comparison): string[] {
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const coverage = new Map<string, Coverage>(PRIMITIVES.map((p: Primitive) => [p, { programs: 0, schedules: 0 }]));
-  const progress: CampaignProgress = { checked: 0, skipped: 0, mismatches: 0, schedules: 0 };
+  const progress: CampaignProgress = { checked: 0, skipped: 0, mismatches: 0, byKind: new Map(DIFFERENCE_KINDS.map((k) => [k, 0])), schedules: 0 };
   let first: Program | null = null;
   // Every program is counted; the property fails on none, so fast-check never stops early.
   await fc.assert(fc.asyncProperty(programs(options.estimateLimit), async (program) => {
@@ -66,6 +68,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       progress.schedules += verdict.reference.schedules;
       if (verdict.kind === 'mismatch') {
         progress.mismatches++;
+        for (const kind of new Set(verdict.differences.map((d) => d.kind))) progress.byKind.set(kind, progress.byKind.get(kind)! + 1);
         first ??= program;
       }
       for (const what of exercised(verdict)) {

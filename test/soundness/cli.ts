@@ -81,6 +81,7 @@ function summary(result: CampaignResult, started: number): string {
     `checked     ${count(result.checked, 'program')} (${count(result.schedules, 'schedule')} enumerated) in ${elapsed(started)}`,
     `skipped     ${count(result.skipped, 'program')} (enumeration above ${formatNumber(CAP)} schedules)`,
     `mismatches  ${formatNumber(result.mismatches)}`,
+    ...[...result.byKind].filter(([, n]) => n > 0).map(([kind, n]) => `  ${kind.padEnd(22)}${formatNumber(n).padStart(9)}`),
     '',
     ...table('primitives exercised', rows.filter(([what]) => !what.startsWith('report: '))),
     '',

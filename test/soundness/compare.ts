@@ -38,7 +38,7 @@ export interface ExplorerSide {
 /** Both sides' findings on a program whose enumeration finished, and what differs between them (nothing, when they agree). */
 export interface Comparison {
   readonly kind: 'agree' | 'mismatch';
-  readonly differences: readonly string[];
+  readonly differences: readonly Difference[];
   readonly reference: Enumeration;
   readonly explorer: ExplorerSide;
   /** What the enumeration's runs exercised. */
@@ -96,30 +96,47 @@ async function runExplorer(program: Program, options: CompareOptions, classes: b
 
 const onlyIn = <T>(a: Iterable<T>, b: { has(x: T): boolean }): T[] => [...a].filter((x) => !b.has(x));
 
-/** What differs between the enumerator's and the explorer's findings, one line each; empty when they agree. */
-function differences(reference: Enumeration, explorer: ExplorerSide): string[] {
+/**
+ * Kinds of disagreement, the unsound ones first: a missed failure or final
+ * state is a wrong verdict; an optimality failure costs schedules only.
+ */
+export const DIFFERENCE_KINDS = [
+  'explorer failed', 'missed failures', 'missed final states', 'invented failures', 'invented final states', 'not exhausted',
+  'missed classes', 'not optimal', 'repeated classes',
+] as const;
+export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
+
+export interface Difference {
+  readonly kind: DifferenceKind;
+  /** One line a person reads. */
+  readonly text: string;
+}
+
+/** What differs between the enumerator's and the explorer's findings; empty when they agree. */
+function differences(reference: Enumeration, explorer: ExplorerSide): Difference[] {
   if (explorer.error !== null) {
     const e = explorer.error as Error;
-    return [`the explorer failed: ${e.name ?? 'Error'}: ${e.message ?? String(e)}`];
+    return [{ kind: 'explorer failed', text: `the explorer failed: ${e.name ?? 'Error'}: ${e.message ?? String(e)}` }];
   }
-  const out: string[] = [];
-  if (!explorer.exhausted) out.push(`the explorer did not exhaust the space (it stopped after ${count(explorer.schedules, 'schedule')})`);
+  const out: Difference[] = [];
+  const add = (kind: DifferenceKind, text: string): void => void out.push({ kind, text });
   const missedFailures = onlyIn(reference.failures, explorer.failures);
   const extraFailures = onlyIn(explorer.failures, reference.failures);
-  if (missedFailures.length) out.push(`failures the explorer missed: ${missedFailures.join(', ')}`);
-  if (extraFailures.length) out.push(`failures only the explorer reports: ${extraFailures.join(', ')}`);
+  if (missedFailures.length) add('missed failures', `failures the explorer missed: ${missedFailures.join(', ')}`);
   const missedStates = onlyIn(reference.finalStates.keys(), explorer.finalStates);
   const extraStates = onlyIn(explorer.finalStates.keys(), reference.finalStates);
-  if (missedStates.length) out.push(`final states the explorer missed: ${missedStates.length} of ${reference.finalStates.size}`);
-  if (extraStates.length) out.push(`final states only the explorer reached: ${extraStates.length}`);
+  if (missedStates.length) add('missed final states', `final states the explorer missed: ${missedStates.length} of ${reference.finalStates.size}`);
+  if (extraFailures.length) add('invented failures', `failures only the explorer reports: ${extraFailures.join(', ')}`);
+  if (extraStates.length) add('invented final states', `final states only the explorer reached: ${extraStates.length}`);
+  if (!explorer.exhausted) add('not exhausted', `the explorer did not exhaust the space (it stopped after ${count(explorer.schedules, 'schedule')})`);
   if (explorer.classes !== null) {
-    if (explorer.schedules !== reference.classes.size) {
-      out.push(`not optimal: the explorer ran ${count(explorer.schedules, 'schedule')} for ${count(reference.classes.size, 'equivalence class', 'equivalence classes')}`);
-    }
     const missedClasses = onlyIn(reference.classes.keys(), explorer.classes);
     const repeated = [...explorer.classes.values()].filter((s) => s.length > 1);
-    if (missedClasses.length) out.push(`equivalence classes the explorer never ran: ${missedClasses.length}`);
-    if (repeated.length) out.push(`equivalence classes the explorer ran more than once: ${repeated.length}`);
+    if (missedClasses.length) add('missed classes', `equivalence classes the explorer never ran: ${missedClasses.length}`);
+    if (explorer.schedules !== reference.classes.size) {
+      add('not optimal', `not optimal: the explorer ran ${count(explorer.schedules, 'schedule')} for ${count(reference.classes.size, 'equivalence class', 'equivalence classes')}`);
+    }
+    if (repeated.length) add('repeated classes', `equivalence classes the explorer ran more than once: ${repeated.length}`);
   }
   return out;
 }

@@ -16,7 +16,8 @@ test(`DPOR agrees with unreduced enumeration on ${PROGRAMS} generated programs`,
   // Smaller programs than npm run soundness's (about 160 schedules on average), so that 2,000 fit the suite's time.
   const result = await runCampaign({ programs: PROGRAMS, seed: 20261201, cap: 5000, optimalityLimit: 2000, estimateLimit: 2500 });
   if (result.mismatch !== null) {
-    throw new Error(`${result.mismatches} of ${result.checked} programs mismatch (seed ${result.seed}); the first, shrunk:\n\n${result.mismatch.report}`);
+    const kinds = [...result.byKind].filter(([, n]) => n > 0).map(([kind, n]) => `${kind}: ${n}`).join(', ');
+    throw new Error(`${result.mismatches} of ${result.checked} programs mismatch (${kinds}; seed ${result.seed}); the first, shrunk:\n\n${result.mismatch.report}`);
   }
   expect(result.checked).toBe(PROGRAMS);
   // The generator's weights at work: every primitive is exercised by at least 2% of the programs.

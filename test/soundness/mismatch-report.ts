@@ -28,7 +28,7 @@ export function mismatchReport(program: Program, mismatch: Comparison): string {
   const { reference, explorer } = mismatch;
   const sections = [
     'The explorer (DPOR) disagrees with unreduced enumeration:',
-    ...mismatch.differences.map((d) => `  - ${d}`),
+    ...mismatch.differences.map((d) => `  - ${d.text}`),
     '',
     'Program:',
     indent(pseudoCode(program)),

@@ -40,7 +40,7 @@ test('a program prints as numbered pseudo-code, children after their parents', (
 test('a mismatch report marks each finding with its side, and a schedule for the one-sided ones', () => {
   const comparison: Comparison = {
     kind: 'mismatch',
-    differences: ['final states the explorer missed: 1 of 2'],
+    differences: [{ kind: 'missed final states', text: 'final states the explorer missed: 1 of 2' }],
     reference: { schedules: 6, exhausted: true, failures: new Set(['warn:t1_op3:WARN_ON']), finalStates: new Map([['A', 'swapper/0 t1×2'], ['B', 'swapper/0 t2 t1']]), classes: new Map() },
     explorer: { schedules: 1, exhausted: true, failures: new Set(), finalStates: new Map([['A', 'swapper/0 t1×2']]), classes: null, error: null },
     used: new Set(),
