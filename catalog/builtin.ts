@@ -9,17 +9,18 @@ import type { Catalog } from '../src/machine/catalog.js';
 import type { Scenario } from '../src/explore/run-schedule.js';
 import { resolveTarget } from '../src/cli/targets.js';
 import { EXAMPLE_SCENARIOS } from '../src/examples/catalog.js';
-import { omap4Board, omap4DspBoard } from '../boards/omap4.js';
+import { dra7Board, omap4Board, omap4DspBoard } from '../boards/omap4.js';
 import { exynosBoard } from '../boards/exynos.js';
 import { msmLikeBoard } from '../boards/msm-like.js';
 import { mt8183LikeBoard } from '../boards/mt8183-like.js';
+import { exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../boards/exynos-async.js';
 import { intelBoard } from '../boards/intel.js';
 import { qiZeroCountEntry } from '../drivers/iommu/intel/scenarios.js';
 import { BUILTIN_DEMO } from './demo.js';
 
 
 export const builtinCatalog: Catalog = {
-  boards: [omap4Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard, intelBoard],
+  boards: [omap4Board, dra7Board, omap4DspBoard, exynosBoard, msmLikeBoard, mt8183LikeBoard, intelBoard, exynosAsyncSysmmusBoard, exynosAsyncFimdBoard],
   scenarios: [qiZeroCountEntry, ...EXAMPLE_SCENARIOS],
   demo: BUILTIN_DEMO,
   workerSource: { module: import.meta.url, factory: 'builtinScenario' },

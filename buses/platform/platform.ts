@@ -12,13 +12,17 @@ import { RunLocal } from '../../src/base/run-local.js';
 import { iommu_device_use_default_domain } from '../../src/iommu/iommu.js';
 import { ENXIO, EPROBE_DEFER } from '../../src/kernel/errno.js';
 import { acpi_dma_configure, acpi_driver_match_device, has_acpi_companion } from '../../firmware/acpi/acpi-iommu.js';
+import type { OfResource } from '../../firmware/of/of-address.js';
 import { of_dma_configure, of_driver_match_device } from '../../firmware/of/of-device.js';
+import { genpd_dev_pm_attach } from '../../firmware/of/pm-domain.js';
 
 /** Models struct platform_device (include/linux/platform_device.h, v6.5). */
 export class PlatformDevice extends Device {
   /** PLATFORM_DEVID_NONE (-1) for DT-created devices. */
   id = -1;
   driver_override: string | null = null;
+  /** pdev->resource: the memory ranges of its `reg`, translated to CPU addresses. */
+  resource: readonly OfResource[] = [];
 
   /** The platform device's struct device (`&pdev->dev`); kemu's PlatformDevice is that device. */
   get dev(): PlatformDevice {
@@ -72,6 +76,11 @@ export function platform_set_drvdata(pdev: PlatformDevice, data: unknown): void 
   dev_set_drvdata(pdev, data);
 }
 
+/** Models platform_get_resource(pdev, IORESOURCE_MEM, num) (drivers/base/platform.c, v6.5). */
+export function platform_get_resource(pdev: PlatformDevice, num: number): OfResource | null {
+  return pdev.resource[num] ?? null;
+}
+
 /** Models platform_match() (drivers/base/platform.c, v6.5): override, then OF, then ACPI, then the name. */
 function platform_match(dev: Device, drv: DeviceDriver): number {
   const pdev = to_platform_device(dev);
@@ -81,12 +90,36 @@ function platform_match(dev: Device, drv: DeviceDriver): number {
   return pdev.name === drv.name ? 1 : 0;
 }
 
-/** Models platform_probe() (drivers/base/platform.c, v6.5). */
+/**
+ * Models dev_pm_domain_attach() (drivers/base/power/common.c, v6.5): attach the
+ * device to its PM domain before it probes. kemu has no ACPI PM domains, so
+ * this is genpd's DT path; a domain whose provider has not registered defers
+ * the probe.
+ */
+async function dev_pm_domain_attach(dev: Device): Promise<number> {
+  if (dev.pm_domain) return 0;
+  const ret = await genpd_dev_pm_attach(dev);
+  return ret < 0 ? ret : 0;
+}
+
+/** Models dev_pm_domain_detach() (drivers/base/power/common.c, v6.5). */
+async function dev_pm_domain_detach(dev: Device): Promise<void> {
+  await dev.pm_domain?.detach(dev);
+}
+
+/**
+ * Models platform_probe() (drivers/base/platform.c, v6.5): attach the PM
+ * domain, then the driver's probe (which detaches it again if it fails).
+ * Default clock settings (of_clk_set_defaults) are not modelled.
+ */
 async function platform_probe(_dev: Device): Promise<number> {
   const drv = to_platform_driver(_dev.driver!);
   const dev = to_platform_device(_dev);
-  let ret = 0;
-  if (drv.probe) ret = await drv.probe(dev);
+  let ret = await dev_pm_domain_attach(_dev);
+  if (!ret && drv.probe) {
+    ret = await drv.probe(dev);
+    if (ret) await dev_pm_domain_detach(_dev);
+  }
   if (drv.prevent_deferred_probe && ret === -EPROBE_DEFER) {
     dev_warn(_dev, 'probe deferral not supported');
     ret = -ENXIO;

@@ -11,9 +11,10 @@ import { dev_dbg, type Device } from '../../src/base/device.js';
 import { driver_deferred_probe_check_state } from '../../src/base/dd.js';
 import type { DeviceDriver } from '../../src/base/driver.js';
 import { RunLocal } from '../../src/base/run-local.js';
-import { dev_iommu_fwspec_get, iommu_core, iommu_fwspec_add_ids, iommu_fwspec_init, iommu_ops_from_fwnode,
+import { dev_iommu_fwspec_get, IommuFwspec, iommu_core, iommu_fwspec_add_ids, iommu_fwspec_init, iommu_ops_from_fwnode,
   type IommuOps } from '../../src/iommu/iommu.js';
 import { ENODEV, EPROBE_DEFER } from '../../src/kernel/errno.js';
+import { load } from '../../src/kernel/memory/slab.js';
 import { iort_node_map_named_component, type IortTable } from './iort.js';
 
 /** Models struct acpi_device (include/acpi/acpi_bus.h): the companion; also its fwnode identity. */
@@ -61,8 +62,8 @@ async function iort_iommu_configure_id(dev: Device, _id_in: number | null): Prom
   if (!map) return -ENODEV;
   const ops = await iommu_ops_from_fwnode(map.fwnode);
   if (!ops) return driver_deferred_probe_check_state(dev);
-  let ret = iommu_fwspec_init(dev, map.fwnode, ops);
-  if (!ret) ret = iommu_fwspec_add_ids(dev, map.stream_ids);
+  let ret = await iommu_fwspec_init(dev, map.fwnode, ops);
+  if (!ret) ret = await iommu_fwspec_add_ids(dev, map.stream_ids);
   return ret;
 }
 
@@ -74,7 +75,8 @@ async function iort_iommu_configure_id(dev: Device, _id_in: number | null): Prom
 export async function acpi_iommu_configure_id(dev: Device, id_in: number | null): Promise<IommuOps | null | number> {
   const fw = iommu_core.get().fw;
   await fw.fwspec_lock();
-  const ops = dev_iommu_fwspec_get(dev)?.ops ?? null;
+  const fwspec = await dev_iommu_fwspec_get(dev);
+  const ops = fwspec ? await load(IommuFwspec, fwspec, 'ops') : null;
   if (ops) {
     await fw.fwspec_unlock();
     return ops;
@@ -88,7 +90,8 @@ export async function acpi_iommu_configure_id(dev: Device, id_in: number | null)
     dev_dbg(dev, `Adding to IOMMU failed: ${err}`);
     return null;
   }
-  return dev_iommu_fwspec_get(dev)?.ops ?? null;
+  const built = await dev_iommu_fwspec_get(dev);
+  return built ? await load(IommuFwspec, built, 'ops') : null;
 }
 
 /** Models acpi_dma_configure_id() / acpi_dma_configure() (drivers/acpi/scan.c, v6.5). */

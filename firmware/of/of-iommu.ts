@@ -9,9 +9,11 @@
 import type { Device } from '../../src/base/device.js';
 import { driver_deferred_probe_check_state } from '../../src/base/dd.js';
 import { dev_dbg } from '../../src/base/device.js';
-import { dev_iommu_fwspec_get, iommu_core, iommu_fwspec_free, iommu_fwspec_init, iommu_ops_from_fwnode,
+import { dev_iommu_fwspec_get, IommuFwspec, iommu_core, iommu_fwspec_free, iommu_fwspec_init, iommu_ops_from_fwnode,
   type IommuOps } from '../../src/iommu/iommu.js';
 import { EPROBE_DEFER } from '../../src/kernel/errno.js';
+import { formatAddr, load } from '../../src/kernel/memory/slab.js';
+import { kemu_note } from '../../src/kernel/assert.js';
 import type { DeviceNode } from './device-node.js';
 import { of_device_is_available, of_parse_phandle_with_args, type of_phandle_args } from './of-base.js';
 
@@ -23,7 +25,7 @@ async function of_iommu_xlate(dev: Device, iommu_spec: of_phandle_args): Promise
   const fwnode = iommu_spec.np.fwnode;
   const ops = await iommu_ops_from_fwnode(fwnode);
   if ((ops && !ops.of_xlate) || !of_device_is_available(iommu_spec.np)) return NO_IOMMU;
-  const ret = iommu_fwspec_init(dev, fwnode, ops);
+  const ret = await iommu_fwspec_init(dev, fwnode, ops);
   if (ret) return ret;
   // The otherwise empty fwspec records which IOMMU the device waits for.
   if (!ops) return driver_deferred_probe_check_state(dev);
@@ -52,23 +54,25 @@ export async function of_iommu_configure(dev: Device, master_np: DeviceNode | nu
   if (!master_np) return null;
   const fw = iommu_core.get().fw;
   await fw.fwspec_lock();
-  let fwspec = dev_iommu_fwspec_get(dev);
+  const fwspec = await dev_iommu_fwspec_get(dev);
   if (fwspec) {
-    if (fwspec.ops) {
+    const done = await load(IommuFwspec, fwspec, 'ops');
+    if (done) {
       await fw.fwspec_unlock();
-      return fwspec.ops;
+      return done;
     }
     // Left over from a deferred attempt: start again.
-    iommu_fwspec_free(dev);
+    await iommu_fwspec_free(dev);
   }
   let err = await of_iommu_configure_dev(master_np, dev);
-  await fw.fwspec_unlock();
-
   let ops: IommuOps | null | number = null;
+  // No NULL check: the fwspec of_iommu_xlate built must still be there.
   if (!err) {
-    fwspec = dev_iommu_fwspec_get(dev);
-    ops = fwspec?.ops ?? null;
+    const built = await dev_iommu_fwspec_get(dev);
+    kemu_note(() => `${dev.name}: of_iommu_configure reads fwspec->ops of ${built ? formatAddr(built.addr) : 'NULL'}`);
+    ops = await load(IommuFwspec, built, 'ops');
   }
+  await fw.fwspec_unlock();
   // The IOMMU driver may have missed the initial probe of dev: replay it.
   if (!err && dev.bus) err = await fw.replay(dev);
 

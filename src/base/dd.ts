@@ -2,20 +2,25 @@
  * Binding drivers to devices (drivers/base/dd.c, v6.5): __device_attach for a
  * new device, __driver_attach for a new driver, driver_probe_device,
  * really_probe and driver_bound, and deferred probing with its pending and
- * active lists and work item. Async probing is not modelled: every driver is
- * probed synchronously in the caller's task.
+ * active lists, its work item and its timeout, and asynchronous probing
+ * (PROBE_PREFER_ASYNCHRONOUS drivers and `driver_async_probe=`): the probe runs
+ * in an async_schedule_dev() worker of its own (src/base/async.ts), in parallel
+ * with the caller.
  */
-import { EAGAIN, EBUSY, ENODEV, ENXIO, EPROBE_DEFER, errname } from '../kernel/errno.js';
+import { HZ } from '../kernel/clock.js';
+import { EAGAIN, EBUSY, ENODEV, ENXIO, EPROBE_DEFER, ETIMEDOUT, errname } from '../kernel/errno.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../kernel/locking/mutex.js';
 import { Cell } from '../kernel/memory/cell.js';
-import { pr_debug, pr_warn } from '../kernel/printk.js';
+import { pr_debug } from '../kernel/printk.js';
 import { bus_for_each_dev, bus_for_each_drv, bus_notify, bus_probe_device, BUS_NOTIFY_BIND_DRIVER,
   BUS_NOTIFY_BOUND_DRIVER, BUS_NOTIFY_DRIVER_NOT_BOUND } from './bus.js';
 import { dev_dbg, dev_name, dev_set_drvdata, dev_warn, device_is_bound, device_is_registered, device_lock,
   device_unlock, get_device, put_device, type Device } from './device.js';
 import type { DeviceDriver } from './driver.js';
+import { report_deferred_probe_pending, report_probe_failure } from './probe-reports.js';
+import { async_schedule_dev, async_synchronize_full } from './async.js';
 import { RunLocal } from './run-local.js';
-import { WorkStruct, Workqueue } from './workqueue.js';
+import { DelayedWork, schedule_delayed_work, WorkStruct, Workqueue } from './workqueue.js';
 
 /** The deferred-probe globals of dd.c, one set per run. */
 export class DeferredProbeState {
@@ -28,9 +33,18 @@ export class DeferredProbeState {
   /** driver_deferred_probe_enable: false until deferred_probe_initcall(). */
   readonly driver_deferred_probe_enable = new Cell('driver_deferred_probe_enable', false);
   initcalls_done = false;
+  /**
+   * driver_deferred_probe_timeout, in seconds: 10 on a kernel with modules
+   * (kemu models one), 0 once the timeout has expired.
+   */
+  driver_deferred_probe_timeout = 10;
   /** system_unbound_wq, whose worker runs deferred_probe_work. */
   readonly system_unbound_wq = new Workqueue('events_unbound', 'kworker/u16:0');
   readonly deferred_probe_work = new WorkStruct('deferred_probe_work', deferred_probe_work_func);
+  readonly deferred_probe_timeout_work = new DelayedWork('deferred_probe_timeout_work', deferred_probe_timeout_work_func);
+  /** async_probe_drv_names and async_probe_default, from `driver_async_probe=` (save_async_options). */
+  async_probe_drv_names: readonly string[] = [];
+  async_probe_default = false;
 }
 
 /** The run's driver-core probe state (created on first use). */
@@ -113,8 +127,25 @@ export async function deferred_probe_work_func(_work: WorkStruct): Promise<void>
 }
 
 /**
+ * Models deferred_probe_timeout_work_func() (drivers/base/dd.c, v6.5): the
+ * timeout has expired, so dependencies that may never come stop deferring
+ * (driver_deferred_probe_check_state); retry everything once more, then
+ * report each device still pending. (fw_devlink is not modelled.)
+ */
+async function deferred_probe_timeout_work_func(_work: WorkStruct): Promise<void> {
+  const s = dd_state.get();
+  s.driver_deferred_probe_timeout = 0;
+  await driver_deferred_probe_trigger();
+  await s.system_unbound_wq.flush_work(s.deferred_probe_work);
+  await mutex_lock(s.deferred_probe_mutex);
+  for (const dev of s.pending) report_deferred_probe_pending(dev);
+  await mutex_unlock(s.deferred_probe_mutex);
+}
+
+/**
  * Models deferred_probe_initcall() (drivers/base/dd.c, v6.5; a late_initcall):
- * enables deferred probing, triggers it and flushes the work twice.
+ * enables deferred probing, triggers it and flushes the work twice, then arms
+ * the deferred-probe timeout.
  */
 export async function deferred_probe_initcall(): Promise<number> {
   const s = dd_state.get();
@@ -124,20 +155,57 @@ export async function deferred_probe_initcall(): Promise<number> {
   s.initcalls_done = true;
   await driver_deferred_probe_trigger();
   await s.system_unbound_wq.flush_work(s.deferred_probe_work);
+  if (s.driver_deferred_probe_timeout > 0) {
+    await schedule_delayed_work(s.deferred_probe_timeout_work, s.driver_deferred_probe_timeout * HZ);
+  }
   return 0;
 }
 
-/** Models wait_for_device_probe() (drivers/base/dd.c, v6.5): flush the deferred probe work. */
+/**
+ * Models wait_for_device_probe() (drivers/base/dd.c, v6.6): flush the deferred
+ * probe work, then wait for the asynchronous probes (async_synchronize_full).
+ * Its wait for probe_count to reach 0 is left out: every probe kemu runs is in
+ * the deferred work, an async entry, or the waiting task itself.
+ */
 export async function wait_for_device_probe(): Promise<void> {
   const s = dd_state.get();
   await s.system_unbound_wq.flush_work(s.deferred_probe_work);
+  await async_synchronize_full();
+}
+
+/** Models save_async_options() (drivers/base/dd.c, v6.6): `driver_async_probe=a,b` or `=*` (all but those listed). */
+export function save_async_options(value: string): void {
+  const s = dd_state.get();
+  s.async_probe_drv_names = value.split(',').filter((n) => n !== '');
+  s.async_probe_default = s.async_probe_drv_names.includes('*');
+}
+
+/** Models cmdline_requested_async_probing() (drivers/base/dd.c, v6.6). */
+function cmdline_requested_async_probing(drv_name: string): boolean {
+  const s = dd_state.get();
+  return s.async_probe_default !== s.async_probe_drv_names.includes(drv_name);
+}
+
+/** Models driver_allows_async_probing() (drivers/base/dd.c, v6.6); kemu has no modules to ask. */
+export function driver_allows_async_probing(drv: DeviceDriver): boolean {
+  switch (drv.probe_type) {
+    case 'PROBE_PREFER_ASYNCHRONOUS': return true;
+    case 'PROBE_FORCE_SYNCHRONOUS': return false;
+    default: return cmdline_requested_async_probing(drv.name);
+  }
 }
 
 /**
  * Models driver_deferred_probe_check_state() (drivers/base/dd.c, v6.5), for a
- * kernel with modules and no timeout expired: -EPROBE_DEFER.
+ * kernel with modules: -EPROBE_DEFER, until the deferred-probe timeout has
+ * expired after initcalls; then -ETIMEDOUT, and the dependency is ignored.
  */
-export function driver_deferred_probe_check_state(_dev: Device): number {
+export function driver_deferred_probe_check_state(dev: Device): number {
+  const s = dd_state.get();
+  if (!s.driver_deferred_probe_timeout && s.initcalls_done) {
+    dev_warn(dev, 'deferred probe timeout, ignoring dependency');
+    return -ETIMEDOUT;
+  }
   return -EPROBE_DEFER;
 }
 
@@ -175,7 +243,7 @@ async function call_driver_probe(dev: Device, drv: DeviceDriver): Promise<number
       pr_debug(`${drv.name}: probe of ${dev_name(dev)} rejects match ${ret}`);
       break;
     default:
-      pr_warn(`${drv.name}: probe of ${dev_name(dev)} failed with error ${ret}`);
+      report_probe_failure(dev, drv, ret);
   }
   return ret;
 }
@@ -236,12 +304,20 @@ export async function driver_probe_device(drv: DeviceDriver, dev: Device): Promi
   return ret;
 }
 
+/** Models struct device_attach_data (drivers/base/dd.c, v6.6). */
 interface DeviceAttachData {
   dev: Device;
+  /** Skip drivers whose async preference differs from want_async. */
   check_async: boolean;
+  want_async: boolean;
+  /** Some matching driver wanted an async probe (and was skipped). */
+  have_async: boolean;
 }
 
-/** Models __device_attach_driver() (drivers/base/dd.c, v6.5): match, then probe; 1 stops the walk (bound). */
+/**
+ * Models __device_attach_driver() (drivers/base/dd.c, v6.6): match, skip a
+ * driver of the other async kind, then probe; 1 stops the walk (bound).
+ */
 async function __device_attach_driver(drv: DeviceDriver, data: DeviceAttachData): Promise<number> {
   const dev = data.dev;
   const ret = await driver_match_device(drv, dev);
@@ -256,12 +332,35 @@ async function __device_attach_driver(drv: DeviceDriver, data: DeviceAttachData)
     dev_dbg(dev, `Bus failed to match device: ${ret}`);
     return ret;
   }
+  const async_allowed = driver_allows_async_probing(drv);
+  if (async_allowed) data.have_async = true;
+  if (data.check_async && async_allowed !== data.want_async) return 0;
   const probed = await driver_probe_device(drv, dev);
   if (probed < 0) return probed;
   return probed === 0 ? 1 : 0;
 }
 
-/** Models __device_attach() (drivers/base/dd.c, v6.5): under device_lock(dev) only, try every driver of the bus. */
+/**
+ * Models __device_attach_async_helper() (drivers/base/dd.c, v6.6): in an async
+ * worker, under device_lock(dev), try the drivers that want asynchronous probing.
+ */
+async function __device_attach_async_helper(dev: Device): Promise<void> {
+  const data: DeviceAttachData = { dev, check_async: true, want_async: true, have_async: false };
+  await device_lock(dev);
+  // Removed or claimed meanwhile (driver loading, registration and deferred probing all at once).
+  if (!dev.dead && !dev.driver) {
+    await bus_for_each_drv(dev.bus, null, data, __device_attach_driver);
+    dev_dbg(dev, 'async probe completed');
+  }
+  await device_unlock(dev);
+  put_device(dev);
+}
+
+/**
+ * Models __device_attach() (drivers/base/dd.c, v6.6): under device_lock(dev)
+ * only, try the synchronous drivers of the bus; if none bound and one wants
+ * asynchronous probing, schedule __device_attach_async_helper.
+ */
 async function __device_attach(dev: Device, allow_async: boolean): Promise<number> {
   let ret = 0;
   await device_lock(dev);
@@ -272,8 +371,13 @@ async function __device_attach(dev: Device, allow_async: boolean): Promise<numbe
   if (dev.driver) {
     ret = device_is_bound(dev) ? 1 : 0;
   } else {
-    const data: DeviceAttachData = { dev, check_async: allow_async };
+    const data: DeviceAttachData = { dev, check_async: allow_async, want_async: false, have_async: false };
     ret = await bus_for_each_drv(dev.bus, null, data, __device_attach_driver);
+    if (!ret && allow_async && data.have_async) {
+      dev_dbg(dev, 'scheduling asynchronous probe');
+      get_device(dev);
+      await async_schedule_dev(__device_attach_async_helper, dev);
+    }
   }
   await device_unlock(dev);
   return ret;
@@ -312,9 +416,25 @@ export async function device_driver_attach(drv: DeviceDriver, dev: Device): Prom
 }
 
 /**
- * Models __driver_attach() (drivers/base/dd.c, v6.5): match without locks, then
- * probe under the device lock (and the parent's when the bus needs it). Always
- * returns 0, so every device of the bus is tried.
+ * Models __driver_attach_async_helper() (drivers/base/dd.c, v6.6): in an async
+ * worker, probe the driver __driver_attach() stashed, under the device lock.
+ */
+async function __driver_attach_async_helper(dev: Device): Promise<void> {
+  await __device_driver_lock(dev, dev.parent);
+  const drv = dev.async_driver!;
+  dev.async_driver = null;
+  const ret = await driver_probe_device(drv, dev);
+  await __device_driver_unlock(dev, dev.parent);
+  dev_dbg(dev, `driver ${drv.name} async attach completed: ${ret}`);
+  put_device(dev);
+}
+
+/**
+ * Models __driver_attach() (drivers/base/dd.c, v6.6): match without locks; a
+ * driver that allows async probing is stashed in dev->p->async_driver and
+ * probed by an async worker; otherwise probe under the device lock (and the
+ * parent's when the bus needs it). Always returns 0, so every device of the
+ * bus is tried.
  */
 async function __driver_attach(dev: Device, drv: DeviceDriver): Promise<number> {
   const ret = await driver_match_device(drv, dev);
@@ -327,6 +447,18 @@ async function __driver_attach(dev: Device, drv: DeviceDriver): Promise<number> 
   }
   if (ret < 0) {
     dev_dbg(dev, `Bus failed to match device: ${ret}`);
+    return 0;
+  }
+  if (driver_allows_async_probing(drv)) {
+    // The device lock only guards dev->driver and async_driver here.
+    dev_dbg(dev, `probing driver ${drv.name} asynchronously`);
+    await device_lock(dev);
+    if (!dev.driver && !dev.async_driver) {
+      get_device(dev);
+      dev.async_driver = drv;
+      await async_schedule_dev(__driver_attach_async_helper, dev);
+    }
+    await device_unlock(dev);
     return 0;
   }
   await __device_driver_lock(dev, dev.parent);

@@ -16,14 +16,37 @@ import type { BusType } from './bus.js';
 import type { DeviceDriver } from './driver.js';
 
 /**
- * The lock class every device mutex shares: device_initialize() puts them all in
- * lockdep's novalidate class, so lockdep tracks them as held but never checks
- * their order or recursion (a self-deadlock shows up as a hang).
+ * The lock class of a device mutex: device_initialize() puts every one in
+ * lockdep's novalidate class `&dev->mutex`, so lockdep tracks them as held but
+ * never checks their order or recursion (a self-deadlock shows up as a hang).
+ * For a lockdep asked to validate them anyway, the class says what this
+ * device's mutex would be under lockdep_set_class_and_subclass(): a key per
+ * device, per driver or per bus, and the device's depth below the root as
+ * subclass, so a parent's lock nests over its child's the way CXL annotates
+ * its port locks (drivers/cxl/core/port.c, cxl_port_alloc).
  */
-export const DEVICE_MUTEX_CLASS: LockClass = Object.freeze({ name: '&dev->mutex', novalidate: true });
+function device_mutex_class(dev: Device): LockClass {
+  return {
+    name: '&dev->mutex',
+    novalidate: true,
+    validateAs: (classes) => {
+      let depth = 0;
+      for (let p = dev.parent; p; p = p.parent) depth++;
+      const bus = dev.bus?.name ?? 'no bus';
+      const key = classes === 'device' ? dev.name : classes === 'bus' ? bus : dev.driver?.name ?? `${bus}, no driver`;
+      return { key: `&dev->mutex[${key}]`, subclass: depth };
+    },
+  };
+}
 
 /** A firmware node handle (`struct fwnode_handle *`): compared by identity. */
 export type FwnodeHandle = object;
+
+/** Models struct dev_pm_domain (include/linux/pm.h, v6.5): the PM domain a device was attached to, and how to leave it. */
+export interface DevPmDomain {
+  readonly name: string;
+  detach(dev: Device): Promise<void>;
+}
 
 /** Models struct device (include/linux/device.h, v6.5), the fields kemu uses. */
 export class Device {
@@ -41,6 +64,8 @@ export class Device {
   fwnode: FwnodeHandle | null = null;
   /** dev_get_drvdata(). */
   driver_data: unknown = null;
+  /** dev->pm_domain: set by dev_pm_domain_attach() when the device joins a PM domain. */
+  pm_domain: DevPmDomain | null = null;
   /** Set by really_probe's error path and by __driver_probe_device (dev->can_match). */
   can_match = false;
   /** dev->p->dead: the device is being deleted; probing must stop. */
@@ -49,6 +74,8 @@ export class Device {
   registered = false;
   /** The device is on the deferred probe pending or active list (dev->p->deferred_probe not empty). */
   deferred_probe: 'pending' | 'active' | null = null;
+  /** The driver an asynchronous __driver_attach() will probe (dev->p->async_driver). */
+  async_driver: DeviceDriver | null = null;
   /** Why the last probe deferred (dev->p->deferred_probe_reason), for reports. */
   deferred_probe_reason: string | null = null;
   /** The kobject refcount: get_device()/put_device(). */
@@ -60,7 +87,7 @@ export class Device {
 
   constructor(name = '') {
     this.name = name;
-    this.mutex = new Mutex(name === '' ? 'dev->mutex' : name, DEVICE_MUTEX_CLASS);
+    this.mutex = new Mutex(name === '' ? 'dev->mutex' : name, device_mutex_class(this));
     this.refcount = new Cell(`kref(${name})`, 1);
   }
 

@@ -20,6 +20,8 @@ import { explorationJson, presentExploration, presentRun } from './present.js';
 import { resolveTarget, type Target } from './targets.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
+import { runShapeOf, type RunShape } from './run-shape.js';
+import type { DeviceLockClasses } from '../kernel/locking/lock-base.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE_FOUND = 1;
@@ -37,6 +39,7 @@ interface ExploreFlags {
   timeLimit?: number;
   first?: boolean;
   validateDeviceMutex?: boolean;
+  deviceLockClasses?: DeviceLockClasses;
   json?: boolean;
   timeline?: boolean;
   trace?: string;
@@ -60,6 +63,8 @@ function shardOf(value: string): Shard {
 /** What one shard prints, for `kemu merge`. */
 interface ShardFile {
   kemu: 'shard';
+  /** The options that shaped the runs: the merged failures are replayed with them. */
+  shape: RunShape;
   target: { name: string; variant: string };
   shard: Shard;
   result: SearchResult;
@@ -90,20 +95,28 @@ function writeViews(flags: ExploreFlags, run: CapturedRun | undefined, title: st
   }
 }
 
+/** A board or scenario as the command line names it, with the run shape its flags give. */
+function targetOf(catalog: Catalog, name: string, flags: ExploreFlags, want: 'board' | 'any' = 'any'): Target {
+  return resolveTarget(catalog, name, flags.kernel, want, runShapeOf(flags));
+}
+
 async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags): Promise<number> {
+  const shape: RunShape = runShapeOf(flags);
+  const notValidated = new Set<string>();
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
-    maxSteps: flags.maxSteps,
+    maxSteps: shape.maxSteps,
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
-    lockdep: flags.validateDeviceMutex ? { validateDeviceMutex: true } : {},
+    lockdep: shape.lockdep,
+    onRunEnd: (kernel) => kernel.lockdep.notValidated.forEach((cls) => notValidated.add(cls)),
   };
   const progress = (p: ExploreProgress) => out.progress(`exploring ${target.label}: ${p.schedules.toLocaleString('en-US')} schedules, ` +
     `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
     const result = await search(target.scenario, { ...options, shard: flags.shard });
-    const file: ShardFile = { kemu: 'shard', target: { name: target.name, variant: target.variant }, shard: flags.shard, result };
+    const file: ShardFile = { kemu: 'shard', shape, target: { name: target.name, variant: target.variant }, shard: flags.shard, result };
     out.print(JSON.stringify(file));
     return result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
@@ -123,12 +136,13 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
       out.endProgress();
     }
   }
-  return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
+  return presentResult(out, target, await finishSearch(target.scenario, found, options), flags, [...notValidated]);
 }
 
-function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags): number {
-  if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
-  else presentExploration(out, target, result, { timeline: flags.timeline !== false });
+/** `notValidated`: lock classes the runs took without lockdep validating them (known only for in-process searches). */
+function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags, notValidated: string[] = []): number {
+  if (flags.json) out.print(JSON.stringify(explorationJson(target, result, notValidated), null, 2));
+  else presentExploration(out, target, result, { timeline: flags.timeline !== false, notValidated });
   writeViews(flags, result.failures[0]?.run, target.label, out);
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
 }
@@ -143,22 +157,34 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
       throw new KemuError('bad-usage', `${path}: not a kemu shard result (${(error as Error).message})`);
     }
     if (parsed.kemu !== 'shard') throw new KemuError('bad-usage', `${path}: not a kemu shard result (run \`kemu explore … --shard i/n\` to make one)`);
+    if (!parsed.shape) throw new KemuError('bad-usage', `${path}: a shard result without its run options (made by an older kemu): run the shard again`);
     return { path, ...parsed };
   });
   const first = files[0]!;
   for (const f of files) {
-    if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy || f.shard.count !== first.shard.count) {
+    if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy ||
+      f.shard.count !== first.shard.count || JSON.stringify(f.shape) !== JSON.stringify(first.shape)) {
       throw new KemuError('bad-usage', `${f.path} is a shard of another exploration (${f.target.name} ${f.target.variant} ${f.result.strategy}, ${f.shard.count} shards) than ${first.path}`);
     }
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
-  const target = resolveTarget(catalog, first.target.name, first.target.variant || undefined);
-  return presentResult(out, target, await finishSearch(target.scenario, mergeSearches(files.map((f) => f.result))), flags);
+  const shape = first.shape;
+  const target = resolveTarget(catalog, first.target.name, first.target.variant || undefined, 'any', shape);
+  const merged = mergeSearches(files.map((f) => f.result));
+  return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
+}
+
+/** `--validate-device-mutex` and `--device-lock-classes`: what every command that runs a schedule takes. */
+function deviceMutexOptions(command: Command): Command {
+  return command
+    .option('--validate-device-mutex', 'let lockdep validate &dev->mutex, which the kernel does not (a class per device)')
+    .addOption(new Option('--device-lock-classes <classes>', 'validate &dev->mutex with a class per device, per driver or per bus')
+      .choices(['device', 'driver', 'bus']));
 }
 
 function exploreOptions(command: Command): Command {
-  return command
+  return deviceMutexOptions(command)
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
     .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
     .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
@@ -169,7 +195,6 @@ function exploreOptions(command: Command): Command {
     .option('--max-steps <n>', 'steps allowed in one schedule', positiveInt)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
-    .option('--validate-device-mutex', 'let lockdep validate &dev->mutex (the kernel does not)')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
     .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
@@ -212,12 +237,12 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, targetOf(catalog, name, flags), flags)));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, resolveTarget(catalog, name, flags.kernel), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, targetOf(catalog, name, flags), flags)));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -228,18 +253,19 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
     .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
-  program.command('replay')
+  deviceMutexOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
     .argument('<name>', 'scenario or board the token belongs to')
-    .argument('<token>', 'replay token (k1.…)')
+    .argument('<token>', 'replay token (k1.…)'))
     .option('-k, --kernel <variant>', 'kernel variant the token was found on')
+    .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', positiveInt)
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
     .action(async (name: string, token: string, flags: ExploreFlags) => {
-      const target = resolveTarget(catalog, name, flags.kernel);
-      const run = await replay(target.scenario, token);
+      const target = targetOf(catalog, name, flags);
+      const run = await replay(target.scenario, token, runShapeOf(flags));
       if (flags.json) out.print(JSON.stringify(run, null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline !== false });
       writeViews(flags, run, target.label, out);
@@ -269,14 +295,14 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  program.command('bisect')
-    .description('explore a board\'s boot on every kernel variant it lists: boots, hangs or warns, and where')
-    .argument('<board>', 'board (see `kemu list boards`)')
+  deviceMutexOptions(program.command('bisect')
+    .description('explore a board\'s boot on every kernel variant it lists: boots (and how healthy), hangs or warns, and where')
+    .argument('<board>', 'board (see `kemu list boards`)'))
     .option('--json', 'print the rows as JSON')
-    .action(async (name: string, flags: { json?: boolean }) => {
+    .action(async (name: string, flags: ExploreFlags) => {
       const board = catalog.boards.find((b) => b.name === name);
       if (!board) throw new KemuError('unknown-name', `unknown board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
-      setExit(await runBisect(out, board, flags.json === true));
+      setExit(await runBisect(out, board, flags.json === true, runShapeOf(flags)));
     });
 
   return program;

@@ -38,9 +38,19 @@ export function presentFailure(out: Output, target: Target, failure: Failure, in
   out.print();
 }
 
-export function presentExploration(out: Output, target: Target, result: ExploreResult, options: { timeline: boolean }): void {
+/** The note a result ends with when its runs took lock classes lockdep did not validate. */
+export function notValidatedNote(notValidated: readonly string[]): string | null {
+  if (notValidated.length === 0) return null;
+  return `kemu: ${notValidated.join(', ')} taken and not validated by lockdep (novalidate, as in the kernel); ` +
+    '--validate-device-mutex validates device mutexes';
+}
+
+export function presentExploration(out: Output, target: Target, result: ExploreResult,
+  options: { timeline: boolean; notValidated?: readonly string[] }): void {
   const c = out.color;
   result.failures.forEach((f, i) => presentFailure(out, target, f, i, options));
+  const note = notValidatedNote(options.notValidated ?? []);
+  if (note) out.print(c.dim(note));
   if (result.pct) {
     const p = result.pct;
     out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps; each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; all runs together >= ${(p.overall * 100).toFixed(2)} %`));
@@ -57,12 +67,17 @@ export function presentRun(out: Output, target: Target, run: CapturedRun, option
   }
 }
 
-/** The JSON form of an exploration: data first, with the kernel-format text of each report alongside. */
-export function explorationJson(target: Target, result: ExploreResult): unknown {
+/**
+ * The JSON form of an exploration: data first, with the kernel-format text of
+ * each report alongside; `notValidated` lists the lock classes its runs took
+ * without lockdep validating them.
+ */
+export function explorationJson(target: Target, result: ExploreResult, notValidated: readonly string[] = []): unknown {
   return {
     target: { kind: target.kind, name: target.name, variant: target.variant },
     strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
     exhausted: result.exhausted, stoppedBy: result.stoppedBy, elapsedMs: Math.round(result.elapsedMs), pct: result.pct,
+    lockdep: { notValidated },
     failures: result.failures.map((f) => ({
       kind: f.kind, title: f.title, signature: f.signature, token: f.token, preemptions: f.preemptions,
       firstSchedule: f.firstSchedule, occurrences: f.occurrences, replay: target.replayCommand(f.token),

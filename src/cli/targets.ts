@@ -8,6 +8,7 @@ import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { findVariant } from '../machine/kernel-variants.js';
+import { runShapeFlags, type RunShape } from './run-shape.js';
 
 export interface Target {
   kind: 'board' | 'scenario';
@@ -18,7 +19,7 @@ export interface Target {
   scenario: Scenario;
   /** How this target is explored when the user does not say. */
   strategy: StrategySpec;
-  /** The command that replays a token on this target. */
+  /** The command that replays a token on this target, with the options that shaped the run. */
   replayCommand(token: string): string;
 }
 
@@ -26,7 +27,8 @@ function known(catalog: Catalog): string {
   return [...catalog.boards.map((b) => `${b.name} (board)`), ...catalog.scenarios.map((s) => s.name)].join(', ');
 }
 
-export function resolveTarget(catalog: Catalog, name: string, variant: string | undefined, want: 'board' | 'any' = 'any'): Target {
+export function resolveTarget(catalog: Catalog, name: string, variant: string | undefined, want: 'board' | 'any' = 'any',
+  shape: RunShape = { lockdep: {} }): Target {
   const board = catalog.boards.find((b) => b.name === name);
   const scenario = want === 'any' ? catalog.scenarios.find((s) => s.name === name) : undefined;
   const entry = board ?? scenario;
@@ -46,7 +48,7 @@ export function resolveTarget(catalog: Catalog, name: string, variant: string | 
   return {
     kind, name, variant: chosen, label: chosen ? `${name} on ${chosen}` : name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
-    strategy: scenario?.strategy ?? 'dpor',
-    replayCommand: (token) => `kemu replay ${name}${chosen ? ` --kernel ${chosen}` : ''} ${token}`,
+    strategy: entry.strategy ?? 'dpor',
+    replayCommand: (token) => ['kemu replay', name, ...(chosen ? [`--kernel ${chosen}`] : []), ...runShapeFlags(shape), token].join(' '),
   };
 }

@@ -6,6 +6,7 @@
 import type { DemoStory, ScenarioEntry } from '../machine/catalog.js';
 import type { Scenario } from '../explore/run-schedule.js';
 import { abba, abbaSequenced, counter, independentWriters, peterson, spinWait } from './classic-scenarios.js';
+import { deviceAbbaSequenced, deviceNesting } from './device-lock-scenarios.js';
 
 function example(name: string, summary: string, scenario: Scenario): ScenarioEntry {
   return { name, summary, variants: [], defaultVariant: '', build: () => scenario, strategy: 'dpor' };
@@ -19,6 +20,8 @@ export const EXAMPLE_SCENARIOS: readonly ScenarioEntry[] = [
   example('peterson', "Peterson's mutual exclusion: correct on every schedule", peterson(false)),
   example('peterson-broken', 'Peterson without the turn variable: two tasks in the critical section', peterson(true)),
   example('spin-forever', 'a task polls a flag nobody sets: a proven soft lockup', spinWait(false)),
+  example('device-abba-sequenced', 'two device locks in opposite orders, one task after the other: only a lockdep that validates device mutexes (--validate-device-mutex) sees it', deviceAbbaSequenced),
+  example('device-nesting', 'a bus device\'s lock, then its child\'s, in two tasks: correct, and a validating lockdep agrees', deviceNesting),
   example('three-writers', 'three tasks each writing their own cell: DPOR needs 1 schedule, unreduced search 34,650', independentWriters(3, 3)),
 ];
 

@@ -3,10 +3,11 @@
  * returns what it found; `replay` reruns one schedule from its token.
  */
 import { KemuError } from '../kernel/errors.js';
+import { TaskIdentities } from '../kernel/sched/task-identities.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
-import { DporSearch } from './dpor.js';
+import { OptimalDpor } from './optimal-dpor.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
 import { PctSearch, pctBound } from './pct.js';
 import { RandomWalk } from './random-walk.js';
@@ -37,7 +38,7 @@ export interface ExploreOptions {
   faults?: FaultPlan;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
-  /** Called after every run with its final state and its schedule, the pid of each step (for tools and tests that compare outcomes). */
+  /** Called after every counted run with its final state and its schedule, the pid of each step (for tools and tests that compare outcomes). */
   onRunEnd?: (kernel: Kernel, outcome: RunOutcome, schedule: readonly number[]) => void;
   /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
   shard?: Shard;
@@ -60,7 +61,7 @@ function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undef
   if (shard) assertShardable(spec, shard);
   const sharded = <T extends { shardBy(shard: Shard): T }>(strategy: T): T => (shard ? strategy.shardBy(shard) : strategy);
   switch (s.kind) {
-    case 'dpor': return new DporSearch();
+    case 'dpor': return new OptimalDpor();
     case 'exhaustive': return sharded(new ExhaustiveSearch());
     case 'bounded': return sharded(new PreemptionBoundedSearch(s.preemptions));
     case 'random': return sharded(new RandomWalk(s.seed ?? 1, s.runs ?? 1000));
@@ -146,7 +147,7 @@ function better(a: FoundFailure, b: FoundFailure): FoundFailure {
 
 /** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
 export async function search(scenario: Scenario, options: ExploreOptions = {}): Promise<SearchResult> {
-  const settings = settingsOf(options, false);
+  const settings = { ...settingsOf(options, false), identities: new TaskIdentities() };
   const strategy = makeStrategy(options.strategy ?? 'dpor', settings.maxSteps, options.shard);
   const maxSchedules = options.maxSchedules ?? 1_000_000;
   const found = new Map<string, FoundFailure>();
@@ -165,10 +166,11 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     const counts = strategy.runCounts();
     const order = strategy.runOrder();
     strategy.endRun(outcome, kernel);
-    if (!counts) continue;
-    options.onRunEnd?.(kernel, outcome, recorder.pids);
+    // A run cut short by the reduction repeats a prefix of a counted run: it finds nothing new, and its schedule is no token.
     if (outcome.kind === 'pruned') pruned++;
-    else schedules++;
+    if (!counts || outcome.kind === 'pruned') continue;
+    options.onRunEnd?.(kernel, outcome, recorder.pids);
+    schedules++;
     if (outcome.kind === 'step-bound') stepBounded++;
     maxSteps = Math.max(maxSteps, kernel.stepCount);
     for (const report of kernel.reports) {

@@ -14,6 +14,7 @@ import { Kernel, type Chooser, type RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
 import { describeOp } from '../kernel/sched/describe.js';
+import type { TaskIdentities } from '../kernel/sched/task-identities.js';
 
 /** A scenario: builds a machine and spawns tasks. It runs as the first task (`swapper/0`, pid 1). */
 export type Scenario = (kernel: Kernel) => Promise<unknown> | unknown;
@@ -23,6 +24,8 @@ export interface RunSettings {
   lockdep: LockdepOptions;
   faults: FaultPlan;
   capture: boolean;
+  /** Shared by the runs of one search, so a task has the same identity in all of them. */
+  identities?: TaskIdentities;
 }
 
 class EscapeWatchdog {
@@ -57,7 +60,7 @@ class EscapeWatchdog {
 const watchdog = new EscapeWatchdog();
 
 export async function runSchedule(scenario: Scenario, chooser: Chooser, settings: RunSettings): Promise<{ kernel: Kernel; outcome: RunOutcome }> {
-  const kernel = new Kernel({ chooser, maxSteps: settings.maxSteps, capture: settings.capture, lockdep: settings.lockdep, faults: settings.faults });
+  const kernel = new Kernel({ chooser, maxSteps: settings.maxSteps, capture: settings.capture, lockdep: settings.lockdep, faults: settings.faults, identities: settings.identities });
   watchdog.watch(kernel);
   const outcome = await kernel.boot('swapper/0', () => scenario(kernel));
   watchdog.release();

@@ -6,8 +6,8 @@
  * schedules explored are the ones with fewest preemptions.
  *
  * Subclasses decide which alternatives each decision point has: all of them
- * (unreduced), those within a preemption bound, or those partial-order
- * reduction shows to matter.
+ * (unreduced), or those within a preemption bound. (Partial-order reduction
+ * is optimal-dpor.ts, which keeps its own tree.)
  */
 import { KemuError } from '../kernel/errors.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
@@ -21,12 +21,6 @@ import type { Shard, Strategy } from './strategy.js';
  */
 export const SHARD_SPLIT_DEPTH = 6;
 
-export interface SleepEntry {
-  pid: number;
-  /** Footprint of the step the task would take (it is unchanged while it sleeps). */
-  footprint: readonly number[];
-}
-
 export interface TreeNode {
   /** Pids of the tasks that could run at this decision. */
   readonly enabled: number[];
@@ -38,10 +32,6 @@ export interface TreeNode {
   readonly backtrack: number[];
   /** Pids explored here so far, the current one included. */
   readonly done: number[];
-  /** Tasks whose step here is known to lead nowhere new (sleep sets). */
-  readonly sleep: SleepEntry[];
-  /** Footprint of each explored task's step from here. */
-  readonly footprints: Map<number, number[]>;
   /** Preemptions spent on the way to this decision. */
   readonly preemptionsBefore: number;
 }
@@ -112,7 +102,7 @@ export abstract class TreeSearch implements Strategy, Chooser {
 
   endRun(_outcome: RunOutcome, _kernel: Kernel): void {}
 
-  choose(enabled: readonly Task[], kernel: Kernel): Task | null {
+  choose(enabled: readonly Task[], kernel: Kernel): Task {
     const d = this.depth++;
     if (d < this.nodes.length) {
       const pid = this.nodes[d]!.chosen;
@@ -128,24 +118,14 @@ export abstract class TreeSearch implements Strategy, Chooser {
     const prev = kernel.running?.pid ?? 0;
     const node: TreeNode = {
       enabled: enabled.map((t) => t.pid), prev, chosen: 0, backtrack: [], done: [],
-      sleep: parent ? this.childSleep(parent) : [], footprints: new Map(),
       preemptionsBefore: parent ? parent.preemptionsBefore + this.preemptionCost(parent, parent.chosen) : 0,
     };
-    const asleep = (pid: number) => node.sleep.some((s) => s.pid === pid);
-    const first = node.enabled.includes(prev) && !asleep(prev) ? prev : node.enabled.find((pid) => !asleep(pid));
-    if (first === undefined) return null;
+    const first = node.enabled.includes(prev) ? prev : node.enabled[0]!;
     node.chosen = first;
     node.done.push(first);
     this.initialAlternatives(node);
     this.nodes.push(node);
     return enabled.find((t) => t.pid === first)!;
-  }
-
-  /** Whether the search needs each step's footprint at its node (sleep sets do). */
-  protected readonly keepsFootprints: boolean = false;
-
-  stepEnded(task: Task, accesses: readonly number[], _kernel: Kernel): void {
-    if (this.keepsFootprints) this.nodes[this.depth - 1]?.footprints.set(task.pid, accesses.slice());
   }
 
   /** 1 if choosing `pid` at `node` preempts a task that could have gone on. */
@@ -156,14 +136,9 @@ export abstract class TreeSearch implements Strategy, Chooser {
   /** Fills the new node's backtrack set with the alternatives it has from the start. */
   protected abstract initialAlternatives(node: TreeNode): void;
 
-  /** Sleep set of a child of `parent` (none unless the subclass uses sleep sets). */
-  protected childSleep(_parent: TreeNode): SleepEntry[] {
-    return [];
-  }
-
   /** Whether `pid` may be explored at `node`. */
-  protected allowed(node: TreeNode, pid: number): boolean {
-    return !node.sleep.some((s) => s.pid === pid);
+  protected allowed(_node: TreeNode, _pid: number): boolean {
+    return true;
   }
 
   /** The whole tree is explored: start another (true) or stop (false). */

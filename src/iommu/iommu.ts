@@ -15,19 +15,23 @@ import { bus_for_each_dev, bus_register_notifier, BUS_NOTIFY_ADD_DEVICE, BUS_NOT
 import { dev_fwnode, dev_info, Device, type FwnodeHandle } from '../base/device.js';
 import { NOTIFY_DONE, NOTIFY_OK, type NotifierBlock } from '../base/notifier.js';
 import { RunLocal } from '../base/run-local.js';
-import { WARN_ON } from '../kernel/assert.js';
-import { EBUSY, EINVAL } from '../kernel/errno.js';
+import { WARN_ON, kemu_note } from '../kernel/assert.js';
+import { EBUSY, EINVAL, errname } from '../kernel/errno.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../kernel/locking/mutex.js';
 import { RawSpinlock, raw_spin_lock, raw_spin_unlock } from '../kernel/locking/spinlock.js';
 import { Cell } from '../kernel/memory/cell.js';
 import { pr_info } from '../kernel/printk.js';
+import { dev_iommu_free, dev_iommu_get, dev_iommu_ops, dev_iommu_ptr, DevIommu } from './dev-iommu.js';
 import type { IommuFwLocking, IommuProbeLocking } from './probe-locking.js';
+import { READ_ONCE } from '../kernel/memory/once.js';
+import { load, store } from '../kernel/memory/slab.js';
+
+export { DevIommu, IommuFwspec, dev_iommu_free, dev_iommu_fwspec_get, dev_iommu_get, dev_iommu_ops, dev_iommu_priv_get,
+  dev_iommu_priv_set, dev_iommu_ptr, iommu_fwspec_add_ids, iommu_fwspec_free, iommu_fwspec_init } from './dev-iommu.js';
 import { IOMMU_BUS, IOMMU_FW_LOCKING, IOMMU_PROBE_LOCKING } from './tokens.js';
 
 declare module '../base/device.js' {
   interface Device {
-    /** dev->iommu (struct dev_iommu), owned by the IOMMU core. */
-    iommu?: DevIommu | null;
     /** dev->iommu_group. */
     iommu_group?: IommuGroup | null;
   }
@@ -91,23 +95,6 @@ export class IommuDevice {
   toString(): string {
     return this.dev?.name ?? this.label;
   }
-}
-
-/** Models struct iommu_fwspec (include/linux/iommu.h, ≤ v6.10). */
-export interface IommuFwspec {
-  ops: IommuOps | null;
-  iommu_fwnode: FwnodeHandle;
-  flags: number;
-  ids: number[];
-}
-
-/** Models struct dev_iommu (include/linux/iommu.h, v6.5). */
-export interface DevIommu {
-  fwspec: IommuFwspec | null;
-  iommu_dev: IommuDevice | null;
-  priv: unknown;
-  max_pasids: number;
-  attach_deferred: boolean;
 }
 
 /** Models struct group_device. */
@@ -178,61 +165,9 @@ export class IommuCore {
 /** The run's IOMMU core (installed by the machine's boot). */
 export const iommu_core = new RunLocal<IommuCore>('the IOMMU core (src/iommu)');
 
-/** Models dev_iommu_get() (drivers/iommu/iommu.c, v6.5): allocate dev->iommu on first use. */
-export function dev_iommu_get(dev: Device): DevIommu {
-  if (!dev.iommu) dev.iommu = { fwspec: null, iommu_dev: null, priv: null, max_pasids: 0, attach_deferred: false };
-  return dev.iommu;
-}
-
-/** Models dev_iommu_free(). */
-export function dev_iommu_free(dev: Device): void {
-  dev.iommu = null;
-}
-
-/** Models dev_iommu_fwspec_get() (include/linux/iommu.h). */
-export function dev_iommu_fwspec_get(dev: Device): IommuFwspec | null {
-  return dev.iommu?.fwspec ?? null;
-}
-
-/** Models dev_iommu_priv_get(). */
-export function dev_iommu_priv_get<T>(dev: Device): T | null {
-  return (dev.iommu?.priv ?? null) as T | null;
-}
-
-/** Models dev_iommu_priv_set(). */
-export function dev_iommu_priv_set(dev: Device, priv: unknown): void {
-  dev_iommu_get(dev).priv = priv;
-}
-
-/** Models dev_iommu_ops() (drivers/iommu/iommu.c, v6.5): the ops of the device's iommu_device. */
-export function dev_iommu_ops(dev: Device): IommuOps | null {
-  return dev.iommu?.iommu_dev?.ops ?? null;
-}
-
 /** Models device_iommu_mapped() (include/linux/device.h): the device is in a group. */
 export function device_iommu_mapped(dev: Device): boolean {
   return !!dev.iommu_group;
-}
-
-/** Models iommu_fwspec_init() (drivers/iommu/iommu.c, v6.5). */
-export function iommu_fwspec_init(dev: Device, iommu_fwnode: FwnodeHandle, ops: IommuOps | null): number {
-  const fwspec = dev_iommu_fwspec_get(dev);
-  if (fwspec) return ops === fwspec.ops ? 0 : -EINVAL;
-  dev_iommu_get(dev).fwspec = { ops, iommu_fwnode, flags: 0, ids: [] };
-  return 0;
-}
-
-/** Models iommu_fwspec_free(). */
-export function iommu_fwspec_free(dev: Device): void {
-  if (dev.iommu) dev.iommu.fwspec = null;
-}
-
-/** Models iommu_fwspec_add_ids(). */
-export function iommu_fwspec_add_ids(dev: Device, ids: readonly number[]): number {
-  const fwspec = dev_iommu_fwspec_get(dev);
-  if (!fwspec) return -EINVAL;
-  fwspec.ids.push(...ids);
-  return 0;
 }
 
 /**
@@ -288,6 +223,7 @@ export async function iommu_device_register(iommu: IommuDevice, ops: IommuOps, h
   core.iommu_device_list_state.set(core.iommu_device_list_state.value + 1);
   await raw_spin_unlock(core.iommu_device_lock);
   let err = 0;
+  kemu_note(() => `${iommu}: iommu_device_register → bus_iommu_probe`);
   for (const bus of core.iommu_buses) {
     bus.iommu_ops = ops;
     err = await bus_iommu_probe(bus, iommu);
@@ -312,7 +248,8 @@ export async function iommu_device_unregister(iommu: IommuDevice): Promise<void>
 
 /** Models remove_iommu_group() (drivers/iommu/iommu.c, v6.5). */
 async function remove_iommu_group(dev: Device, iommu: IommuDevice): Promise<number> {
-  if (dev.iommu?.iommu_dev === iommu) await iommu_release_device(dev);
+  const param = await READ_ONCE(dev_iommu_ptr(dev));
+  if (param && (await load(DevIommu, param, 'iommu_dev')) === iommu) await iommu_release_device(dev);
   return 0;
 }
 
@@ -352,30 +289,31 @@ export function generic_device_group(_dev: Device): IommuGroup {
  * device_group, as in v6.5. On failure dev->iommu is freed (with its fwspec).
  */
 export async function iommu_init_device(dev: Device, ops: IommuOps): Promise<number> {
-  dev_iommu_get(dev);
+  await dev_iommu_get(dev);
   const iommu_dev = await ops.probe_device(dev);
+  kemu_note(() => `${dev.name}: ${ops.name}.probe_device = ${typeof iommu_dev === 'number' ? errname(iommu_dev) : iommu_dev}`);
   if (typeof iommu_dev === 'number') {
-    dev_iommu_free(dev);
+    await dev_iommu_free(dev);
     return iommu_dev;
   }
   let group = await ops.device_group(dev);
   if (WARN_ON(group === null, 'device_group returned NULL')) group = -EINVAL;
   if (typeof group === 'number') {
     await ops.release_device?.(dev);
-    dev_iommu_free(dev);
+    await dev_iommu_free(dev);
     return group;
   }
   dev.iommu_group = group;
-  dev.iommu!.iommu_dev = iommu_dev;
+  await store(DevIommu, await READ_ONCE(dev_iommu_ptr(dev)), 'iommu_dev', iommu_dev);
   return 0;
 }
 
 /** Models iommu_deinit_device() (drivers/iommu/iommu.c, v6.5). */
 export async function iommu_deinit_device(dev: Device): Promise<void> {
-  const ops = dev_iommu_ops(dev);
+  const ops = await dev_iommu_ops(dev);
   await ops?.release_device?.(dev);
   dev.iommu_group = null;
-  dev_iommu_free(dev);
+  await dev_iommu_free(dev);
 }
 
 /** Models iommu_group_alloc_device() (drivers/iommu/iommu.c, v6.5): the sysfs links and "Adding to iommu group N". */
@@ -400,7 +338,7 @@ async function __iommu_device_set_domain(group: IommuGroup, dev: Device, domain:
 export async function iommu_setup_default_domain(group: IommuGroup, _target_type: number): Promise<number> {
   if (group.default_domain) return 0;
   const first = group.devices[0]?.dev;
-  const ops = first ? dev_iommu_ops(first) : null;
+  const ops = first ? await dev_iommu_ops(first) : null;
   if (!ops?.domain_alloc) return 0;
   const wanted = (first && ops.def_domain_type?.(first)) || 'IOMMU_DOMAIN_DMA';
   const dom = ops.domain_alloc(wanted) ?? (wanted !== 'IOMMU_DOMAIN_DMA' ? ops.domain_alloc('IOMMU_DOMAIN_DMA') : null);
@@ -449,7 +387,7 @@ export async function __iommu_probe_device_serialised(dev: Device, ops: IommuOps
 
 /** Models the probe_finalize step of iommu_probe_device() (drivers/iommu/iommu.c, v6.5). */
 export async function iommu_probe_finalize(dev: Device): Promise<void> {
-  const ops = dev_iommu_ops(dev);
+  const ops = await dev_iommu_ops(dev);
   await ops?.probe_finalize?.(dev);
 }
 

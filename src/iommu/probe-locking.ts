@@ -76,6 +76,25 @@ abstract class ProbeLockingBase implements IommuProbeLocking {
 }
 
 /**
+ * v6.1: nothing serialises __iommu_probe_device(): bus walks of IOMMU
+ * instances registering in parallel, the ADD_DEVICE notifier and the OF/ACPI
+ * replay may all probe one device at once (the state 01657bc14a39 fixed).
+ * Models drivers/iommu/iommu.c as of torvalds/linux 00208852d351, the v6.2
+ * merge window just before that commit, with the v6.5 body shared by all.
+ */
+@injectable()
+export class NoProbeLock extends ProbeLockingBase {
+  readonly scheme: string = 'no lock around __iommu_probe_device (v6.1)';
+
+  /** Models __iommu_probe_device() (drivers/iommu/iommu.c, before 01657bc14a39). */
+  async __iommu_probe_device(dev: Device, group_list: IommuGroup[] | null): Promise<number> {
+    const ops = dev.bus?.iommu_ops;
+    if (!ops) return -ENODEV;
+    return await __iommu_probe_device_serialised(dev, ops, group_list);
+  }
+}
+
+/**
  * v6.5: __iommu_probe_device() serialised by a function-local static mutex,
  * `iommu_probe_device_lock` (01657bc14a39, v6.2). Models drivers/iommu/iommu.c (v6.5).
  */
@@ -115,10 +134,11 @@ export class DeviceLockInProbe extends ProbeLockingBase {
 }
 
 /**
- * First fix attempt: during a bus walk started by an IOMMU, do not lock the
- * IOMMU's own device, recognised as `iommu->dev`. That is the sysfs class
- * device iommu_device_sysfs_add() made, never a device on the bus, so the
- * check never matches and the walk still locks the IOMMU's hardware device.
+ * fix-try-1, reconstructed from the Aug 2023 thread (no posted diff): during a
+ * bus walk started by an IOMMU, do not lock the IOMMU's own device, recognised
+ * as `iommu->dev`. That is the sysfs class device iommu_device_sysfs_add()
+ * made, never a device on the bus, so the check never matches and the walk
+ * still locks the IOMMU's hardware device.
  */
 @injectable()
 export class SkipSysfsDevLock extends DeviceLockInProbe {
@@ -138,7 +158,8 @@ export class SkipSysfsDevLock extends DeviceLockInProbe {
 }
 
 /**
- * Second attempt: iommu_device::hwdev is recorded and probe_iommu_group() skips
+ * fix-try-2, reconstructed from the Aug 2023 thread (no posted diff):
+ * iommu_device::hwdev is recorded and probe_iommu_group() skips
  * the IOMMU's own hardware device, but __iommu_probe_device() still takes
  * device_lock(dev) and the OF/ACPI replay still calls iommu_probe_device().
  */

@@ -14,12 +14,14 @@ import { FaultInjector, type FaultPlan } from './fault-inject.js';
 import type { KernelReport } from './detect/report.js';
 import { detectStuck } from './detect/stuck.js';
 import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportWarn } from './detect/inline-reports.js';
-import { ACC_ACQUIRE, ACC_READ, ACC_RELEASE, ACC_WRITE } from './sched/access.js';
+import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, CREATED_OBJECTS_LIMIT, access, cpuObjectId, objectIdOf } from './sched/access.js';
+import { spinWoken, type SpinWait, type Watched } from './sched/poll-window.js';
 import { captureCallTrace, lockCaller } from './sched/call-trace.js';
 import { setCurrent, setCurrentTask, type RunContext } from './sched/current.js';
 import { describeOp, describeValue, targetName } from './sched/describe.js';
 import { OpKind, type Op } from './sched/op.js';
 import { Task, type SpawnOptions } from './sched/task.js';
+import { TaskIdentities } from './sched/task-identities.js';
 import type { Cell } from './memory/cell.js';
 import type { Register } from './memory/mmio.js';
 import type { LockBase } from './locking/lock-base.js';
@@ -52,6 +54,8 @@ export interface KernelOptions {
   lockdep?: LockdepOptions;
   /** Which calls of which fault-injection points fail (see should_fail). */
   faults?: FaultPlan;
+  /** Task identities shared by the runs of one exploration (default: this run's own). */
+  identities?: TaskIdentities;
 }
 
 /** One step of a captured run: what the timeline and the trace export show. */
@@ -69,12 +73,12 @@ export interface TraceStep {
   notes: string[];
 }
 
-interface SpinSnapshot {
-  cells: Cell<unknown>[];
-  values: unknown[];
-}
-
 const NEVER = new Promise<never>(() => {});
+
+/** A task holds its CPU while preemption or interrupts are off: no other task on that CPU can run. */
+function holdsCpu(task: Task): boolean {
+  return task.preemptCount > 0 || task.irqsDisabled;
+}
 
 export class Kernel implements RunContext {
   readonly tasks: Task[] = [];
@@ -93,17 +97,25 @@ export class Kernel implements RunContext {
   outcome: RunOutcome | null = null;
   /** Footprint of the step in progress (see access.ts). */
   readonly accesses: number[] = [];
+  /** How many of `accesses` the step's operation made; the rest are the task's code after it. */
+  opAccesses = 0;
   /** Resolves when the run is over. */
   readonly done: Promise<RunOutcome>;
   /** The emulator was misused during the run (an error to throw at the user, not a kernel report). */
   misuse: unknown = null;
 
   private readonly chooser: Chooser;
-  private objectCount = 0;
+  private readonly identities: TaskIdentities;
+  /** Tasks spawned from outside any task (the scenario's). */
+  private rootSpawns = 0;
+  /** Objects created so far by each task (index: its uid; 0: outside any task). */
+  private readonly objectsCreated: number[] = [];
   private readonly enabled: Task[] = [];
   private readonly seenSignatures = new Set<string>();
   private resolveDone!: (outcome: RunOutcome) => void;
   private finished = false;
+  /** Whether the running task held its CPU when its step began. */
+  private heldCpuAtStepStart = false;
 
   /** Whether the run is over. */
   get over(): boolean {
@@ -116,25 +128,35 @@ export class Kernel implements RunContext {
     this.maxSteps = options.maxSteps ?? 100_000;
     this.lockdep = new Lockdep(this, options.lockdep ?? {});
     this.faults = new FaultInjector(options.faults ?? {});
+    this.identities = options.identities ?? new TaskIdentities();
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
+  /** A new shared object's id: its creator and how many objects that creator made before (see access.ts). */
   registerObject(_obj: object): number {
-    return ++this.objectCount;
+    const creator = this.running?.uid ?? 0;
+    const n = this.objectsCreated[creator] ?? 0;
+    if (n >= CREATED_OBJECTS_LIMIT) {
+      throw new KemuError('bad-usage', `${this.running?.label ?? 'the run'} created more than ${CREATED_OBJECTS_LIMIT} shared objects`);
+    }
+    this.objectsCreated[creator] = n + 1;
+    return objectIdOf(creator, n);
   }
 
-  recordAccess(obj: { id: number }, type: number, value?: unknown): void {
-    this.accesses.push(obj.id * 4 + type);
-    const running = this.running;
-    if (running === null) return;
-    if (type === ACC_READ) {
-      running.observedCells.push(obj as Cell<unknown>);
-      running.observedValues.push(value);
-    } else if (type === ACC_WRITE && running.observedCells.length > 0) {
-      // A poller's own writes are no news to it: only another task's change wakes it from cpu_relax().
-      const cells = running.observedCells;
-      for (let i = 0; i < cells.length; i++) if (cells[i] === obj) running.observedValues[i] = (obj as Cell<unknown>).value;
-    }
+  recordRead(obj: Watched, value: unknown): void {
+    this.accesses.push(access(obj.id, ACC_READ));
+    this.running?.poll.read(obj, value);
+  }
+
+  recordWrite(obj: Watched, changed: boolean): void {
+    this.accesses.push(access(obj.id, ACC_WRITE));
+    this.running?.poll.write(obj, changed);
+  }
+
+  /** A write to an object no poller can watch (a completion, a new task): it always counts as a change. */
+  private recordEffect(id: number): void {
+    this.accesses.push(access(id, ACC_WRITE));
+    this.running?.poll.write(null, true);
   }
 
   /**
@@ -144,12 +166,14 @@ export class Kernel implements RunContext {
   spawn(comm: string, body: () => Promise<unknown> | unknown, options: SpawnOptions = {}): Task {
     const kind = options.kind ?? 'thread';
     const cpu = options.cpu ?? (kind === 'hardware' ? -1 : this.nextFreeCpu());
-    const task = new Task(this, this.tasks.length + 1, comm, cpu, kind, options.daemon ?? kind === 'hardware', body,
+    const parent = this.running;
+    const uid = this.identities.of(parent?.uid ?? 0, parent ? parent.childrenSpawned++ : this.rootSpawns++);
+    const task = new Task(this, this.tasks.length + 1, uid, comm, cpu, kind, options.daemon ?? kind === 'hardware', body,
       { kind: OpKind.Start, obj: null, arg: null });
     task.objId = this.registerObject(task);
     task.spawnedAtStep = this.running ? this.stepCount : 0;
     task.pendingSince = task.lastScheduled = this.clock.ns;
-    if (this.running) this.accesses.push(task.objId * 4 + ACC_WRITE);
+    if (this.running) this.recordEffect(task.objId);
     if (cpu >= 0) {
       for (const other of this.tasks) {
         if (other.cpu === cpu) other.cpuShared = task.cpuShared = true;
@@ -178,15 +202,20 @@ export class Kernel implements RunContext {
       this.fail(error);
       throw error;
     }
+    if (op.kind === OpKind.MutexTrylock || op.kind === OpKind.MutexIsLocked) {
+      // Announce the look, so a poller whose skipped iterations would hold the lock gets to run one (poll-window.ts).
+      const observers = (op.obj as LockBase).observers;
+      observers.count++;
+      this.accesses.push(access(observers.id, ACC_WRITE));
+    }
     this.endStep(task);
     task.pending = op;
     task.pendingSince = this.clock.ns;
     if (this.capture) task.callTrace = captureCallTrace();
     switch (op.kind) {
       case OpKind.CpuRelax:
-        op.arg = { cells: task.observedCells, values: task.observedValues } satisfies SpinSnapshot;
-        task.observedCells = [];
-        task.observedValues = [];
+        op.arg = task.poll.close(task.heldLocks);
+        task.poll.open(task.heldLocks);
         break;
       case OpKind.MutexLock:
         this.mightSleep(task, op);
@@ -212,6 +241,12 @@ export class Kernel implements RunContext {
   isEnabled(task: Task): boolean {
     if (task.state !== 'ready') return false;
     if (task.cpuShared && this.cpuTakenFrom(task)) return false;
+    return this.isEnabledIgnoringCpu(task);
+  }
+
+  /** Whether a task's pending operation could run, if it had its CPU. */
+  isEnabledIgnoringCpu(task: Task): boolean {
+    if (task.state !== 'ready') return false;
     const op = task.pending;
     switch (op.kind) {
       case OpKind.MutexLock:
@@ -219,36 +254,38 @@ export class Kernel implements RunContext {
         return (op.obj as LockBase).owner === null;
       case OpKind.WaitCompletion:
         return (op.obj as Completion).done > 0;
-      case OpKind.CpuRelax: {
-        const spin = op.arg as SpinSnapshot;
-        for (let i = 0; i < spin.cells.length; i++) if (spin.cells[i]!.value !== spin.values[i]) return true;
-        return false;
-      }
+      case OpKind.CpuRelax:
+        return op.arg === null || spinWoken(op.arg as SpinWait);
       default:
         return true;
     }
   }
 
-  /** The footprint the pending operation of a task will have (for the explorer's look at blocked tasks); computed once per operation. */
+  /** The footprint a task's pending operation will have (for the explorer's look at blocked tasks); computed once per operation. */
   pendingAccesses(task: Task): number[] {
     const op = task.pending;
-    return (op.footprint ??= this.footprintOf(task, op));
+    if (!op.footprint) {
+      const footprint = this.footprintOf(task, op);
+      if (task.cpuShared) footprint.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
+      op.footprint = footprint;
+    }
+    return op.footprint;
   }
 
   private footprintOf(task: Task, op: Op): number[] {
     switch (op.kind) {
-      case OpKind.Start: return [task.objId * 4 + ACC_READ];
+      case OpKind.Start: return [access(task.objId, ACC_READ)];
       case OpKind.Schedule: return [];
-      case OpKind.CpuRelax: return (op.arg as SpinSnapshot).cells.map((c) => c.id * 4 + ACC_READ);
+      case OpKind.CpuRelax: return op.arg === null ? [] : (op.arg as SpinWait).objects.map((o) => access(o.id, ACC_READ));
       case OpKind.Read:
       case OpKind.MmioRead:
-      case OpKind.MutexIsLocked: return [op.obj!.id * 4 + ACC_READ];
+      case OpKind.MutexIsLocked: return [access(op.obj!.id, ACC_READ)];
       case OpKind.MutexLock:
-      case OpKind.MutexTrylock:
-      case OpKind.SpinLock: return [op.obj!.id * 4 + ACC_ACQUIRE];
+      case OpKind.SpinLock: return [access(op.obj!.id, ACC_ACQUIRE)];
+      case OpKind.MutexTrylock: return [access(op.obj!.id, ACC_TRY_ACQUIRE)];
       case OpKind.MutexUnlock:
-      case OpKind.SpinUnlock: return [op.obj!.id * 4 + ACC_RELEASE];
-      default: return [op.obj!.id * 4 + ACC_WRITE];
+      case OpKind.SpinUnlock: return [access(op.obj!.id, ACC_RELEASE)];
+      default: return [access(op.obj!.id, ACC_WRITE)];
     }
   }
 
@@ -256,6 +293,7 @@ export class Kernel implements RunContext {
   report(report: KernelReport): void {
     if (this.seenSignatures.has(report.signature)) return;
     this.seenSignatures.add(report.signature);
+    this.lockdep.annotate(report);
     this.reports.push(report);
   }
 
@@ -276,8 +314,8 @@ export class Kernel implements RunContext {
     return cpu;
   }
 
-  /** Another task on this task's CPU has preemption or interrupts disabled. */
-  private cpuTakenFrom(task: Task): boolean {
+  /** Another task on this task's CPU has preemption or interrupts disabled, so this one cannot run there. */
+  cpuTakenFrom(task: Task): boolean {
     for (const other of this.tasks) {
       if (other !== task && other.cpu === task.cpu && other.state === 'ready' && (other.preemptCount > 0 || other.irqsDisabled)) {
         return true;
@@ -296,10 +334,11 @@ export class Kernel implements RunContext {
     } catch (error) {
       if (KemuError.is(error)) return this.fail(error);
       if (this.outcome !== null) return;
-      // As do_exit() after an oops: the task is gone, the locks it held stay held, the machine runs on.
-      this.endStep(task);
+      // As do_exit() after an oops: the task is gone, the locks it held stay held, the machine runs on
+      // (do_exit() also resets a leftover preempt count, so the CPU is given back).
       this.report(reportOops(this, task, error));
       task.state = 'dead';
+      this.endStep(task);
       this.running = null;
       this.dispatch();
       return;
@@ -357,6 +396,7 @@ export class Kernel implements RunContext {
     // The operation runs as the chosen task: register behaviour and lockdep see it as current().
     setCurrentTask(next);
     const result = this.execute(next, next.pending);
+    this.opAccesses = this.accesses.length;
     if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
     if (this.outcome !== null) return this.finish();
     const resume = next.resume!;
@@ -369,6 +409,9 @@ export class Kernel implements RunContext {
     this.clock.tick();
     this.accesses.length = 0;
     this.running = task;
+    this.heldCpuAtStepStart = holdsCpu(task);
+    // A task sharing its CPU can only run while no other task there has preemption or interrupts off.
+    if (task.cpuShared) this.accesses.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
     if (this.capture) {
       this.trace.push({ step: this.stepCount, ns: this.clock.ns, pid: task.pid, op: describeOp(task.pending),
         opKind: task.pending.kind, target: targetName(task.pending), result: null, notes: [] });
@@ -376,7 +419,9 @@ export class Kernel implements RunContext {
   }
 
   private endStep(task: Task): void {
-    if (this.running !== task || !this.chooser.stepEnded) return;
+    if (this.running !== task) return;
+    this.noteCpuHold(task);
+    if (!this.chooser.stepEnded) return;
     try {
       this.chooser.stepEnded(task, this.accesses, this);
     } catch (error) {
@@ -384,39 +429,53 @@ export class Kernel implements RunContext {
     }
   }
 
+  /** Taking or giving back the CPU (preemption or interrupts turned off or on) during the step. */
+  private noteCpuHold(task: Task): void {
+    if (task.cpu < 0) return;
+    const held = task.state === 'ready' && holdsCpu(task);
+    if (held !== this.heldCpuAtStepStart) this.accesses.push(access(cpuObjectId(task.cpu), held ? ACC_ACQUIRE : ACC_RELEASE));
+  }
+
   /** Executes a task's pending operation atomically; returns what the task's await yields. */
   private execute(task: Task, op: Op): unknown {
     switch (op.kind) {
       case OpKind.Start:
-        this.accesses.push(task.objId * 4 + ACC_READ);
+        this.accesses.push(access(task.objId, ACC_READ));
+        task.poll.open(task.heldLocks);
         return undefined;
       case OpKind.Read: {
         const cell = op.obj as Cell<unknown>;
-        this.recordAccess(cell, ACC_READ, cell.value);
+        this.recordRead(cell, cell.value);
         return cell.value;
       }
-      case OpKind.Write:
-        (op.obj as Cell<unknown>).value = op.arg;
-        this.recordAccess(op.obj!, ACC_WRITE);
+      case OpKind.Write: {
+        const cell = op.obj as Cell<unknown>;
+        const changed = cell.value !== op.arg;
+        cell.value = op.arg;
+        this.recordWrite(cell, changed);
         return undefined;
+      }
       case OpKind.Rmw: {
         const cell = op.obj as Cell<unknown>;
         const old = cell.value;
         cell.value = (op.arg as (old: unknown) => unknown)(old);
-        this.recordAccess(cell, ACC_READ, old);
-        this.recordAccess(cell, ACC_WRITE);
+        this.recordRead(cell, old);
+        this.recordWrite(cell, cell.value !== old);
         return old;
       }
       case OpKind.MmioRead: {
         const reg = op.obj as Register<unknown>;
         const value = reg.mmioRead();
-        this.recordAccess(reg, ACC_READ, reg.value);
+        this.recordRead(reg, reg.value);
         return value;
       }
-      case OpKind.MmioWrite:
-        (op.obj as Register<unknown>).mmioWrite(op.arg);
-        this.recordAccess(op.obj!, ACC_WRITE);
+      case OpKind.MmioWrite: {
+        const reg = op.obj as Register<unknown>;
+        const before = reg.value;
+        reg.mmioWrite(op.arg);
+        this.recordWrite(reg, reg.value !== before);
         return undefined;
+      }
       case OpKind.MutexLock:
         this.acquire(task, op.obj as LockBase);
         task.lastScheduled = this.clock.ns;
@@ -425,15 +484,15 @@ export class Kernel implements RunContext {
         const lock = op.obj as LockBase;
         if (lock.owner !== null) {
           // A failed trylock only looks at the owner word.
-          this.accesses.push(lock.id * 4 + ACC_READ);
+          this.recordRead(lock, true);
           return 0;
         }
-        this.acquire(task, lock);
+        this.acquire(task, lock, ACC_TRY_ACQUIRE);
         return 1;
       }
       case OpKind.MutexIsLocked: {
         const lock = op.obj as LockBase;
-        this.accesses.push(lock.id * 4 + ACC_READ);
+        this.recordRead(lock, lock.owner !== null);
         return lock.owner !== null;
       }
       case OpKind.SpinLock: {
@@ -452,21 +511,21 @@ export class Kernel implements RunContext {
         if (op.arg !== undefined) task.irqsDisabled = op.arg as IrqFlags;
         return undefined;
       case OpKind.CpuRelax: {
-        const spin = op.arg as SpinSnapshot;
-        for (const cell of spin.cells) this.accesses.push(cell.id * 4 + ACC_READ);
+        const spin = op.arg as SpinWait | null;
+        if (spin !== null) for (const o of spin.objects) this.accesses.push(access(o.id, ACC_READ));
         return undefined;
       }
       case OpKind.Complete: {
         const x = op.obj as Completion;
         if (op.arg === true) x.done = COMPLETE_ALL;
         else if (x.done !== COMPLETE_ALL) x.done++;
-        this.accesses.push(x.id * 4 + ACC_WRITE);
+        this.recordEffect(x.id);
         return undefined;
       }
       case OpKind.WaitCompletion: {
         const x = op.obj as Completion;
         if (x.done !== COMPLETE_ALL) x.done--;
-        this.accesses.push(x.id * 4 + ACC_WRITE);
+        this.recordEffect(x.id);
         task.lastScheduled = this.clock.ns;
         return undefined;
       }
@@ -476,14 +535,16 @@ export class Kernel implements RunContext {
     }
   }
 
-  private acquire(task: Task, lock: LockBase): void {
+  /** Takes `lock` for `task`; `type` says whether it waited for it (ACC_ACQUIRE) or tried (ACC_TRY_ACQUIRE). */
+  private acquire(task: Task, lock: LockBase, type: number = ACC_ACQUIRE): void {
     lock.owner = task;
     task.heldLocks.push({ lock, acquiredIn: this.capture ? lockCaller(task.callTrace) : null });
-    this.accesses.push(lock.id * 4 + ACC_ACQUIRE);
+    task.poll.acquire(lock);
+    this.accesses.push(access(lock.id, type));
   }
 
   private release(task: Task, lock: LockBase): void {
-    this.accesses.push(lock.id * 4 + ACC_RELEASE);
+    this.accesses.push(access(lock.id, ACC_RELEASE));
     if (lock.owner !== task) {
       this.report(reportWarn(this, task, `unlock of ${lock.label}, which ${lock.owner ? lock.owner.label + ' holds' : 'is not held'}`,
         'DEBUG_LOCKS_WARN_ON(owner != current)'));

@@ -7,6 +7,7 @@
 import type { ContainerModule } from 'inversify';
 import { KemuError } from '../kernel/errors.js';
 import type { BoardEntry } from './catalog.js';
+import type { StrategySpec } from '../explore/strategy.js';
 import { findVariant } from './kernel-variants.js';
 import { bootScenario, kernelModules } from './machine.js';
 
@@ -15,6 +16,8 @@ export interface BoardSpec {
   readonly summary: string;
   readonly variants: readonly string[];
   readonly defaultVariant?: string;
+  /** How its boot is explored by default, when full DPOR is too large to exhaust. */
+  readonly strategy?: StrategySpec;
   /** The board's modules for a variant (firmware, buses, drivers), in link order. */
   modules(variant: string): readonly ContainerModule[];
 }
@@ -37,6 +40,7 @@ export function defineBoard(spec: BoardSpec): Board {
     summary: spec.summary,
     variants: spec.variants,
     defaultVariant,
+    ...(spec.strategy ? { strategy: spec.strategy } : {}),
     machineModules,
     boot(variant: string) {
       if (typeof variant !== 'string') throw new KemuError('bad-usage', `${spec.name}.boot(variant): variant must be a name`);

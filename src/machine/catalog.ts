@@ -16,6 +16,8 @@ export interface BoardEntry {
   readonly defaultVariant: string;
   /** The scenario that boots the board on a kernel variant. */
   boot(variant: string): Scenario;
+  /** How `kemu run` and `kemu bisect` explore its boot when the user does not say (default: dpor). */
+  readonly strategy?: StrategySpec;
 }
 
 /** A named reproduction or check, such as `qi-zero-count`. */

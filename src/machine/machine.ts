@@ -11,9 +11,11 @@ import { deferred_probe_initcall, wait_for_device_probe } from '../base/dd.js';
 import { IommuCore, iommu_subsys_init } from '../iommu/iommu.js';
 import { iommuCoreModule, iommuVariantModule } from '../iommu/variants.js';
 import type { Scenario } from '../explore/run-schedule.js';
+import { run_timers_while_idle } from '../kernel/time/timer.js';
+import { parse_setup_params } from './cmdline.js';
 import { do_initcalls, initcall, type Initcall } from './initcall.js';
 import { findVariant } from './kernel-variants.js';
-import { INITCALL, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './tokens.js';
+import { INITCALL, KERNEL_CMDLINE, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './tokens.js';
 
 /** The driver core's bindings: deferred_probe_initcall at late_initcall. */
 export const driverCoreModule = new ContainerModule(({ bind }) => {
@@ -48,19 +50,26 @@ export function composeMachine(modules: readonly ContainerModule[]): Container {
 }
 
 /**
- * Models kernel_init_freeable() as far as devices go (init/main.c, v6.5):
- * construct the subsystems, do_initcalls(), then wait_for_device_probe().
+ * Models kernel_init_freeable() as far as devices go (init/main.c, v6.6): the
+ * command line's __setup() parameters, construct the subsystems,
+ * do_initcalls(), then wait_for_device_probe().
  */
 export async function kernel_init(container: Container): Promise<void> {
+  if (container.isBound(KERNEL_CMDLINE)) for (const cmdline of container.getAll<string>(KERNEL_CMDLINE)) parse_setup_params(cmdline);
   if (container.isBound(SUBSYSTEM)) container.getAll<Subsystem>(SUBSYSTEM);
   const calls = container.isBound(INITCALL) ? container.getAll<Initcall>(INITCALL) : [];
   await do_initcalls(calls);
   await wait_for_device_probe();
 }
 
-/** A boot scenario: compose the machine from `modules()` in the run, then boot it. */
+/**
+ * A boot scenario: compose the machine from `modules()` in the run, boot it,
+ * then let the rest of the boot's time pass, so the timers boot armed fire
+ * (the deferred-probe timeout, 10 s after late_initcall).
+ */
 export function bootScenario(modules: () => readonly ContainerModule[]): Scenario {
   return async () => {
     await kernel_init(composeMachine(modules()));
+    await run_timers_while_idle();
   };
 }

@@ -16,6 +16,9 @@ export const INITCALL = Symbol.for('kemu.machine.initcall') as symbol & { __type
  */
 export const SUBSYSTEM = Symbol.for('kemu.machine.subsystem') as symbol & { __type?: Subsystem };
 
+/** The kernel command line (multi-bound: each binding's parameters are parsed in order; see cmdline.ts). */
+export const KERNEL_CMDLINE = Symbol.for('kemu.machine.cmdline') as symbol & { __type?: string };
+
 /** The kernel variant being booted (a constant binding). */
 export const KERNEL_VARIANT = Symbol.for('kemu.machine.variant') as symbol & { __type?: string };
 

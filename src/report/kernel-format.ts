@@ -9,7 +9,7 @@
  * frames print as `function (file:line)` in the model's source. Where kemu
  * adds something the kernel would not print, the line starts with `kemu:`.
  */
-import type { KernelReport, LockSnapshot, TaskSnapshot } from '../kernel/detect/report.js';
+import type { KasanTrack, KernelReport, LockSnapshot, TaskSnapshot } from '../kernel/detect/report.js';
 
 export interface RenderOptions {
   /** Kernel release shown in identity lines, e.g. the variant name. */
@@ -18,10 +18,14 @@ export interface RenderOptions {
 
 const release = (o: RenderOptions): string => o.release || 'kemu';
 
-/** `(&dev->mutex){....}-{3:3}, at: __driver_attach`: a lock as lockdep prints it, without the address. */
+/**
+ * `(&dev->mutex [ocp]){....}-{3:3}, at: __driver_attach`: a lock as lockdep
+ * prints it, without the address, and with the instance in brackets when the
+ * class name does not already say which it is.
+ */
 export function lockLine(lock: LockSnapshot): string {
   const wait = lock.waitType === 'sleep' ? '{3:3}' : '{2:2}';
-  const name = lock.name === lock.className ? lock.className : `${lock.className} [${lock.name}]`;
+  const name = lock.name === lock.className || lock.className.includes(`[${lock.name}]`) ? lock.className : `${lock.className} [${lock.name}]`;
   return `(${name}){....}-${wait}${lock.acquiredIn ? `, at: ${lock.acquiredIn}` : ''}`;
 }
 
@@ -116,7 +120,6 @@ function lockdepRecursive(r: KernelReport, o: RenderOptions): string[] {
     'other info that might help us debug this:', ' Possible unsafe locking scenario:', '',
     '       CPU0', '       ----', `  lock(${link.from});`, `  lock(${link.to});`, '',
     ' *** DEADLOCK ***', '', ' May be due to missing lock nesting notation', '',
-    ...(r.message.includes('kemu validates') ? [`kemu: ${r.message.slice(r.message.indexOf('(') + 1, -1)}`] : []),
     ...heldLocks(task), '', 'stack backtrace:', identity(task, o), ...callTrace(task, false),
   ];
 }
@@ -147,7 +150,6 @@ function lockdepCircular(r: KernelReport, o: RenderOptions): string[] {
     `                               lock(${closing.from});`, `  lock(${closing.to});`, '',
     ' *** DEADLOCK ***', '',
   );
-  if (r.message.includes('kemu validates')) lines.push(`kemu: ${r.message.slice(r.message.indexOf('(') + 1, -1)}`);
   lines.push(...heldLocks(task), '', 'stack backtrace:', identity(task, o), ...callTrace(task, false));
   return lines;
 }
@@ -177,8 +179,33 @@ function sleepInAtomic(r: KernelReport, o: RenderOptions): string[] {
   ];
 }
 
+/** `Workqueue: events_unbound async_run_entry_fn`: the line dump_stack adds for a kworker. */
+function workqueueLine(task: TaskSnapshot): string[] {
+  if (!task.comm.startsWith('kworker/')) return [];
+  const fns = (task.callTrace ?? []).map((f) => f.split(' (')[0]);
+  const fn = fns.includes('async_run_entry_fn') ? 'async_run_entry_fn' : fns.includes('deferred_probe_work_func') ? 'deferred_probe_work_func' : null;
+  return fn ? [`Workqueue: events_unbound ${fn}`] : [];
+}
+
+/** dump_stack() as arm64 prints it: identity, hardware, workqueue, `Call trace:`. */
+function dumpStack(task: TaskSnapshot, o: RenderOptions): string[] {
+  const frames = task.callTrace ?? ['kemu: no call trace (the run was not replayed with call traces)'];
+  return [identity(task, o), 'Hardware name: kemu virtual machine', ...workqueueLine(task), 'Call trace:', ...frames.map((f) => ` ${f}`)];
+}
+
 function oops(r: KernelReport, o: RenderOptions): string[] {
   const task = r.task!;
+  // A fault the model raised (a NULL struct pointer dereferenced) reads as the arm64 fault report.
+  if (r.message.includes('Unable to handle kernel')) {
+    const pc = task.callTrace?.[0]?.split(' (')[0] ?? r.location;
+    return [
+      r.message.slice(r.message.indexOf('Unable to handle kernel')),
+      'Internal error: Oops: 0000000096000005 [#1] PREEMPT SMP', 'Modules linked in:',
+      identity(task, o), 'Hardware name: kemu virtual machine', ...workqueueLine(task), `pc : ${pc}`,
+      'Call trace:', ...(task.callTrace ?? []).map((f) => ` ${f}`),
+      '---[ end trace 0000000000000000 ]---',
+    ];
+  }
   return [
     `Oops: kemu: ${task.comm}:${task.pid} threw ${r.message}`,
     identity(task, o), 'Hardware name: kemu virtual machine', ...callTrace(task, false),
@@ -186,8 +213,39 @@ function oops(r: KernelReport, o: RenderOptions): string[] {
   ];
 }
 
-/** The report as the kernel would print it, one string per line. */
-export function renderReportLines(report: KernelReport, options: RenderOptions = {}): string[] {
+/** A KASAN track: the frames kasan_save_track() records under the model's own. */
+function kasanTrack(prefix: string, t: KasanTrack, top: string[]): string[] {
+  const frames = t.callTrace?.filter((f) => !f.includes('(src/kernel/'));
+  return [`${prefix} by task ${t.pid}:`, ...(frames ? [...top, ...frames].map((f) => ` ${f}`) : ['(stack is not available)']), ''];
+}
+
+/** mm/kasan/report.c (v6.6): description, dump_stack, the object's tracks, where the address lies. */
+function kasan(r: KernelReport, o: RenderOptions): string[] {
+  const task = r.task!;
+  const k = r.kasan!;
+  const site = r.location;
+  const rule = '='.repeat(66);
+  const lines = [rule, `BUG: KASAN: ${k.bugType} in ${site}`];
+  if (k.access.kind !== 'free') lines.push(`${k.access.kind === 'read' ? 'Read' : 'Write'} of size ${k.access.size} at addr ${k.access.addr} by task ${task.comm}/${task.pid}`);
+  lines.push('', ...dumpStack(task, o), '');
+  lines.push(...kasanTrack('Allocated', k.allocated, ['kasan_save_stack', 'kasan_save_track', '__kasan_kmalloc', '__kmalloc']));
+  if (k.freed) lines.push(...kasanTrack('Freed', k.freed, ['kasan_save_stack', 'kasan_save_track', 'kasan_save_free_info', '__kasan_slab_free', 'kfree']));
+  const end = (BigInt(`0x${k.object.addr}`) + BigInt(k.object.cacheSize)).toString(16);
+  lines.push(
+    `The buggy address belongs to the object at ${k.object.addr}`,
+    ` which belongs to the cache ${k.object.cache} of size ${k.object.cacheSize}`,
+    `The buggy address is located ${k.object.offset} bytes inside of`,
+    ` freed ${k.object.cacheSize}-byte region [${k.object.addr}, ${end})`,
+    '',
+    `kemu: the object is a ${k.object.struct} (${k.object.size} bytes)${k.object.field ? `; the access was to its ${k.object.field} field` : ''}.`,
+    'kemu: the physical page and the shadow memory around the address are not modelled.',
+    rule,
+  );
+  return lines;
+}
+
+
+function kernelLines(report: KernelReport, options: RenderOptions): string[] {
   switch (report.kind) {
     case 'hung-task': return hungTask(report, options);
     case 'soft-lockup': return softLockup(report, options);
@@ -196,7 +254,21 @@ export function renderReportLines(report: KernelReport, options: RenderOptions =
     case 'warn': return warn(report, options);
     case 'sleep-in-atomic': return sleepInAtomic(report, options);
     case 'oops': return oops(report, options);
+    case 'probe-failed':
+    case 'deferred-probe-pending': return [report.message];
+    case 'kasan': return kasan(report, options);
   }
+}
+
+/**
+ * The report as the kernel would print it, one string per line, followed by
+ * kemu's notes on it (`kemu: ...`). The driver core's one-line reports are
+ * dmesg lines and carry no footer.
+ */
+export function renderReportLines(report: KernelReport, options: RenderOptions = {}): string[] {
+  const lines = kernelLines(report, options);
+  if (report.kind === 'probe-failed' || report.kind === 'deferred-probe-pending') return lines;
+  return [...lines, ...(report.notes ?? []).map((note) => `kemu: ${note}`)];
 }
 
 export function renderReport(report: KernelReport, options: RenderOptions = {}): string {

@@ -6,10 +6,13 @@
 import { describe, expect, test } from 'vitest';
 import { exynosBoard } from '../../boards/exynos.js';
 import { msmLikeBoard } from '../../boards/msm-like.js';
-import { omap4Board, omap4DspBoard } from '../../boards/omap4.js';
+import { dra7Board, omap4Board, omap4DspBoard } from '../../boards/omap4.js';
+import type { Board } from '../../src/machine/board.js';
+import { PROBE_LOCKING_VARIANTS } from '../../src/iommu/variants.js';
 import { explore } from '../../src/explore/explore.js';
 import { bisectBoard, selfDeadlockChain, type BisectRow } from '../../src/machine/bisect.js';
 import { frameFunction } from '../../src/kernel/sched/call-trace.js';
+import { failureMatches } from '../../src/kunit/index.js';
 
 const fns = (chain: string[]) => chain.map(frameFunction);
 
@@ -88,24 +91,101 @@ describe('exynos (exynos.dtb)', async () => {
   });
 });
 
-describe('omap4 (omap4.dtb: clients before their MMUs)', async () => {
-  const rows = await bisectBoard(omap4Board);
+/** The registration's bus walk, down to the device_lock (in __iommu_probe_device, or probe_iommu_group on locking2). */
+const WALK = ['iommu_device_register', 'bus_iommu_probe', 'bus_for_each_dev', 'probe_iommu_group', 'device_lock'];
+/** The nested interconnect probes that create the DSP MMU, then its registration walking the bus. */
+const NESTED = ['__device_attach', 'simple_pm_bus_probe', '__device_attach', 'simple_pm_bus_probe', '__device_attach',
+  'simple_pm_bus_probe', '__device_attach', 'sysc_probe', '__device_attach', 'omap_iommu_probe', ...WALK];
+const DEVICE_LOCK_VARIANTS = ['iommu-next-2023-08', 'fix-try-1', 'fix-try-2', 'locking2-v1', 'locking2-v2'];
 
-  test('no variant hangs: the walk from the first MMU stops at a client whose MMU has not probed (-EINVAL)', () => {
-    for (const r of rows) {
-      expect(r.outcome, r.variant).toBe('boots');
-      expect(r.exhausted, r.variant).toBe(true);
+/**
+ * A hang of the deferred-probe worker on ocp: it holds every lock from ocp down
+ * to the registering MMU, and the registration's bus walk meets ocp first.
+ */
+function expectHangOnOcp(row: BisectRow, held: string[]): void {
+  expect(row.outcome, row.variant).toBe('hangs');
+  expect(row.exhausted, row.variant).toBe(true);
+  const task = row.failure!.report.task!;
+  expect(task.comm).toBe('kworker/u16:0');
+  expect(task.waitsFor?.name).toBe('ocp');
+  expect(task.heldLocks.map((l) => l.name)).toEqual(held);
+  expect(task.heldLocks.every((l) => l.className === '&dev->mutex' && l.acquiredIn === '__device_attach')).toBe(true);
+  expect(frameFunction(row.chain[0]!)).toBe('__device_attach');
+  expect(frameFunction(row.chain[row.chain.length - 1]!)).toBe('device_lock');
+  // init waits for the worker in deferred_probe_initcall.
+  expect(row.failures.some((f) => failureMatches(f, 'hung-task', { task: 'swapper/0', chain: ['deferred_probe_initcall', 'flush_work'] }))).toBe(true);
+}
+
+describe('omap4 (omap4.dtb: the omap4.dtsi layout, MMUs in ti-sysc target modules)', async () => {
+  const rows = await bisectBoard(omap4Board);
+  const row = (v: string) => rows.find((r) => r.variant === v)!;
+
+  test('v6.5 and v6.7 boot healthy; both remote processors end up behind their MMUs', async () => {
+    const { runOnce } = await import('../../src/explore/explore.js');
+    for (const v of ['v6.5', 'v6.7']) {
+      expect(row(v).verdict, v).toBe('boots');
+      expect(row(v).failures, v).toEqual([]);
+      const text = (await runOnce(omap4Board.boot(v))).log.map((l) => l.text);
+      expect(text, v).toContain('omap-rproc ocp:dsp: remote processor behind iommu group 0');
+      expect(text, v).toContain('omap-rproc 55020000.ipu: remote processor behind iommu group 1');
     }
   });
 
-  test('the MMU probes fail with -EINVAL on every variant (the v6.5 omap_iommu_probe_device rule)', async () => {
+  test('ocp waits for its PRM power domain, so the whole tree probes from the deferred-probe worker', async () => {
     const { runOnce } = await import('../../src/explore/explore.js');
-    for (const v of omap4Board.variants) {
-      const run = await runOnce(omap4Board.boot(v));
-      const text = run.log.map((l) => l.text);
-      expect(text, v).toContain('omap-iommu: probe of 4a066000.mmu failed with error -22');
-      expect(text, v).toContain('omap-iommu 40d02000.mmu: 40d02000.mmu registered');
+    const text = (await runOnce(omap4Board.boot('v6.5'))).log.map((l) => l.text);
+    const deferred = text.indexOf('simple-pm-bus ocp: Driver simple-pm-bus requests probe deferral');
+    const domain = text.indexOf('Added domain provider from /ocp/interconnect@4a300000/segment@0/target-module@6000/prm@0/prm@1400');
+    const attached = text.indexOf('simple-pm-bus ocp: adding to PM domain prm_l4per');
+    expect(deferred).toBeGreaterThanOrEqual(0);
+    expect(domain).toBeGreaterThan(deferred);
+    expect(attached).toBeGreaterThan(domain);
+  });
+
+  test('every variant that takes device locks in the walk hangs on ocp, not on the MMU: the walk meets its ancestors first', () => {
+    for (const v of DEVICE_LOCK_VARIANTS) {
+      expectHangOnOcp(row(v), ['ocp', '4a000000.interconnect', '4a000000.interconnect:segment@0', '4a066000.target-module', '4a066000.mmu']);
+      expectSubsequence(row(v).chain, NESTED);
     }
+  });
+});
+
+describe('dra7 (dra7.dtb: DSP1 behind two MMUs in ti-sysc target modules)', async () => {
+  const rows = await bisectBoard(dra7Board);
+  const row = (v: string) => rows.find((r) => r.variant === v)!;
+
+  test('the device_lock variants hang on ocp when the MDMA MMU (40d01000) registers', () => {
+    for (const v of DEVICE_LOCK_VARIANTS) {
+      expectHangOnOcp(row(v), ['ocp', '40d01000.target-module', '40d01000.mmu']);
+      expectSubsequence(row(v).chain, ['__device_attach', 'simple_pm_bus_probe', '__device_attach', 'sysc_probe',
+        '__device_attach', 'omap_iommu_probe', ...WALK]);
+    }
+  });
+
+  test('v6.5 and v6.7 boot healthy', () => {
+    for (const v of ['v6.5', 'v6.7']) expect(row(v).verdict, v).toBe('boots');
+  });
+});
+
+/** What bisect says for each board on each probe-locking variant: outcome and health, from the model. */
+const VERDICTS: Record<string, Board> = { omap4: omap4Board, dra7: dra7Board, 'omap4-dsp': omap4DspBoard, exynos: exynosBoard, 'msm-like': msmLikeBoard };
+const EXPECTED: Record<string, readonly string[]> = {
+  //           v6.5     iommu-next fix-try-1 fix-try-2 locking2-v1        locking2-v2        v6.7
+  omap4: ['boots', 'hangs', 'hangs', 'hangs', 'hangs', 'hangs', 'boots'],
+  dra7: ['boots', 'hangs', 'hangs', 'hangs', 'hangs', 'hangs', 'boots'],
+  'omap4-dsp': ['boots', 'hangs', 'hangs', 'boots', 'boots', 'boots', 'boots'],
+  exynos: ['boots', 'hangs', 'hangs', 'hangs', 'boots', 'boots', 'boots'],
+  'msm-like': ['boots', 'hangs', 'hangs', 'hangs', 'warns (2 WARNs)', 'warns (2 WARNs)', 'boots'],
+};
+
+describe.each(Object.keys(EXPECTED))('boot health of %s on every variant', async (name) => {
+  const rows = await bisectBoard(VERDICTS[name]!);
+  test.each(PROBE_LOCKING_VARIANTS.map((v, i) => [v, EXPECTED[name]![i]!]))('%s: %s', (variant, verdict) => {
+    const r = rows.find((row) => row.variant === variant)!;
+    expect(r.verdict).toBe(verdict);
+    expect(r.health.probeFailures, 'a verdict without failed probes has none in the data').toEqual([]);
+    expect(r.health.deferred).toEqual([]);
+    expect(r.notValidated).toEqual(['&dev->mutex']);
   });
 });
 

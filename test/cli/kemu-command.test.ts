@@ -59,6 +59,36 @@ describe('kemu', () => {
     expect(text).toMatch(/PCT d=2: n=\d+ tasks, k=\d+ steps; each run finds a given depth-2 bug with probability >= /);
   });
 
+  test('--validate-device-mutex finds a device-lock inversion, and the replay it prints carries the flag', async () => {
+    const found = await kemu('explore', 'device-abba-sequenced', '--validate-device-mutex', '--no-timeline');
+    expect(found.code).toBe(1);
+    expect(found.text).toContain('WARNING: possible circular locking dependency detected');
+    const command = /Replay: kemu (replay device-abba-sequenced --validate-device-mutex k1\.\S+)/.exec(found.text)![1]!;
+    const again = await kemu(...command.split(' '), '--no-timeline');
+    expect(again.code).toBe(1);
+    expect(again.text).toContain('WARNING: possible circular locking dependency detected');
+    const perDriver = await kemu('explore', 'device-abba-sequenced', '--device-lock-classes', 'driver', '--no-timeline');
+    expect(perDriver.code).toBe(1);
+    expect(perDriver.text).toMatch(/Replay: kemu replay device-abba-sequenced --device-lock-classes driver k1\./);
+  });
+
+  test('without it the inversion goes unseen, and the result says device locks were not validated', async () => {
+    const { code, text } = await kemu('explore', 'device-abba-sequenced');
+    expect(code).toBe(0);
+    expect(text).toContain('kemu: &dev->mutex taken and not validated by lockdep');
+    const json = JSON.parse((await kemu('explore', 'device-abba-sequenced', '--json')).text);
+    expect(json.lockdep).toEqual({ notValidated: ['&dev->mutex'] });
+  });
+
+  test('bisect gives each variant a verdict, with the boot\'s health as data', async () => {
+    const { code, text } = await kemu('bisect', 'omap4-dsp', '--json');
+    expect(code).toBe(1);
+    const rows = JSON.parse(text).variants;
+    expect(rows.find((r: { variant: string }) => r.variant === 'v6.5')).toMatchObject({
+      outcome: 'boots', verdict: 'boots', health: { probeFailures: [], deferred: [], warnings: 0 }, notValidated: ['&dev->mutex'] });
+    expect(rows.find((r: { variant: string }) => r.variant === 'iommu-next-2023-08')).toMatchObject({ outcome: 'hangs', verdict: 'hangs' });
+  });
+
   test('bad input exits 2 with a message that says what exists', async () => {
     expect((await kemu('run', 'no-such-thing')).code).toBe(2);
     expect((await kemu('run', 'abba', '--kernel', 'v6.5')).code).toBe(2);

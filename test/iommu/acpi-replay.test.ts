@@ -31,9 +31,10 @@ const IORT = defineIortTable({
 /** An arm-smmu-like driver: probe_device needs the fwspec the ACPI parse builds. */
 const smmu_ops: IommuOps = {
   name: 'acpi_smmu_ops',
-  probe_device(dev: Device) {
-    const fwspec = dev_iommu_fwspec_get(dev);
-    return fwspec ? instance(fwspec.iommu_fwnode) ?? -ENODEV : -ENODEV;
+  async probe_device(dev: Device) {
+    const fwspec = await dev_iommu_fwspec_get(dev);
+    const fwnode = fwspec?.iommu_fwnode.get() ?? null;
+    return fwnode ? instance(fwnode) ?? -ENODEV : -ENODEV;
   },
   device_group: generic_device_group,
   domain_alloc: (type) => ({ type, ops: smmu_ops }),
@@ -51,7 +52,7 @@ async function acpi_smmu_probe(pdev: PlatformDevice): Promise<number> {
 }
 
 async function dma_probe(pdev: PlatformDevice): Promise<number> {
-  dev_info(pdev, `DMA engine ready (stream ${dev_iommu_fwspec_get(pdev)?.ids.join(',')})`);
+  dev_info(pdev, `DMA engine ready (stream ${(await dev_iommu_fwspec_get(pdev))?.ids.get().join(',')})`);
   return 0;
 }
 

@@ -1,12 +1,12 @@
 /**
  * The canonical form of a trace, and trimming hardware steps no CPU observes,
- * on hand-made runs (footprints as `objectId*4 + type`).
+ * on hand-made runs.
  */
 import { describe, expect, test } from 'vitest';
-import { ACC_ACQUIRE, ACC_READ, ACC_WRITE } from '../../src/kernel/sched/access.js';
+import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_WRITE, access } from '../../src/kernel/sched/access.js';
 import { traceKey, trimHardware, type Step } from './trace-class.js';
 
-const step = (task: string, ...accesses: [object: number, type: number][]): Step => ({ task, accesses: accesses.map(([o, t]) => o * 4 + t) });
+const step = (task: string, ...accesses: [object: number, type: number][]): Step => ({ task, accesses: accesses.map(([o, t]) => access(o, t)) });
 
 describe('traceKey', () => {
   test('is the same for runs that differ only in the order of independent steps', () => {
@@ -25,10 +25,15 @@ describe('traceKey', () => {
     expect(traceKey([l1, l2])).not.toBe(traceKey([l2, l1]));
   });
 
-  test('two reads of one object never order each other', () => {
+  test('two reads of one object never order each other; waiting for a CPU is a read', () => {
     const r1 = step('t1', [1, ACC_READ]);
     const r2 = step('t2', [1, ACC_READ]);
     expect(traceKey([r1, r2])).toBe(traceKey([r2, r1]));
+    const a1 = step('t1', [9, ACC_AWAIT]);
+    const a2 = step('t2', [9, ACC_AWAIT]);
+    expect(traceKey([a1, a2])).toBe(traceKey([a2, a1]));
+    const taken = step('t3', [9, ACC_ACQUIRE]);
+    expect(traceKey([a1, taken])).not.toBe(traceKey([taken, a1]));
   });
 
   test('tells runs of different lengths apart', () => {

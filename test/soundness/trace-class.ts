@@ -2,8 +2,9 @@
  * Which Mazurkiewicz trace a run belongs to, computed from the run alone.
  *
  * A run is a sequence of steps, each by one task with a footprint (the
- * accesses kemu recorded, `objectId*4 + type`; every access that is not
- * ACC_READ counts as a write). Events are named (task, index within the task).
+ * accesses kemu recorded, see src/kernel/sched/access.ts). ACC_READ and
+ * ACC_AWAIT (a task looking whether its CPU is free) read their object; every
+ * other access counts as a write. Events are named (task, index within the task).
  * Two steps of different tasks are dependent when they touch a common object
  * and at least one writes it; happens-before is program order plus dependent
  * pairs in run order. Two runs are equivalent exactly when they have the same
@@ -17,7 +18,7 @@
  * the same edges have the same order (if a run left the other's trace, its
  * first step outside it would reverse one of these edges).
  */
-import { ACC_READ } from '../../src/kernel/sched/access.js';
+import { ACC_AWAIT, ACC_READ, accessObject, accessType } from '../../src/kernel/sched/access.js';
 
 export interface Step {
   /** The task that took the step (its comm: stable across runs, unlike pids of tasks spawned at run time). */
@@ -34,8 +35,9 @@ interface ObjectHistory {
 function touches(accesses: readonly number[]): Map<number, boolean> {
   const objects = new Map<number, boolean>();
   for (const access of accesses) {
-    const object = access >>> 2;
-    objects.set(object, objects.get(object) === true || (access & 3) !== ACC_READ);
+    const object = accessObject(access);
+    const type = accessType(access);
+    objects.set(object, objects.get(object) === true || (type !== ACC_READ && type !== ACC_AWAIT));
   }
   return objects;
 }

@@ -44,10 +44,10 @@ async function exynos_iommu_of_xlate(dev: Device, spec: IommuOfXlateArgs): Promi
   const data = platform_get_drvdata<SysmmuDrvdata>(sysmmu);
   put_device(sysmmu);
   if (!data) return -ENODEV;
-  let owner = dev_iommu_priv_get<ExynosIommuOwner>(dev);
+  let owner = await dev_iommu_priv_get<ExynosIommuOwner>(dev);
   if (!owner) {
     owner = new ExynosIommuOwner(dev);
-    dev_iommu_priv_set(dev, owner);
+    await dev_iommu_priv_set(dev, owner);
   }
   if (owner.controllers.includes(data)) return 0;
   owner.controllers.push(data);
@@ -56,8 +56,8 @@ async function exynos_iommu_of_xlate(dev: Device, spec: IommuOfXlateArgs): Promi
 }
 
 /** Models exynos_iommu_probe_device() (drivers/iommu/exynos-iommu.c, v6.5): only devices with an owner. */
-function exynos_iommu_probe_device(dev: Device): IommuDevice | number {
-  const owner = dev_iommu_priv_get<ExynosIommuOwner>(dev);
+async function exynos_iommu_probe_device(dev: Device): Promise<IommuDevice | number> {
+  const owner = await dev_iommu_priv_get<ExynosIommuOwner>(dev);
   if (!owner || owner.controllers.length === 0) return -ENODEV;
   // Device links from the master to each SysMMU are not modelled.
   return owner.controllers[0]!.iommu;
@@ -71,7 +71,7 @@ function exynos_iommu_domain_alloc(type: IommuDomainType): IommuDomain | null {
 
 /** Models exynos_iommu_attach_device() (v6.5): under the owner's rpm_lock, enable each SysMMU. */
 async function exynos_iommu_attach_device(domain: IommuDomain, dev: Device): Promise<number> {
-  const owner = dev_iommu_priv_get<ExynosIommuOwner>(dev);
+  const owner = await dev_iommu_priv_get<ExynosIommuOwner>(dev);
   if (!owner) return -ENODEV;
   await mutex_lock(owner.rpm_lock);
   owner.domain = domain;

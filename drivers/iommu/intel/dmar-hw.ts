@@ -36,7 +36,7 @@ import { Register } from '../../../src/kernel/memory/mmio.js';
 import type { Cell } from '../../../src/kernel/memory/cell.js';
 import type { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { READ_ONCE, WRITE_ONCE, atomic_rmw } from '../../../src/kernel/memory/once.js';
-import { cpu_relax } from '../../../src/kernel/sched/relax.js';
+import { cpu_relax, spin_begin } from '../../../src/kernel/sched/relax.js';
 import { kemu_note } from '../../../src/kernel/assert.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import type { Task } from '../../../src/kernel/sched/task.js';
@@ -230,6 +230,8 @@ export class DmarHardware {
   private async run(): Promise<never> {
     const r = this.regs;
     for (;;) {
+      // Each pass is one poll of the registers, ended by cpu_relax() when there is nothing to fetch.
+      spin_begin();
       if (!(r[DMAR_GSTS_REG].get() & DMA_GSTS_QIES)) {
         this.latchedTail = null;
         this.head = 0;

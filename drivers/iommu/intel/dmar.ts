@@ -12,7 +12,7 @@
 import { raw_spin_lock, raw_spin_lock_irqsave, raw_spin_unlock, raw_spin_unlock_irqrestore } from '../../../src/kernel/locking/spinlock.js';
 import { readl, readq, writel, writeq } from '../../../src/kernel/memory/mmio.js';
 import { READ_ONCE } from '../../../src/kernel/memory/once.js';
-import { cpu_relax } from '../../../src/kernel/sched/relax.js';
+import { cpu_relax, spin_begin } from '../../../src/kernel/sched/relax.js';
 import { WARN_ON, kemu_note } from '../../../src/kernel/assert.js';
 import { pr_err, pr_info } from '../../../src/kernel/printk.js';
 import { EAGAIN, EINVAL, ENOENT, ETIMEDOUT, errname } from '../../../src/kernel/errno.js';
@@ -40,6 +40,7 @@ function desc_status_phys(qi: QInval, index: number): bigint {
 
 /** Models IOMMU_WAIT_OP (drivers/iommu/intel/iommu.h, v6.11): poll a status register until `cond` holds. */
 async function IOMMU_WAIT_OP(reg: Register<number>, cond: (sts: number) => boolean): Promise<number> {
+  spin_begin();
   for (;;) {
     const sts = await readl(reg);
     if (cond(sts)) return sts;
@@ -162,6 +163,7 @@ export async function qi_check_fault(iommu: IntelIommu, index: number, wait_inde
         // `head` is odd and `tail` even: the do-while never ends. The CPU spins
         // here with q_lock held and interrupts off, touching nothing new.
         kemu_note(`ITE walk from odd slots can never reach tail slot ${tail}: this CPU loops forever`);
+        spin_begin();
         for (;;) await cpu_relax();
       }
     } while (head !== tail);
@@ -203,6 +205,7 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
 
     let flags = await raw_spin_lock_irqsave(qi.q_lock);
     // Room for the descriptors, one wait descriptor, and the slot that keeps IQT off IQH.
+    spin_begin();
     while (qi.free_cnt.get() < count + 2) {
       await raw_spin_unlock_irqrestore(qi.q_lock, flags);
       await cpu_relax();
@@ -236,6 +239,7 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
       `${tags.wait} → slot ${wait_index} (IN_USE)`, `IQT=${qi.free_head.value}`].join(', '));
     qi.polling.set(wait_index, tags.wait);
 
+    spin_begin();
     for (;;) {
       const seen = await READ_ONCE(status[wait_index]!);
       if (seen === QI_DONE) break;

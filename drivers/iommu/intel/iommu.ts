@@ -24,7 +24,7 @@ import {
 } from '../../../src/iommu/iommu.js';
 import { raw_spin_lock_irqsave, raw_spin_unlock_irqrestore } from '../../../src/kernel/locking/spinlock.js';
 import { readl, writel } from '../../../src/kernel/memory/mmio.js';
-import { cpu_relax } from '../../../src/kernel/sched/relax.js';
+import { cpu_relax, spin_begin } from '../../../src/kernel/sched/relax.js';
 import { ENODEV } from '../../../src/kernel/errno.js';
 import { pr_err, pr_info } from '../../../src/kernel/printk.js';
 import type { Subsystem } from '../../../src/machine/tokens.js';
@@ -103,7 +103,7 @@ async function intel_iommu_probe_device(dev: Device): Promise<IommuDevice | numb
   if (!found || !found.iommu.iommu.ops) return -ENODEV;
   const { iommu, bus, devfn } = found;
   const info: DeviceDomainInfo = { dev, iommu, segment: iommu.segment, bus, devfn, domain: null };
-  dev_iommu_priv_set(dev, info);
+  await dev_iommu_priv_set(dev, info);
   if (dev_is_pci(dev)) {
     const pdev: PciDev = dev;
     iommu.device_rbtree.set(pci_dev_id(pdev), { dev_name: dev_name(dev), pci_device_is_present: () => pdev.registered && !pdev.dead });
@@ -112,11 +112,11 @@ async function intel_iommu_probe_device(dev: Device): Promise<IommuDevice | numb
 }
 
 /** Models intel_iommu_release_device() (drivers/iommu/intel/iommu.c, v6.5). */
-function intel_iommu_release_device(dev: Device): void {
-  const info = dev_iommu_priv_get<DeviceDomainInfo>(dev);
+async function intel_iommu_release_device(dev: Device): Promise<void> {
+  const info = await dev_iommu_priv_get<DeviceDomainInfo>(dev);
   if (!info) return;
   if (dev_is_pci(dev)) info.iommu.device_rbtree.delete(pci_dev_id(dev));
-  dev_iommu_priv_set(dev, null);
+  await dev_iommu_priv_set(dev, null);
 }
 
 /** Models intel_iommu_device_group() (drivers/iommu/intel/iommu.c, v6.5). */
@@ -137,8 +137,8 @@ function intel_iommu_domain_alloc(type: IommuDomainType): IommuDomain | null {
 }
 
 /** Models intel_iommu_attach_device() (drivers/iommu/intel/iommu.c, v6.5): records the attachment (no context entries are modelled). */
-function intel_iommu_attach_device(domain: IommuDomain, dev: Device): number {
-  const info = dev_iommu_priv_get<DeviceDomainInfo>(dev);
+async function intel_iommu_attach_device(domain: IommuDomain, dev: Device): Promise<number> {
+  const info = await dev_iommu_priv_get<DeviceDomainInfo>(dev);
   if (!info) return -ENODEV;
   const old = info.domain?.priv as DmarDomain | undefined;
   if (old) old.devices.splice(old.devices.indexOf(dev), 1);
@@ -168,6 +168,7 @@ export const intel_iommu_ops: IommuOps = {
 async function iommu_set_root_entry(iommu: IntelIommu): Promise<void> {
   const flags = await raw_spin_lock_irqsave(iommu.register_lock);
   await writel(iommu.reg[DMAR_GCMD_REG], (iommu.gcmd | DMA_GCMD_SRTP) >>> 0);
+  spin_begin();
   while (!((await readl(iommu.reg[DMAR_GSTS_REG])) & DMA_GSTS_RTPS)) await cpu_relax();
   await raw_spin_unlock_irqrestore(iommu.register_lock, flags);
   await qi_flush_context(iommu, 0, 0, 0, DMA_CCMD_GLOBAL_INVL);

@@ -18,13 +18,14 @@
 import { dev_name, type Device } from '../../../src/base/device.js';
 import { RunLocal } from '../../../src/base/run-local.js';
 import { dev_iommu_fwspec_get, dev_iommu_priv_get, dev_iommu_priv_set, generic_device_group, iommu_device_register,
-  iommu_device_sysfs_add, iommu_fwspec_add_ids, IommuDevice, type IommuDomain, type IommuDomainType,
+  iommu_device_sysfs_add, iommu_fwspec_add_ids, IommuDevice, IommuFwspec, type IommuDomain, type IommuDomainType,
   type IommuOfXlateArgs, type IommuOps } from '../../../src/iommu/iommu.js';
 import { WARN_ON } from '../../../src/kernel/assert.js';
 import { EINVAL, ENODEV, ENOMEM } from '../../../src/kernel/errno.js';
 import { should_fail } from '../../../src/kernel/fault-inject.js';
 import { RawSpinlock, raw_spin_lock, raw_spin_unlock } from '../../../src/kernel/locking/spinlock.js';
 import { Cell } from '../../../src/kernel/memory/cell.js';
+import { load } from '../../../src/kernel/memory/slab.js';
 import { PlatformDriver, platform_set_drvdata, type PlatformDevice } from '../../../buses/platform/platform.js';
 import type { IommuDomainMapOps } from '../../../src/iommu/iommu-map.js';
 
@@ -174,35 +175,36 @@ export async function mock_domain_unmap_pages(mock: MockDomain, iova: number, pg
 const next_domain_id = new RunLocal<{ n: number }>('mock domain ids', () => ({ n: 0 }));
 
 /** The mock instance whose node the device's fwspec names, else one that claims the device's bus. */
-function mock_find(dev: Device): MockIommu | null {
-  const fwspec = dev_iommu_fwspec_get(dev);
+async function mock_find(dev: Device): Promise<MockIommu | null> {
+  const fwspec = await dev_iommu_fwspec_get(dev);
   const mocks = mock_iommus.get();
   if (fwspec) {
-    if (fwspec.ops !== mock_iommu_ops) return null;
-    return mocks.find((m) => m.iommu.fwnode !== null && m.iommu.fwnode === fwspec.iommu_fwnode) ?? null;
+    if ((await load(IommuFwspec, fwspec, 'ops')) !== mock_iommu_ops) return null;
+    const fwnode = await load(IommuFwspec, fwspec, 'iommu_fwnode');
+    return mocks.find((m) => m.iommu.fwnode !== null && m.iommu.fwnode === fwnode) ?? null;
   }
   const bus = dev.bus?.name;
   return bus === undefined ? null : (mocks.find((m) => m.claim.includes(bus)) ?? null);
 }
 
 /** Models mock_probe_device() (drivers/iommu/iommufd/selftest.c, v6.8): the mock's devices only. */
-function mock_probe_device(dev: Device): IommuDevice | number {
-  const mock = mock_find(dev);
+async function mock_probe_device(dev: Device): Promise<IommuDevice | number> {
+  const mock = await mock_find(dev);
   if (!mock) return -ENODEV;
-  const priv = dev_iommu_priv_get<MockDev>(dev);
-  if (!priv) dev_iommu_priv_set(dev, { mock, domain: null } satisfies MockDev);
+  const priv = await dev_iommu_priv_get<MockDev>(dev);
+  if (!priv) await dev_iommu_priv_set(dev, { mock, domain: null } satisfies MockDev);
   return mock.iommu;
 }
 
 /** Models mock_release_device(). */
-function mock_release_device(dev: Device): void {
-  dev_iommu_priv_set(dev, null);
+async function mock_release_device(dev: Device): Promise<void> {
+  await dev_iommu_priv_set(dev, null);
 }
 
 /** Models an of_xlate for `#iommu-cells` of 0 or 1: the id (if any) goes into the fwspec. */
-function mock_of_xlate(dev: Device, args: IommuOfXlateArgs): number {
+async function mock_of_xlate(dev: Device, args: IommuOfXlateArgs): Promise<number> {
   if (args.args.length > 1) return -EINVAL;
-  return iommu_fwspec_add_ids(dev, args.args);
+  return await iommu_fwspec_add_ids(dev, args.args);
 }
 
 /** Models mock_domain_alloc() (drivers/iommu/iommufd/selftest.c, v6.8): paging and identity domains. */
@@ -214,8 +216,8 @@ function mock_domain_alloc(type: IommuDomainType): IommuDomain | null {
 }
 
 /** Models mock_domain_nop_attach(): records the attachment. */
-function mock_attach_dev(domain: IommuDomain, dev: Device): number {
-  const priv = dev_iommu_priv_get<MockDev>(dev);
+async function mock_attach_dev(domain: IommuDomain, dev: Device): Promise<number> {
+  const priv = await dev_iommu_priv_get<MockDev>(dev);
   if (!priv || !(domain instanceof MockDomain)) return -EINVAL;
   priv.domain = domain;
   if (!domain.attached.includes(dev)) domain.attached.push(dev);

@@ -18,13 +18,14 @@
  * framework that binds the larbs as components, device links, page tables.
  */
 import { dev_err, dev_info, dev_name, put_device, type Device } from '../../../src/base/device.js';
-import { dev_iommu_fwspec_get, dev_iommu_priv_get, dev_iommu_priv_set, iommu_device_register,
+import { dev_iommu_fwspec_get, IommuFwspec, dev_iommu_priv_get, dev_iommu_priv_set, iommu_device_register,
   iommu_device_sysfs_add, iommu_device_sysfs_remove, iommu_fwspec_add_ids, iommu_group_alloc, iommu_group_ref_get,
   IommuDevice, type IommuDomain, type IommuDomainType, type IommuGroup, type IommuOfXlateArgs,
   type IommuOps } from '../../../src/iommu/iommu.js';
 import { WARN_ON } from '../../../src/kernel/assert.js';
 import { EINVAL, ENODEV, EPROBE_DEFER } from '../../../src/kernel/errno.js';
 import { Mutex, mutex_lock, mutex_unlock } from '../../../src/kernel/locking/mutex.js';
+import { load } from '../../../src/kernel/memory/slab.js';
 import { PlatformDriver, platform_get_drvdata, platform_set_drvdata, type PlatformDevice } from '../../../buses/platform/platform.js';
 import { DeviceNode } from '../../../firmware/of/device-node.js';
 import { of_count_phandle_with_args, of_device_is_available, of_parse_phandle,
@@ -76,13 +77,13 @@ async function mtk_iommu_of_xlate(dev: Device, args: IommuOfXlateArgs): Promise<
     dev_err(dev, `invalid #iommu-cells(${args.args.length}) property for IOMMU`);
     return -EINVAL;
   }
-  if (!dev_iommu_priv_get(dev)) {
+  if (!await dev_iommu_priv_get(dev)) {
     const m4udev = args.np instanceof DeviceNode ? of_find_device_by_node(args.np) : null;
     if (WARN_ON(!m4udev, 'mtk_iommu_of_xlate: no platform device for the IOMMU node')) return -EINVAL;
-    dev_iommu_priv_set(dev, platform_get_drvdata<MtkIommuData>(m4udev!));
+    await dev_iommu_priv_set(dev, platform_get_drvdata<MtkIommuData>(m4udev!));
     put_device(m4udev);
   }
-  return iommu_fwspec_add_ids(dev, [args.args[0]!]);
+  return await iommu_fwspec_add_ids(dev, [args.args[0]!]);
 }
 
 /**
@@ -90,14 +91,15 @@ async function mtk_iommu_of_xlate(dev: Device, args: IommuOfXlateArgs): Promise<
  * device whose fwspec was built by this driver, all of whose ports sit behind
  * one larb that the IOMMU found at probe.
  */
-function mtk_iommu_probe_device(dev: Device): IommuDevice | number {
-  const fwspec = dev_iommu_fwspec_get(dev);
-  if (!fwspec || fwspec.ops !== mtk_iommu_ops) return -ENODEV; // not a client of this IOMMU
-  const data = dev_iommu_priv_get<MtkIommuData>(dev);
+async function mtk_iommu_probe_device(dev: Device): Promise<IommuDevice | number> {
+  const fwspec = await dev_iommu_fwspec_get(dev);
+  if (!fwspec || (await load(IommuFwspec, fwspec, 'ops')) !== mtk_iommu_ops) return -ENODEV; // not a client of this IOMMU
+  const data = await dev_iommu_priv_get<MtkIommuData>(dev);
   if (!data) return -ENODEV;
-  const larbid = MTK_M4U_TO_LARB(fwspec.ids[0]!);
+  const ids = await load(IommuFwspec, fwspec, 'ids');
+  const larbid = MTK_M4U_TO_LARB(ids[0]!);
   if (larbid >= MTK_LARB_NR_MAX) return -EINVAL;
-  for (const id of fwspec.ids.slice(1)) {
+  for (const id of ids.slice(1)) {
     if (MTK_M4U_TO_LARB(id) !== larbid) {
       dev_err(dev, `Can only use one larb. Fail@larb${larbid}-${MTK_M4U_TO_LARB(id)}.`);
       return -EINVAL;
@@ -115,7 +117,7 @@ function mtk_iommu_release_device(_dev: Device): void {
 
 /** Models mtk_iommu_device_group() (drivers/iommu/mtk_iommu.c, v6.5): the IOMMU's group, made on first use. */
 async function mtk_iommu_device_group(dev: Device): Promise<IommuGroup | number> {
-  const data = dev_iommu_priv_get<MtkIommuData>(dev);
+  const data = await dev_iommu_priv_get<MtkIommuData>(dev);
   if (!data) return -ENODEV;
   await mutex_lock(data.mutex);
   let group = data.m4u_group;
@@ -136,8 +138,8 @@ function mtk_iommu_domain_alloc(type: IommuDomainType): IommuDomain | null {
 }
 
 /** Models mtk_iommu_attach_device() (v6.5), reduced: no hardware to program. */
-function mtk_iommu_attach_device(_domain: IommuDomain, dev: Device): number {
-  return dev_iommu_priv_get<MtkIommuData>(dev) ? 0 : -ENODEV;
+async function mtk_iommu_attach_device(_domain: IommuDomain, dev: Device): Promise<number> {
+  return (await dev_iommu_priv_get<MtkIommuData>(dev)) ? 0 : -ENODEV;
 }
 
 /** Models mtk_iommu_ops (drivers/iommu/mtk_iommu.c, v6.5). */

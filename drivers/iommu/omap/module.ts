@@ -36,12 +36,15 @@ export class UnregisteredBusReprobe implements OmapBusReprobe {
 }
 
 const REPROBE_BY_VARIANT: Readonly<Record<string, new () => OmapBusReprobe>> = {
+  'v6.1': TrailingBusReprobe,
+  'v6.2': TrailingBusReprobe,
   'v6.5': TrailingBusReprobe,
   'iommu-next-2023-08': TrailingBusReprobe,
   'fix-try-1': TrailingBusReprobe,
   'fix-try-2': UnregisteredBusReprobe,
   'locking2-v1': UnregisteredBusReprobe,
   'locking2-v2': UnregisteredBusReprobe,
+  'v6.6': TrailingBusReprobe,
   'v6.7': TrailingBusReprobe,
   'v6.11': TrailingBusReprobe,
   'v6.12': TrailingBusReprobe,

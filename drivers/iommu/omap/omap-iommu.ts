@@ -79,19 +79,19 @@ async function omap_iommu_probe_device(dev: Device): Promise<IommuDevice | numbe
     if (!oiommu) return -EINVAL;
     arch_data.push({ iommu_dev: oiommu, dev: pdev });
   }
-  dev_iommu_priv_set(dev, arch_data);
+  await dev_iommu_priv_set(dev, arch_data);
   // The first MMU alone is used for sysfs linking.
   return arch_data[0]!.iommu_dev.iommu;
 }
 
 /** Models omap_iommu_release_device(). */
-function omap_iommu_release_device(dev: Device): void {
-  dev_iommu_priv_set(dev, null);
+async function omap_iommu_release_device(dev: Device): Promise<void> {
+  await dev_iommu_priv_set(dev, null);
 }
 
 /** Models omap_iommu_device_group() (drivers/iommu/omap-iommu.c, v6.5): the first MMU's group. */
-function omap_iommu_device_group(dev: Device): IommuGroup | number {
-  const arch_data = dev_iommu_priv_get<OmapIommuArchData[]>(dev);
+async function omap_iommu_device_group(dev: Device): Promise<IommuGroup | number> {
+  const arch_data = await dev_iommu_priv_get<OmapIommuArchData[]>(dev);
   if (!arch_data) return -ENODEV;
   const group = arch_data[0]?.iommu_dev.group;
   return group ? iommu_group_ref_get(group) : -EINVAL;

@@ -9,7 +9,10 @@ export type ReportKind =
   | 'lockdep-circular'   // an inversion in the lock-class dependency graph (print_circular_bug)
   | 'sleep-in-atomic'    // a sleeping lock taken with a spinlock held or IRQs off (__might_sleep)
   | 'warn'               // WARN_ON / lockdep_assert_held failure
-  | 'oops';              // kernel code threw: the emulator's equivalent of an oops
+  | 'oops'               // kernel code threw: the emulator's equivalent of an oops
+  | 'probe-failed'       // a driver's probe failed with an error (call_driver_probe's warning)
+  | 'deferred-probe-pending' // a device still deferred when the deferred-probe timeout expired
+  | 'kasan';             // an access to freed slab memory, or a double free (mm/kasan/report.c)
 
 export interface LockSnapshot {
   name: string;
@@ -59,6 +62,26 @@ export interface LockdepChainLink {
   acquiredIn: string | null;
 }
 
+/** Who allocated or freed the object a KASAN report is about (kasan_track). */
+export interface KasanTrack {
+  pid: number;
+  comm: string;
+  /** Innermost frame first; null when the run was not replayed with call traces. */
+  callTrace: string[] | null;
+}
+
+/** What KASAN found, as data (struct kasan_report_info, mm/kasan/kasan.h). */
+export interface KasanInfo {
+  /** `slab-use-after-free` or `double-free`, as the report's first line names it. */
+  bugType: 'slab-use-after-free' | 'double-free';
+  /** The bad access: a read or write of `size` bytes at `addr`, or the second free. */
+  access: { kind: 'read' | 'write' | 'free'; size: number; addr: string };
+  /** The object: its struct, cache, start address, size, and where the access fell in it. */
+  object: { struct: string; field: string | null; cache: string; cacheSize: number; addr: string; size: number; offset: number };
+  allocated: KasanTrack;
+  freed: KasanTrack | null;
+}
+
 export interface KernelReport {
   kind: ReportKind;
   /** The task it is about can never go on (hung, locked up, or killed by an oops); WARNs and lockdep splats are not fatal. */
@@ -81,4 +104,19 @@ export interface KernelReport {
   chain: LockdepChainLink[];
   /** Stuck duration the kernel's detector would print, in seconds. */
   stuckSeconds: number;
+  /** For probe-failed and deferred-probe-pending: the device, its driver, and the error. */
+  probe?: ProbeOutcome;
+  /** Lines kemu adds below the kernel's text (`kemu: ...`), e.g. which lock classes lockdep did not validate. */
+  notes?: string[];
+  /** KASAN reports only: the access, the object, and its allocation and free. */
+  kasan?: KasanInfo;
+}
+
+/** A device whose probe failed or never finished: what the boot-health verdict counts. */
+export interface ProbeOutcome {
+  device: string;
+  /** The driver whose probe failed; null for a device still deferred. */
+  driver: string | null;
+  /** The negative errno the probe returned; null for a device still deferred. */
+  errno: number | null;
 }

@@ -3,8 +3,9 @@
  * waits for and who owns that, what it holds, and where it is.
  */
 import type { Kernel } from '../kernel.js';
-import type { LockBase } from '../locking/lock-base.js';
-import type { Cell } from '../memory/cell.js';
+import { LockBase } from '../locking/lock-base.js';
+import { Cell } from '../memory/cell.js';
+import type { SpinWait } from '../sched/poll-window.js';
 import { describeOp } from '../sched/describe.js';
 import { OpKind } from '../sched/op.js';
 import type { Task } from '../sched/task.js';
@@ -21,13 +22,16 @@ export function snapshotLock(lock: LockBase, acquiredIn: string | null = null): 
   };
 }
 
-/** The cells a spinning task polls, each with the value it last read (deduplicated, in read order). */
+/** The cells a parked poller watches, each with the value it read (in read order; lock observer slots left out). */
 function polledValues(task: Task): PolledValue[] | null {
-  if (task.pending.kind !== OpKind.CpuRelax) return null;
-  const spin = task.pending.arg as { cells: Cell<unknown>[]; values: unknown[] };
-  const byCell = new Map<Cell<unknown>, unknown>();
-  spin.cells.forEach((cell, i) => byCell.set(cell, spin.values[i]));
-  return [...byCell].map(([cell, value]) => ({ name: cell.name, value: cell.describe(value) }));
+  if (task.pending.kind !== OpKind.CpuRelax || task.pending.arg === null) return null;
+  const spin = task.pending.arg as SpinWait;
+  const polled: PolledValue[] = [];
+  spin.objects.forEach((object, i) => {
+    if (object instanceof Cell) polled.push({ name: object.name, value: object.describe(spin.values[i]) });
+    else if (object instanceof LockBase) polled.push({ name: object.label, value: spin.values[i] ? 'locked' : 'unlocked' });
+  });
+  return polled;
 }
 
 export function snapshotTask(kernel: Kernel, task: Task): TaskSnapshot {

@@ -24,7 +24,9 @@ function isSleepingWait(task: Task): boolean {
   return task.pending.kind === OpKind.MutexLock || task.pending.kind === OpKind.WaitCompletion;
 }
 
-function waitTarget(task: Task): string {
+function waitTarget(kernel: Kernel, task: Task): string {
+  // A task that only waits for its CPU is starved where it happens to be; what it waits for is the CPU.
+  if (task.cpuShared && kernel.cpuTakenFrom(task) && kernel.isEnabledIgnoringCpu(task)) return 'cpu';
   const obj = task.pending.obj as (LockBase & { lockClass?: { name: string } }) | null;
   if (!obj) return task.pending.kind === OpKind.CpuRelax ? 'cpu_relax' : 'cpu';
   return obj.lockClass?.name ?? obj.name;
@@ -55,10 +57,12 @@ export function detectStuck(kernel: Kernel): KernelReport {
     const at = (Math.floor(limit / WATCHDOG_SAMPLE_NS) + 1) * WATCHDOG_SAMPLE_NS;
     kernel.clock.advanceTo(at);
     const snapshot = snapshotTask(kernel, task);
-    const polls = snapshot.polls?.map((p) => p.name).join(',') ?? waitTarget(task);
+    const spinsOn = (t: Task, polls = snapshotTask(kernel, t).polls): string => polls?.map((p) => p.name).join(',') || waitTarget(kernel, t);
+    const polls = spinsOn(task, snapshot.polls);
     return {
       kind: 'soft-lockup', fatal: true, ns: kernel.clock.ns, step: kernel.stepCount,
-      signature: `soft-lockup:${location(spinning.map((t) => (t === task && t.pending.kind === OpKind.CpuRelax ? polls : waitTarget(t))))}`,
+      // Every spinning task's part, so the signature does not depend on which of them has the lowest pid.
+      signature: `soft-lockup:${location(spinning.map((t) => (t === task ? polls : spinsOn(t))))}`,
       title: `soft lockup: ${task.comm} spins forever in ${snapshot.at} on CPU#${task.cpu}`,
       task: snapshot, others: others(task), message: '', location: polls, chain: [],
       stuckSeconds: Math.floor((kernel.clock.ns - touched) / NSEC_PER_SEC),
@@ -71,9 +75,9 @@ export function detectStuck(kernel: Kernel): KernelReport {
   kernel.clock.advanceTo(Math.ceil((task.pendingSince + timeout) / timeout) * timeout);
   return {
     kind: 'hung-task', fatal: true, ns: kernel.clock.ns, step: kernel.stepCount,
-    signature: `hung-task:${location(stuck.map(waitTarget))}`,
+    signature: `hung-task:${location(stuck.map((t) => waitTarget(kernel, t)))}`,
     title: `hung task: ${stuck.map((t) => `${t.comm} blocked in ${snapshotTask(kernel, t).at}`).join('; ')}`,
-    task: snapshotTask(kernel, task), others: others(task), message: '', location: waitTarget(task), chain: [],
+    task: snapshotTask(kernel, task), others: others(task), message: '', location: waitTarget(kernel, task), chain: [],
     stuckSeconds: HUNG_TASK_TIMEOUT_SECS,
   };
 }

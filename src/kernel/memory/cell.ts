@@ -7,25 +7,30 @@
  * spinning task knows what it is waiting for.
  */
 import { SharedObject } from '../shared-object.js';
-import { ACC_READ, ACC_WRITE } from '../sched/access.js';
+import type { Watched } from '../sched/poll-window.js';
 
 export type ValueFormatter<T> = (value: T) => string;
 
-export class Cell<T = number> extends SharedObject {
+export class Cell<T = number> extends SharedObject implements Watched {
   constructor(name: string, public value: T, readonly format?: ValueFormatter<T>) {
     super(name);
   }
 
+  watchedValue(): T {
+    return this.value;
+  }
+
   /** Plain load (not a scheduling point). */
   get(): T {
-    this.run.recordAccess(this, ACC_READ, this.value);
+    this.run.recordRead(this, this.value);
     return this.value;
   }
 
   /** Plain store (not a scheduling point). */
   set(value: T): void {
+    const changed = value !== this.value;
     this.value = value;
-    this.run.recordAccess(this, ACC_WRITE, value);
+    this.run.recordWrite(this, changed);
   }
 
   describe(value: T = this.value): string {

@@ -44,7 +44,7 @@ export function kernelFrames(stack: string): string[] {
 /** The kernel frames of the current stack, innermost first, as `fn (file:line)`. */
 export function captureCallTrace(): string[] {
   const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 80;
+  Error.stackTraceLimit = 256;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = saved;
   return kernelFrames(stack);

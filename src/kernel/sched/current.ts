@@ -6,13 +6,16 @@
  */
 import { KemuError } from '../errors.js';
 import type { Task } from './task.js';
+import type { Watched } from './poll-window.js';
 
 /** What shared objects need from the run they belong to. */
 export interface RunContext {
   /** Gives a new shared object its id (creation order within the run). */
   registerObject(obj: object): number;
-  /** Records an access by the running step (see access.ts for the types). */
-  recordAccess(obj: { id: number }, type: number, value?: unknown): void;
+  /** Records a read by the running step of `obj`, which held `value`. */
+  recordRead(obj: Watched, value: unknown): void;
+  /** Records a write by the running step; `changed` is false when it stored the value already there. */
+  recordWrite(obj: Watched, changed: boolean): void;
 }
 
 let runningKernel: RunContext | null = null;

@@ -1,11 +1,12 @@
 /**
  * cpu_relax() and plain scheduling points.
  *
- * A polling loop calls cpu_relax() between polls. kemu does not run the loop
- * again until another task or a device has changed something the task read
- * since its previous cpu_relax(): polls that would read the same values cannot
- * behave differently, so they are skipped. If nothing can ever change what it
- * reads, the task is provably stuck: a lockup.
+ * A polling loop calls cpu_relax() between polls. When the poll that just
+ * ended wrote nothing and took no lock it kept, kemu does not run the loop
+ * again until another task or a device changes something that poll read:
+ * a poll that would read the same values cannot behave differently, so it is
+ * skipped (poll-window.ts has the rule, docs/explorer.md the argument). If
+ * nothing can ever change what it read, the task is provably stuck: a lockup.
  */
 import { OpKind } from './op.js';
 import { current } from './current.js';
@@ -18,12 +19,12 @@ import { visible } from './visible.js';
  * read and not on what the code before the loop read (docs/explorer.md, the
  * spin-wait rule). Without it the first window starts at the task's previous
  * cpu_relax() or at its start, which is sound but wakes the poller for
- * changes that cannot end the loop.
+ * changes that cannot end the loop. A loop whose cpu_relax() comes last in
+ * each pass may also call it at the top of every pass.
  */
 export function spin_begin(): void {
   const task = current();
-  task.observedCells = [];
-  task.observedValues = [];
+  task.poll.open(task.heldLocks);
 }
 
 /** Models spin_end(): the end of a busy-wait loop (nothing for kemu to do). */

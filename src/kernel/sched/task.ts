@@ -5,7 +5,7 @@
  */
 import type { Op } from './op.js';
 import type { Kernel } from '../kernel.js';
-import type { Cell } from '../memory/cell.js';
+import { PollWindow } from './poll-window.js';
 import type { LockBase } from '../locking/lock-base.js';
 import type { KernelReport } from '../detect/report.js';
 
@@ -39,9 +39,8 @@ export class Task {
   preemptCount = 0;
   irqsDisabled = false;
 
-  /** Cells read since the last cpu_relax(), with the values read: what a spin loop polls. */
-  observedCells: Cell<unknown>[] = [];
-  observedValues: unknown[] = [];
+  /** What the task did since its poll window opened: what a cpu_relax() parks on (poll-window.ts). */
+  readonly poll = new PollWindow();
 
   /** Virtual time the pending operation was announced (how long a blocked task has waited). */
   pendingSince = 0;
@@ -57,10 +56,14 @@ export class Task {
   cpuShared = false;
   /** The step during which this task was spawned (0: before the first step). */
   spawnedAtStep = 0;
+  /** Tasks this one has spawned so far (the next child's place in its lineage). */
+  childrenSpawned = 0;
 
   constructor(
     readonly kernel: Kernel,
     readonly pid: number,
+    /** The same task in every run of the scenario (task-identities.ts); the pid is only its creation order in this run. */
+    readonly uid: number,
     readonly comm: string,
     readonly cpu: number,
     readonly kind: TaskKind,

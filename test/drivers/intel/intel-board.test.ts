@@ -28,7 +28,7 @@ async function bootAndInspect(board: Board, variant = 'v6.12') {
   const inspect = new ContainerModule(({ bind }) => {
     bind<Initcall>(INITCALL).toConstantValue(initcall('late', 'inspect', () => {
       for (const pdev of for_each_pci_dev()) {
-        seen.push(`${pdev.name} ${pdev.iommu?.iommu_dev?.label ?? '-'} group ${pdev.iommu_group?.id ?? '-'} ${pdev.driver?.name ?? '-'}`);
+        seen.push(`${pdev.name} ${pdev.iommu?.get()?.iommu_dev.get()?.label ?? '-'} group ${pdev.iommu_group?.id ?? '-'} ${pdev.driver?.name ?? '-'}`);
       }
       const usb = pci_get_domain_bus_and_slot(0, 0, PCI_DEVFN(0x14, 0));
       if (usb) for (const r of intel_iommu_get_resv_regions(usb)) resv.push(`${r.type} 0x${r.start.toString(16)}+0x${r.length.toString(16)}`);

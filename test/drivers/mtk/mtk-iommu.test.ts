@@ -20,7 +20,8 @@ function boot(tree: DeviceTree, seen: { ids?: number[] | null; group?: number | 
     await bootScenario(modules)(k);
     const np = tree.root.children[0]!.children.find((n) => n.name.startsWith('video-codec'))!;
     const dev = of_find_device_by_node(np)!;
-    seen.ids = dev_iommu_fwspec_get(dev)?.ids ?? null;
+    const fwspec = await dev_iommu_fwspec_get(dev);
+    seen.ids = fwspec ? [...fwspec.ids.get()] : null;
     seen.group = dev.iommu_group?.id ?? null;
   };
 }

@@ -21,7 +21,7 @@ import {
 } from '../../../firmware/of/of-base.js';
 
 const boardsDir = fileURLToPath(new URL('../../../firmware/dts/', import.meta.url));
-const BOARDS = ['omap4', 'exynos'] as const;
+const BOARDS = ['omap4', 'dra7', 'exynos'] as const;
 const dtbBytes = (board: string): Uint8Array => new Uint8Array(readFileSync(join(boardsDir, `${board}.dtb`)));
 const hasDtc = spawnSync('dtc', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -53,40 +53,52 @@ function dump(t: DeviceTree): string {
 }
 
 describe('the committed board DTBs', () => {
-  test('omap4.dtb: nodes, order, phandles and iommus', () => {
+  test('omap4.dtb: the omap4.dtsi layout, MMUs in target modules before dsp and ipu', () => {
     const t = loadDtbFile(join(boardsDir, 'omap4.dtb'));
     expect(of_device_is_compatible(t.root, 'ti,omap4430')).toBe(0x3fffffff);
     expect(of_device_is_compatible(t.root, 'ti,omap4')).toBe(0x3fffffff - 4);
     const ocp = node(t, '/ocp');
-    expect(of_device_is_compatible(ocp, 'simple-bus')).toBeGreaterThan(0);
-    // clients before their MMUs, as in the real .dtsi files
+    expect(of_property_read_string(ocp, 'compatible')).toEqual({ err: 0, value: 'simple-pm-bus' });
+    // the interconnects and the IPU MMU's target module come before the remote processors
     expect(ocp.children.map((c) => c.name)).toEqual([
-      'dsp', 'ipu@55020000', 'mmu@4a066000', 'mmu@55082000',
-      'dsp_system@40d00000', 'dsp@40800000', 'mmu@40d01000', 'mmu@40d02000',
+      'interconnect@4a300000', 'interconnect@4a000000', 'target-module@55082000', 'dsp', 'ipu@55020000',
     ]);
-    const mmuDsp = node(t, '/ocp/mmu@4a066000');
+    const dspModule = node(t, '/ocp/interconnect@4a000000/segment@0/target-module@66000');
+    expect(of_device_is_compatible(dspModule, 'ti,sysc')).toBeGreaterThan(0);
+    const mmuDsp = node(t, '/ocp/interconnect@4a000000/segment@0/target-module@66000/mmu@0');
     expect(of_property_read_string(mmuDsp, 'compatible')).toEqual({ err: 0, value: 'ti,omap4-iommu' });
-    expect(of_property_read_u32_array(mmuDsp, 'reg', 2)).toEqual({ err: 0, value: [0x4a066000, 0x100] });
+    expect(of_property_read_u32_array(mmuDsp, 'reg', 2)).toEqual({ err: 0, value: [0x0, 0x100] });
     expect(of_property_read_u32(mmuDsp, '#iommu-cells')).toEqual({ err: 0, value: 0 });
-    expect(of_property_read_string(mmuDsp, 'ti,hwmods')).toEqual({ err: 0, value: 'mmu_dsp' });
-    expect(node(t, '/ocp/mmu@55082000').properties.get('ti,iommu-bus-err-back')).toEqual(new Uint8Array(0));
+    expect(node(t, '/ocp/target-module@55082000/mmu@0').properties.get('ti,iommu-bus-err-back')).toEqual(new Uint8Array(0));
 
-    expect(iommus(node(t, '/ocp/dsp'))).toEqual(['/ocp/mmu@4a066000']);
-    expect(iommus(node(t, '/ocp/ipu@55020000'))).toEqual(['/ocp/mmu@55082000']);
-    expect(iommus(node(t, '/ocp/dsp@40800000'))).toEqual(['/ocp/mmu@40d01000', '/ocp/mmu@40d02000']);
-    for (const mmu of ['/ocp/mmu@40d01000', '/ocp/mmu@40d02000']) {
-      expect(of_device_is_compatible(node(t, mmu), 'ti,dra7-dsp-iommu')).toBeGreaterThan(0);
-    }
-    const cfg = of_parse_phandle_with_args(node(t, '/ocp/mmu@40d02000'), 'ti,syscon-mmuconfig', null, 0);
-    expect(cfg.err === 0 && cfg.args.np.full_name).toBe('/ocp/dsp_system@40d00000');
+    expect(iommus(node(t, '/ocp/dsp'))).toEqual(['/ocp/interconnect@4a000000/segment@0/target-module@66000/mmu@0']);
+    expect(iommus(node(t, '/ocp/ipu@55020000'))).toEqual(['/ocp/target-module@55082000/mmu@0']);
+    // the power domains and resets the interconnects and target modules wait for
+    const prm = '/ocp/interconnect@4a300000/segment@0/target-module@6000/prm@0';
+    const pd = of_parse_phandle_with_args(ocp, 'power-domains', '#power-domain-cells', 0);
+    expect(pd.err === 0 && pd.args.np.full_name).toBe(`${prm}/prm@1400`);
+    const rst = of_parse_phandle_with_args(dspModule, 'resets', '#reset-cells', 0);
+    expect(rst.err === 0 && [rst.args.np.full_name, rst.args.args]).toEqual([`${prm}/prm@400`, [1]]);
 
-    // every phandle is unique and found again; the interrupt parent resolves to the GIC
+    // every phandle is unique and found again
     const withPhandle = t.allNodes().filter((n) => n.phandle !== 0);
     expect(withPhandle.length).toBe(6);
     for (const np of withPhandle) expect(t.find_node_by_phandle(np.phandle)).toBe(np);
-    const ip = of_property_read_u32(t.root, 'interrupt-parent');
-    expect(ip.err === 0 && t.find_node_by_phandle(ip.value)?.full_name).toBe('/interrupt-controller@48241000');
     expect(t.memReserve).toEqual([]);
+  });
+
+  test('dra7.dtb: the dra7.dtsi layout, DSP1 before its two MMU target modules', () => {
+    const t = loadDtbFile(join(boardsDir, 'dra7.dtb'));
+    expect(of_property_read_u32(t.root, '#address-cells')).toEqual({ err: 0, value: 2 });
+    expect(node(t, '/ocp').children.map((c) => c.name)).toEqual([
+      'interconnect@4ae00000', 'dsp_system@40d00000', 'dsp@40800000', 'target-module@40d01000', 'target-module@40d02000',
+    ]);
+    expect(iommus(node(t, '/ocp/dsp@40800000'))).toEqual(['/ocp/target-module@40d01000/mmu@0', '/ocp/target-module@40d02000/mmu@0']);
+    for (const mmu of ['/ocp/target-module@40d01000/mmu@0', '/ocp/target-module@40d02000/mmu@0']) {
+      expect(of_device_is_compatible(node(t, mmu), 'ti,dra7-dsp-iommu')).toBeGreaterThan(0);
+    }
+    const cfg = of_parse_phandle_with_args(node(t, '/ocp/target-module@40d02000/mmu@0'), 'ti,syscon-mmuconfig', null, 0);
+    expect(cfg.err === 0 && cfg.args.np.full_name).toBe('/ocp/dsp_system@40d00000');
   });
 
   test('exynos.dtb: nodes, phandles, iommus, clocks and the disabled SysMMU', () => {

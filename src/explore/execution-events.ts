@@ -1,0 +1,258 @@
+/**
+ * The events of the execution being explored, with happens-before and races,
+ * for optimal DPOR (docs/explorer.md has the dependence table).
+ *
+ * Each event (one step of one task) has a vector clock over tasks: entry p is
+ * the index of the latest event of task p that happens before it, so event i
+ * happens before event k exactly when clock(k)[uid(i)] >= index(i).
+ * Happens-before is program order, spawn before the child's first step, and
+ * every pair of dependent events in execution order.
+ *
+ * A race is a pair of dependent events of different tasks, adjacent in
+ * happens-before (no third event orders them), whose order the search may
+ * reverse. Found as Nidhugg does (TSOTraceBuilder: see_events, compute_vclocks):
+ * against each object's last write and the reads since it, keeping only the
+ * candidates not already ordered and not subsumed by another. Two kinds need
+ * care because the second event waits:
+ * - a lock acquisition (or a task waiting for its CPU) after a release races
+ *   with the acquisition that release ended, not with the release (it could
+ *   not have gone before the release; it could have gone before the holder);
+ *   a successful trylock did not wait, so it races with the release itself
+ *   (before it, the trylock fails);
+ * - a task's first step reads its own task object, which its spawn wrote:
+ *   ordered, never reversed (it could not have come first).
+ * Blocked tasks at the end of a run contribute a virtual event for the step
+ * they could not take, racing with whatever holds them (Nidhugg's lock-fail races).
+ */
+import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, accessObject, accessType } from '../kernel/sched/access.js';
+
+export interface Race {
+  /** Position of the first event (the one to reverse). */
+  readonly first: number;
+  /** For a lock acquisition after a release: the release (which orders them); else -1. */
+  readonly via: number;
+}
+
+export interface ExecutionEvent {
+  readonly uid: number;
+  /** 1-based index among the task's events. */
+  readonly index: number;
+  /** The step's accesses, one per object (the strongest kind), see access.ts. */
+  readonly footprint: number[];
+  /** The accesses of the step's operation alone (the code after it depends on what the operation returned). */
+  readonly op: number[];
+  readonly clock: number[];
+  /** Races in which this event is the second. */
+  readonly races: Race[];
+}
+
+/** A step a blocked task could not take at the end of the run. */
+export interface BlockedEvent {
+  readonly uid: number;
+  readonly footprint: number[];
+  readonly clock: number[];
+  readonly races: Race[];
+}
+
+interface ObjectHistory {
+  /** Position of the last access that was not a read (-1: none). */
+  lastWrite: number;
+  lastWriteType: number;
+  /** Latest read of each task since the last write (index: uid; -1: none). */
+  readsSince: number[];
+  /** Position of the last acquisition. */
+  lastAcquire: number;
+  /** The acquisition the last release ended (when the last write is a release). */
+  releasedAcquire: number;
+}
+
+/** Strength of an access kind when one step touches an object several ways: a write subsumes a read. */
+function strength(type: number): number {
+  return type === ACC_READ ? 0 : type === ACC_AWAIT ? 1 : 2;
+}
+
+/** The accesses of a step reduced to one per object, the strongest. */
+export function reduceFootprint(accesses: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < accesses.length; i++) {
+    const a = accesses[i]!;
+    const object = accessObject(a);
+    let j = 0;
+    while (j < out.length && accessObject(out[j]!) !== object) j++;
+    if (j === out.length) out.push(a);
+    else if (strength(accessType(a)) > strength(accessType(out[j]!))) out[j] = a;
+  }
+  return out;
+}
+
+function join(into: number[], other: readonly number[]): void {
+  for (let i = 0; i < other.length; i++) if (other[i]! > (into[i] ?? 0)) into[i] = other[i]!;
+}
+
+export class ExecutionEvents {
+  readonly events: ExecutionEvent[] = [];
+  private history = new Map<number, ObjectHistory>();
+  /** Position of each task's latest event (index: uid). */
+  private lastOf: number[] = [];
+
+  get length(): number {
+    return this.events.length;
+  }
+
+  /** Whether event `i` happens before event `k` (or is it). */
+  happensBefore(i: number, k: number): boolean {
+    const e = this.events[i]!;
+    return (this.events[k]!.clock[e.uid] ?? 0) >= e.index;
+  }
+
+  /** Whether event `i` happens before a clock (of a blocked event). */
+  happensBeforeClock(i: number, clock: readonly number[]): boolean {
+    const e = this.events[i]!;
+    return (clock[e.uid] ?? 0) >= e.index;
+  }
+
+  /** Keeps the first `n` events (the prefix the next run replays) and rebuilds the object histories for them. */
+  truncate(n: number): void {
+    this.events.length = n;
+    this.history = new Map();
+    this.lastOf = [];
+    for (let i = 0; i < n; i++) this.remember(i, this.events[i]!);
+  }
+
+  /**
+   * Records the next event: task `uid` ran a step touching `accesses`;
+   * `spawnedAt` is the position of the step that spawned the task (-1: before
+   * the first step), and `taskObject` the task's own object (its spawn wrote
+   * it, its start reads it); the first `opAccesses` accesses are the operation's.
+   */
+  add(uid: number, accesses: readonly number[], opAccesses: number, spawnedAt: number, taskObject: number): ExecutionEvent {
+    const position = this.events.length;
+    const footprint = reduceFootprint(accesses);
+    const previous = this.lastOf[uid] ?? -1;
+    const clock = previous >= 0 ? this.events[previous]!.clock.slice() : spawnedAt >= 0 ? this.events[spawnedAt]!.clock.slice() : [];
+    const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
+    clock[uid] = index;
+    const races = this.racesOf(uid, footprint, clock, taskObject);
+    const event: ExecutionEvent = { uid, index, footprint, op: reduceFootprint(accesses.slice(0, opAccesses)), clock, races };
+    this.events.push(event);
+    this.remember(position, event);
+    return event;
+  }
+
+  /** The step a blocked task could not take, with the races that could have let it go first. */
+  blocked(uid: number, footprint: readonly number[]): BlockedEvent {
+    const previous = this.lastOf[uid] ?? -1;
+    const clock = previous >= 0 ? this.events[previous]!.clock.slice() : [];
+    clock[uid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
+    const candidates: Race[] = [];
+    for (const a of reduceFootprint(footprint)) {
+      const h = this.history.get(accessObject(a));
+      if (h === undefined) continue;
+      const type = accessType(a);
+      // It waits for a lock or its CPU, which another task's acquisition holds: that task could have been later.
+      if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && (h.lastWriteType === ACC_ACQUIRE || h.lastWriteType === ACC_TRY_ACQUIRE)) {
+        this.candidate(candidates, uid, h.lastWrite, -1);
+      }
+      // It waits for a completion another waiter took.
+      else if (type === ACC_WRITE) this.candidate(candidates, uid, h.lastWrite, -1);
+    }
+    return { uid, footprint: reduceFootprint(footprint), clock, races: this.settle(candidates, clock) };
+  }
+
+  private candidate(into: Race[], uid: number, first: number, via: number): void {
+    if (first < 0 || this.events[first]!.uid === uid) return;
+    for (const r of into) if (r.first === first) return;
+    into.push({ first, via });
+  }
+
+  /** Races of a new event with footprint `footprint`; joins every happens-before predecessor into `clock`. */
+  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number): Race[] {
+    const candidates: Race[] = [];
+    const edges: number[] = [];
+    for (const a of footprint) {
+      const object = accessObject(a);
+      const h = this.history.get(object);
+      if (h === undefined) continue;
+      const type = accessType(a);
+      const w = h.lastWrite;
+      if (w < 0 || this.events[w]!.uid === uid) {
+        // no other task's write to race with
+      } else if (object === taskObject) {
+        edges.push(w);
+      } else if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && h.lastWriteType === ACC_RELEASE) {
+        // Could have gone before the acquisition the release ended (the race), not before the release (an edge).
+        const holder = h.releasedAcquire;
+        if (holder >= 0 && this.events[holder]!.uid !== uid) this.candidate(candidates, uid, holder, w);
+        else edges.push(w);
+      } else {
+        this.candidate(candidates, uid, w, -1);
+      }
+      if (type !== ACC_READ && type !== ACC_AWAIT) {
+        const reads = h.readsSince;
+        for (let q = 0; q < reads.length; q++) {
+          const r = reads[q] ?? -1;
+          if (r >= 0 && q !== uid) this.candidate(candidates, uid, r, -1);
+        }
+      }
+    }
+    for (const e of edges) join(clock, this.events[e]!.clock);
+    const races = this.settle(candidates, clock);
+    for (const r of races) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
+    return races;
+  }
+
+  /**
+   * Keeps the candidates that are races: not already ordered before `clock`
+   * (joining the release of an ordered lock race, which may order others),
+   * and not subsumed by another candidate that comes after them.
+   */
+  private settle(candidates: Race[], clock: number[]): Race[] {
+    let open = candidates;
+    for (let changed = true; changed;) {
+      changed = false;
+      const still: Race[] = [];
+      for (const r of open) {
+        if (!this.happensBeforeClock(r.first, clock)) still.push(r);
+        else if (r.via >= 0 && !this.happensBeforeClock(r.via, clock)) {
+          join(clock, this.events[r.via]!.clock);
+          changed = true;
+        }
+      }
+      open = still;
+    }
+    return open.filter((f) => !open.some((s) => s !== f && this.subsumes(s, f)));
+  }
+
+  /**
+   * Whether race `s` orders race `f`'s first event before the second event, so
+   * f is not a race of its own: f's first event happens before s's first (or,
+   * for a lock race, before the release). A step inside a lock race's critical
+   * section does not subsume it: the waiter could not have gone between them.
+   */
+  private subsumes(s: Race, f: Race): boolean {
+    const key = s.via >= 0 ? s.via : s.first;
+    return this.happensBefore(f.first, key) && !(f.via >= 0 && this.happensBefore(key, f.via));
+  }
+
+  private remember(position: number, event: ExecutionEvent): void {
+    this.lastOf[event.uid] = position;
+    for (const a of event.footprint) {
+      const object = accessObject(a);
+      let h = this.history.get(object);
+      if (h === undefined) {
+        h = { lastWrite: -1, lastWriteType: ACC_WRITE, readsSince: [], lastAcquire: -1, releasedAcquire: -1 };
+        this.history.set(object, h);
+      }
+      const type = accessType(a);
+      if (type === ACC_READ || type === ACC_AWAIT) {
+        h.readsSince[event.uid] = position;
+        continue;
+      }
+      if (type === ACC_RELEASE) h.releasedAcquire = h.lastAcquire;
+      if (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) h.lastAcquire = position;
+      h.lastWrite = position;
+      h.lastWriteType = type;
+      h.readsSince.length = 0;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Optimal dynamic partial-order reduction with source sets, wakeup trees and
+ * sleep sets: Algorithm 2 of Abdulla, Aronis, Jonsson and Sagonas, "Source
+ * Sets: A Foundation for Optimal Dynamic Partial Order Reduction", JACM 64(4),
+ * 2017, with locks handled as Nidhugg does (TSOTraceBuilder).
+ *
+ * It explores exactly one execution of each Mazurkiewicz trace of maximal
+ * executions, where two steps of different tasks are dependent when they touch
+ * one object and not both only read it (access.ts; docs/explorer.md has the
+ * table per primitive). The search is stateless: every run re-executes the
+ * scenario, replays the prefix that leads to the next branch, follows the
+ * wakeup sequence below it, then goes on by default (the running task while it
+ * can, else the first task not asleep). After each maximal run, every race is
+ * reversed into a wakeup sequence, unless a sleeping task is a weak initial of
+ * it (the sequence would repeat an explored trace), and inserted into the
+ * wakeup tree of the node before the race.
+ *
+ * With blocking operations a run can still end early: when every runnable task
+ * is asleep (sleep-set blocked), or when a wakeup sequence reaches a task that
+ * cannot run there (the reversal of a race with a blocking step). Such a run
+ * is cut short and not counted; its steps are a prefix of a counted run, so it
+ * finds nothing a counted run does not.
+ */
+import type { Kernel, RunOutcome } from '../kernel/kernel.js';
+import { KemuError } from '../kernel/errors.js';
+import { footprintsConflict } from '../kernel/sched/access.js';
+import type { Task } from '../kernel/sched/task.js';
+import { ExecutionEvents, type BlockedEvent } from './execution-events.js';
+import type { Strategy } from './strategy.js';
+import { WakeupNode, insertWakeupSequence, type WakeupStep } from './wakeup-tree.js';
+
+/** Why a run was cut short. */
+type Cut = 'sleep-blocked' | 'infeasible';
+
+export interface DporStats {
+  /** Runs cut because every runnable task was asleep. */
+  sleepBlocked: number;
+  /** Runs cut because a wakeup sequence reached a task that could not run. */
+  infeasible: number;
+}
+
+export class OptimalDpor implements Strategy {
+  readonly name: string = 'dpor';
+  readonly exhaustive = true;
+  readonly stats: DporStats = { sleepBlocked: 0, infeasible: 0 };
+
+  private readonly root = new WakeupNode(0, [], false);
+  private readonly events = new ExecutionEvents();
+  /** The tree node of the step taken at each position of the current run. */
+  private readonly nodes: WakeupNode[] = [];
+  /** For each position: the tasks asleep at its node because they were explored there before this branch. */
+  private readonly explored: WakeupStep[][] = [];
+  /** How many accesses the step at each position made (to catch a scenario that is not deterministic). */
+  private readonly accessCounts: number[] = [];
+  /** Positions the current run replays from the previous one. */
+  private replayLength = 0;
+  /** Tasks asleep at the first new position because they were explored there already. */
+  private branchExplored: WakeupStep[] = [];
+  /** Position of the next step in the current run. */
+  private position = 0;
+  /** Sleep set at the current position. */
+  private sleep: WakeupStep[] = [];
+  private cut: Cut | null = null;
+  private started = false;
+  private runs = 0;
+
+  get chooser(): this {
+    return this;
+  }
+
+  runCounts(): boolean {
+    return this.cut === null;
+  }
+
+  runOrder(): number[] {
+    return [this.runs];
+  }
+
+  beginRun(): boolean {
+    this.position = 0;
+    this.runs++;
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
+    const cutAt = this.cut === 'infeasible' ? this.nodes.length : -1;
+    this.cut = null;
+    for (let i = this.nodes.length - (cutAt >= 0 ? 0 : 1); i >= 0; i--) {
+      const parent = this.nodeAt(i);
+      if (i === cutAt) {
+        // The branch that could not run is dropped unexplored; its siblings keep its sleepers.
+        parent.children.shift();
+        if (parent.children.length > 0) return this.startBranch(i, this.branchExploredAt(i));
+        continue;
+      }
+      if (parent.children.length > 1) {
+        parent.children.shift();
+        const done: WakeupStep = { uid: this.nodes[i]!.uid, footprint: this.events.events[i]!.footprint };
+        return this.startBranch(i, [...this.explored[i]!, done]);
+      }
+    }
+    return false;
+  }
+
+  choose(enabled: readonly Task[], kernel: Kernel): Task | null {
+    const i = this.position;
+    if (i < this.replayLength) {
+      const uid = this.nodes[i]!.uid;
+      const task = enabled.find((t) => t.uid === uid);
+      if (!task) throw this.nondeterministic(i, `${this.describeTask(kernel, uid)} ran here in an earlier run but cannot run now`, enabled);
+      return task;
+    }
+    const parent = this.nodeAt(i);
+    const planned = parent.children[0];
+    if (planned) {
+      const task = enabled.find((t) => t.uid === planned.uid);
+      if (!task) {
+        // A blocked task is a reversal that cannot happen; a task that is gone or was never made is a changed scenario.
+        const named = kernel.tasks.find((t) => t.uid === planned.uid);
+        if (!named || named.state !== 'ready') {
+          throw this.nondeterministic(i, `${this.describeTask(kernel, planned.uid)} was to take its next step, but it ${named ? 'has ended' : 'does not exist'}`, enabled);
+        }
+        return this.cutShort('infeasible');
+      }
+      if (this.asleep(planned.uid)) return this.cutShort('infeasible');
+      this.take(i, planned);
+      return task;
+    }
+    const running = kernel.running;
+    const next = running && enabled.includes(running) && !this.asleep(running.uid) ? running : enabled.find((t) => !this.asleep(t.uid));
+    if (!next) return this.cutShort('sleep-blocked');
+    this.take(i, parent.addChild(next.uid));
+    return next;
+  }
+
+  stepEnded(task: Task, accesses: readonly number[], kernel: Kernel): void {
+    const i = this.position++;
+    if (i < this.replayLength) {
+      // A replayed step must do what it did before; its number of accesses is a cheap witness.
+      if (accesses.length !== this.accessCounts[i]) throw this.nondeterministic(i, `${task.label}'s step touched ${accesses.length} objects, ${this.accessCounts[i]} in an earlier run`, []);
+      return;
+    }
+    this.accessCounts[i] = accesses.length;
+    const event = this.events.add(task.uid, accesses, kernel.opAccesses, task.spawnedAtStep - 1, task.objId);
+    this.nodes[i]!.ran(event.footprint);
+    this.sleep = this.sleep.filter((s) => !footprintsConflict(s.footprint, event.footprint));
+  }
+
+  endRun(outcome: RunOutcome, kernel: Kernel): void {
+    if (outcome.kind === 'pruned') return;
+    const blocked: BlockedEvent[] = [];
+    for (const task of kernel.tasks) {
+      if (task.state === 'ready' && !kernel.isEnabled(task)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task)));
+    }
+    this.reverseRaces(blocked);
+  }
+
+  /** The tree node at which position `i` chooses its step. */
+  private nodeAt(i: number): WakeupNode {
+    return i === 0 ? this.root : this.nodes[i - 1]!;
+  }
+
+  private branchExploredAt(i: number): WakeupStep[] {
+    return i === this.replayLength ? this.branchExplored : this.explored[i] ?? [];
+  }
+
+  private startBranch(i: number, explored: WakeupStep[]): boolean {
+    this.nodes.length = i;
+    this.explored.length = i;
+    this.accessCounts.length = i;
+    this.events.truncate(i);
+    this.replayLength = i;
+    this.branchExplored = explored;
+    this.sleep = [...this.sleepBefore(i), ...explored];
+    return true;
+  }
+
+  /** The sleep set position `i` inherits: sleepers of earlier nodes not woken by the steps since. */
+  private sleepBefore(i: number): WakeupStep[] {
+    let sleep: WakeupStep[] = [];
+    for (let j = 0; j < i; j++) {
+      const footprint = this.events.events[j]!.footprint;
+      sleep = [...sleep, ...this.explored[j]!].filter((s) => !footprintsConflict(s.footprint, footprint));
+    }
+    return sleep;
+  }
+
+  private take(i: number, node: WakeupNode): void {
+    this.nodes[i] = node;
+    this.explored[i] = i === this.replayLength ? this.branchExplored : [];
+  }
+
+  private asleep(uid: number): boolean {
+    for (const s of this.sleep) if (s.uid === uid) return true;
+    return false;
+  }
+
+  private cutShort(why: Cut): null {
+    this.cut = why;
+    if (why === 'sleep-blocked') this.stats.sleepBlocked++;
+    else this.stats.infeasible++;
+    return null;
+  }
+
+  /** For every race of the run, in order of its first event: the reversal, unless a sleeper already covers it. */
+  private reverseRaces(blocked: readonly BlockedEvent[]): void {
+    const events = this.events.events;
+    const seconds: (number | BlockedEvent)[][] = events.map(() => []);
+    events.forEach((e, j) => e.races.forEach((r) => seconds[r.first]!.push(j)));
+    for (const b of blocked) for (const r of b.races) seconds[r.first]!.push(b);
+    let sleep: WakeupStep[] = [];
+    for (let i = 0; i < events.length; i++) {
+      sleep = [...sleep, ...this.explored[i]!];
+      for (const second of seconds[i]!) {
+        const v = this.wakeupSequence(i, second);
+        if (clearsSleep(v, sleep)) insertWakeupSequence(this.nodeAt(i), v);
+      }
+      const footprint = events[i]!.footprint;
+      sleep = sleep.filter((s) => !footprintsConflict(s.footprint, footprint));
+    }
+  }
+
+  /** notdep(e, E).e': the steps after event `i` that do not happen after it, then the second event of the race. */
+  private wakeupSequence(i: number, second: number | BlockedEvent): WakeupStep[] {
+    const events = this.events.events;
+    const v: WakeupStep[] = [];
+    for (let k = i + 1; k < events.length; k++) {
+      if (!this.events.happensBefore(i, k)) v.push({ uid: events[k]!.uid, footprint: events[k]!.footprint });
+    }
+    // Reversed, the second step sees another value: only its operation's accesses are known until it runs.
+    if (typeof second === 'number') v.push({ uid: events[second]!.uid, footprint: events[second]!.op, tentative: true });
+    else v.push({ uid: second.uid, footprint: second.footprint, tentative: true });
+    return v;
+  }
+
+  private describeTask(kernel: Kernel, uid: number): string {
+    const task = kernel.tasks.find((t) => t.uid === uid);
+    return task ? task.label : `a task that an earlier run spawned (identity ${uid})`;
+  }
+
+  private nondeterministic(i: number, what: string, enabled: readonly Task[]): KemuError {
+    const runnable = enabled.length > 0 ? ` (runnable: ${enabled.map((t) => t.label).join(', ')})` : '';
+    return new KemuError('bad-usage',
+      `the scenario is not deterministic: at step ${i + 1} ${what}${runnable}; ` +
+      'remove wall-clock time, Math.random, I/O and state kept between runs from it');
+  }
+}
+
+/**
+ * Whether no sleeping task is a weak initial of `v`: following v, each sleeper
+ * must be woken (a step of v conflicts with its step) before v reaches a step
+ * of its own task, and none may stay asleep to the end (it would commute with
+ * all of v). A tentative step may wake any sleeper: what it touches beyond its
+ * operation is unknown, so a sleeper it reaches is not known to commute with v
+ * (if one does, the run that follows v meets it asleep and is cut).
+ */
+function clearsSleep(v: readonly WakeupStep[], sleep: readonly WakeupStep[]): boolean {
+  let sleepers = sleep;
+  for (const step of v) {
+    if (sleepers.length === 0) return true;
+    for (const s of sleepers) if (s.uid === step.uid) return false;
+    if (step.tentative) return true;
+    sleepers = sleepers.filter((s) => !footprintsConflict(s.footprint, step.footprint));
+  }
+  return sleepers.length === 0;
+}
