@@ -10,13 +10,11 @@
  * pairs in run order. Two runs are equivalent exactly when they have the same
  * happens-before order on the same events.
  *
- * The canonical form is a sorted set of edges that generates happens-before:
- * for each object, each write to it is linked to the previous write and to
- * every read since that write, and each read to the write before it. Writes
- * to one object are totally ordered and every read is ordered against each of
- * them, so these edges are the same in every run of a trace; and two runs with
- * the same edges have the same order (if a run left the other's trace, its
- * first step outside it would reverse one of these edges).
+ * The canonical form is the happens-before order itself, as each event's
+ * vector clock: for every other task, the last of its events that happens
+ * before this one. Vector clocks determine the order and the order determines
+ * them, so two runs have the same form exactly when they have the same order;
+ * the footprints only enter through the order they create.
  */
 import { ACC_AWAIT, ACC_READ, accessObject, accessType } from '../../src/kernel/sched/access.js';
 
@@ -26,9 +24,12 @@ export interface Step {
   readonly accesses: readonly number[];
 }
 
+/** Vector clock: for each task (by its index in the run), the number of its events that happen before (or are) this one. */
+type Clock = number[];
+
 interface ObjectHistory {
-  lastWrite: string | null;
-  readsSinceWrite: string[];
+  lastWrite: Clock | null;
+  readsSinceWrite: Clock[];
 }
 
 /** How each object is touched by one step: true for a write (a step that reads and writes an object writes it). */
@@ -42,30 +43,52 @@ function touches(accesses: readonly number[]): Map<number, boolean> {
   return objects;
 }
 
+function join(into: Clock, other: Clock): void {
+  for (let i = 0; i < other.length; i++) if ((other[i] ?? 0) > (into[i] ?? 0)) into[i] = other[i]!;
+}
+
 /** The canonical form of a run's trace: the same string for every run of one trace, and only for those. */
 export function traceKey(steps: readonly Step[]): string {
-  const counts = new Map<string, number>();
+  const taskIndex = new Map<string, number>();
+  const latest: Clock[] = [];
   const history = new Map<number, ObjectHistory>();
-  const edges: string[] = [];
+  const events: { task: string; clock: Clock }[] = [];
   for (const step of steps) {
-    const index = (counts.get(step.task) ?? 0) + 1;
-    counts.set(step.task, index);
-    const event = `${step.task}#${index}`;
-    for (const [object, writes] of touches(step.accesses)) {
+    let t = taskIndex.get(step.task);
+    if (t === undefined) taskIndex.set(step.task, (t = taskIndex.size));
+    // After the task's previous event, and after every earlier event this one depends on (through each object it touches).
+    const clock = (latest[t] ?? []).slice();
+    clock[t] = (clock[t] ?? 0) + 1;
+    const objects = touches(step.accesses);
+    for (const [object, writes] of objects) {
+      const h = history.get(object);
+      if (h === undefined) continue;
+      if (h.lastWrite !== null) join(clock, h.lastWrite);
+      if (writes) for (const read of h.readsSinceWrite) join(clock, read);
+    }
+    for (const [object, writes] of objects) {
       let h = history.get(object);
       if (h === undefined) history.set(object, (h = { lastWrite: null, readsSinceWrite: [] }));
-      if (h.lastWrite !== null) edges.push(`${h.lastWrite}<${event}`);
       if (writes) {
-        for (const read of h.readsSinceWrite) edges.push(`${read}<${event}`);
-        h.lastWrite = event;
+        h.lastWrite = clock;
         h.readsSinceWrite = [];
       } else {
-        h.readsSinceWrite.push(event);
+        h.readsSinceWrite.push(clock);
       }
     }
+    latest[t] = clock;
+    events.push({ task: step.task, clock });
   }
-  const events = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([task, n]) => `${task}:${n}`);
-  return `${events.join(' ')} | ${[...new Set(edges)].sort().join(' ')}`;
+  // Tasks by name, events by task then index: each event's clock as `task=n` for the other tasks it comes after.
+  const names = [...taskIndex.keys()].sort();
+  const counts = new Map<string, number>();
+  const forms = events.map(({ task, clock }) => {
+    const index = (counts.get(task) ?? 0) + 1;
+    counts.set(task, index);
+    const after = names.filter((n) => n !== task && (clock[taskIndex.get(n)!] ?? 0) > 0).map((n) => `${n}=${clock[taskIndex.get(n)!]}`);
+    return `${task}#${index}{${after.join(',')}}`;
+  });
+  return forms.sort().join(' ');
 }
 
 /**
