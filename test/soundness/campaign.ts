@@ -1,13 +1,13 @@
 /**
  * A differential campaign: many generated programs, each compared
- * (compare.ts), until one mismatches; that one is shrunk by fast-check and
- * reported as readable text. Programs whose enumeration exceeds the cap are
- * skipped, never counted as checked: fast-check generates others instead,
- * so `checked` programs really were compared. Used by the test suite and by
- * `npm run soundness`.
+ * (compare.ts). Every mismatch is counted by kind; the first program with the
+ * worst kind seen is shrunk by fast-check and reported as readable text.
+ * Programs whose enumeration exceeds the cap are skipped, never counted as
+ * checked: fast-check generates others instead, so `checked` programs really
+ * were compared. Used by the test suite and by `npm run soundness`.
  */
 import fc from 'fast-check';
-import { DIFFERENCE_KINDS, compareProgram, type CompareOptions, type Comparison, type DifferenceKind } from './compare.js';
+import { DIFFERENCE_KINDS, WRONG_VERDICT, compareProgram, type CompareOptions, type Comparison, type DifferenceKind } from './compare.js';
 import { programs } from './generate.js';
 import { mismatchReport } from './mismatch-report.js';
 import { PRIMITIVES, type Primitive, type Program } from './program.js';
@@ -37,6 +37,8 @@ export interface CampaignProgress {
   mismatches: number;
   /** Of those, how many show each kind of difference (a program may show several). */
   readonly byKind: Map<DifferenceKind, number>;
+  /** Every checked program on which the explorer's verdict is wrong (WRONG_VERDICT), unshrunk. */
+  readonly wrongVerdicts: Program[];
   /** Schedules the enumerator ran for the checked programs. */
   schedules: number;
 }
@@ -44,8 +46,8 @@ export interface CampaignProgress {
 export interface CampaignResult extends CampaignProgress {
   /** Per primitive, and per kind of report a run raised (`report: hung-task`). */
   readonly coverage: Map<string, Coverage>;
-  /** The first mismatch, shrunk, with its report; null when every program agreed. */
-  readonly mismatch: { readonly program: Program; readonly report: string } | null;
+  /** The first program with the worst kind of difference seen, shrunk, with its report; null when every program agreed. */
+  readonly mismatch: { readonly kind: DifferenceKind; readonly program: Program; readonly report: string } | null;
   readonly seed: number;
 }
 
@@ -57,8 +59,11 @@ function exercised(verdict: Comparison): string[] {
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const coverage = new Map<string, Coverage>(PRIMITIVES.map((p: Primitive) => [p, { programs: 0, schedules: 0 }]));
-  const progress: CampaignProgress = { checked: 0, skipped: 0, mismatches: 0, byKind: new Map(DIFFERENCE_KINDS.map((k) => [k, 0])), schedules: 0 };
-  let first: Program | null = null;
+  const progress: CampaignProgress = {
+    checked: 0, skipped: 0, mismatches: 0, byKind: new Map(DIFFERENCE_KINDS.map((k) => [k, 0])), wrongVerdicts: [], schedules: 0,
+  };
+  // The first program that showed each kind of difference.
+  const firstOfKind = new Map<DifferenceKind, Program>();
   // Every program is counted; the property fails on none, so fast-check never stops early.
   await fc.assert(fc.asyncProperty(programs(options.estimateLimit), async (program) => {
     const verdict = await compareProgram(program, options);
@@ -68,8 +73,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       progress.schedules += verdict.reference.schedules;
       if (verdict.kind === 'mismatch') {
         progress.mismatches++;
-        for (const kind of new Set(verdict.differences.map((d) => d.kind))) progress.byKind.set(kind, progress.byKind.get(kind)! + 1);
-        first ??= program;
+        if (verdict.differences.some((d) => WRONG_VERDICT.has(d.kind))) progress.wrongVerdicts.push(program);
+        for (const kind of new Set(verdict.differences.map((d) => d.kind))) {
+          progress.byKind.set(kind, progress.byKind.get(kind)! + 1);
+          if (!firstOfKind.has(kind)) firstOfKind.set(kind, program);
+        }
       }
       for (const what of exercised(verdict)) {
         const c = coverage.get(what) ?? { programs: 0, schedules: 0 };
@@ -81,16 +89,21 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     options.onProgress?.(progress);
     fc.pre(verdict.kind !== 'skipped');
   }), { numRuns: options.programs, seed: options.seed, maxSkipsPerRun: 1000 });
-  const mismatch = first === null ? null : await shrink(first, options);
+  // Explain the worst kind seen: a wrong verdict before a schedule too many.
+  const worst = DIFFERENCE_KINDS.find((kind) => firstOfKind.has(kind));
+  const mismatch = worst === undefined ? null : await shrink(firstOfKind.get(worst)!, worst, options);
   return { ...progress, coverage, mismatch, seed: options.seed };
 }
 
-/** Shrinks a mismatching program with fast-check (down to a smallest one that still mismatches) and explains it. */
-async function shrink(program: Program, options: CampaignOptions): Promise<{ program: Program; report: string }> {
-  const details = await fc.check(fc.asyncProperty(programs(options.estimateLimit), async (p) => (await compareProgram(p, options)).kind !== 'mismatch'),
-    { numRuns: 1, examples: [[program]] });
+/** Shrinks a program with fast-check, down to a smallest one that still shows a difference of `kind`, and explains it. */
+async function shrink(program: Program, kind: DifferenceKind, options: CampaignOptions): Promise<NonNullable<CampaignResult['mismatch']>> {
+  const shows = async (p: Program): Promise<boolean> => {
+    const verdict = await compareProgram(p, options);
+    return verdict.kind === 'mismatch' && verdict.differences.some((d) => d.kind === kind);
+  };
+  const details = await fc.check(fc.asyncProperty(programs(options.estimateLimit), async (p) => !(await shows(p))), { numRuns: 1, examples: [[program]] });
   const shrunk = details.counterexample?.[0] ?? program;
-  return { program: shrunk, report: await explain(shrunk, options) };
+  return { kind, program: shrunk, report: await explain(shrunk, options) };
 }
 
 /** The report on a mismatching program, or on the error the harness hit on it. */

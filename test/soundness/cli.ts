@@ -21,6 +21,8 @@ const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--qi-runs 
 const CAP = 20_000;
 /** Up to this many schedules a program's DPOR schedule count is checked against its number of classes. */
 const OPTIMALITY_LIMIT = 2_000;
+/** Programs with a wrong verdict printed as data, at most. */
+const WRONG_VERDICTS_SHOWN = 10;
 /** Larger programs than npm test's: about 300 schedules on average. */
 const ESTIMATE_LIMIT = 5_000;
 
@@ -110,8 +112,14 @@ async function main(): Promise<void> {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   process.stdout.write(`${summary(result, started)}\n`);
   if (result.mismatch !== null) {
-    process.stdout.write(`\nThe first mismatch (seed ${seed}), shrunk:\n\n${result.mismatch.report}\n`);
+    process.stdout.write(`\nThe first program with ${result.mismatch.kind} (seed ${seed}), shrunk:\n\n${result.mismatch.report}\n`);
     process.exitCode = 1;
+  }
+  if (result.wrongVerdicts.length > 0) {
+    const shown = result.wrongVerdicts.slice(0, WRONG_VERDICTS_SHOWN);
+    process.stdout.write(`\n${count(result.wrongVerdicts.length, 'program')} with a wrong verdict` +
+      `${shown.length < result.wrongVerdicts.length ? `, the first ${shown.length}` : ''} (as data, unshrunk: compareProgram reruns one):\n` +
+      `${shown.map((p) => `  ${JSON.stringify(p)}`).join('\n')}\n`);
   }
   if (qiRuns > 0 && !(await qiCoverage(qiRuns, seed))) process.exitCode = 1;
 }

@@ -106,6 +106,9 @@ export const DIFFERENCE_KINDS = [
 ] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 
+/** The kinds that make the explorer's verdict wrong (the rest cost schedules only). */
+export const WRONG_VERDICT: ReadonlySet<DifferenceKind> = new Set(DIFFERENCE_KINDS.slice(0, DIFFERENCE_KINDS.indexOf('missed classes')));
+
 export interface Difference {
   readonly kind: DifferenceKind;
   /** One line a person reads. */

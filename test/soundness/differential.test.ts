@@ -17,7 +17,8 @@ test(`DPOR agrees with unreduced enumeration on ${PROGRAMS} generated programs`,
   const result = await runCampaign({ programs: PROGRAMS, seed: 20261201, cap: 5000, optimalityLimit: 2000, estimateLimit: 2500 });
   if (result.mismatch !== null) {
     const kinds = [...result.byKind].filter(([, n]) => n > 0).map(([kind, n]) => `${kind}: ${n}`).join(', ');
-    throw new Error(`${result.mismatches} of ${result.checked} programs mismatch (${kinds}; seed ${result.seed}); the first, shrunk:\n\n${result.mismatch.report}`);
+    throw new Error(`${result.mismatches} of ${result.checked} programs mismatch (${kinds}; seed ${result.seed}); ` +
+      `the first with ${result.mismatch.kind}, shrunk:\n\n${result.mismatch.report}`);
   }
   expect(result.checked).toBe(PROGRAMS);
   // The generator's weights at work: every primitive is exercised by at least 2% of the programs.
