@@ -12,6 +12,47 @@ import { renderReport } from '../report/kernel-format.js';
 import type { Output } from './output.js';
 import { notValidatedNote } from './present.js';
 import { runShapeFlags, type RunShape } from './run-shape.js';
+import { EXIT_FAILURE_FOUND, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+
+/**
+ * The `where` of each row: the chain's first and last functions, and the
+ * frame that tells it apart from the other chains of the table, i.e. the
+ * caller just before the tail all chains share (`probe_iommu_group` for the
+ * bus walk at registration, `iommu_probe_device` for the OF replay).
+ */
+function whereColumn(chains: readonly string[][]): string[] {
+  const fns = chains.map((chain) => chain.map(frameFunction));
+  const distinct = fns.filter((f) => f.length > 0);
+  let shared = 0;
+  const agree = (k: number) => distinct.every((f) => f.length > k && f[f.length - 1 - k] === distinct[0]![distinct[0]!.length - 1 - k]);
+  while (distinct.length > 0 && shared < Math.min(...distinct.map((f) => f.length)) - 1 && agree(shared)) shared++;
+  // With one kind of chain there is nothing to tell apart: keep its last two calls.
+  if (new Set(distinct.map((f) => f.join(' '))).size <= 1) shared = Math.min(shared, 1);
+  return fns.map((f) => {
+    if (f.length === 0) return '';
+    const tail = f.slice(f.length - shared);
+    const telling = f.length - shared - 1;
+    const head = telling > 0 ? [f[0]!, ...(telling > 1 ? ['…'] : []), f[telling]!] : [f[0]!];
+    return [...head, ...tail].join(' → ');
+  });
+}
+
+/**
+ * The chain drawn as a call tree, outermost first, indented as far as `width`
+ * allows, with `marks` (by frame index) beside the frames; a mark goes on its
+ * own line when it does not fit.
+ */
+function chainLines(chain: readonly string[], marks: ReadonlyMap<number, string>, width: number | undefined): string[] {
+  const longest = Math.max(...chain.map((f) => f.length));
+  const step = width === undefined ? 2 : Math.max(0, Math.min(2, Math.floor((width - 2 - longest) / Math.max(1, chain.length - 1))));
+  return chain.flatMap((frame, i) => {
+    const indent = `  ${' '.repeat(step * i)}`;
+    const mark = marks.get(i) ?? '';
+    const line = `${indent}${frame}`;
+    if (!mark) return [line];
+    return width === undefined || line.length + 3 + mark.length <= width ? [`${line}   ${mark}`] : [line, `${indent}${mark}`];
+  });
+}
 
 function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
   return {
@@ -26,9 +67,10 @@ function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
 }
 
 /**
- * Which frames of a hang's chain took the locks the task holds, as lock
- * names by chain index: the k-th lock taken in a function is matched to the
- * k-th frame of that function from the outside, as the locks nest.
+ * The marks beside a hang's chain: which frames took the locks the task
+ * holds (the k-th lock taken in a function is matched to the k-th frame of
+ * that function from the outside, as the locks nest), and the frame that
+ * blocks on one of them again.
  */
 function lockMarks(r: BisectRow): Map<number, string> {
   const task = r.failure!.report.task!;
@@ -40,29 +82,39 @@ function lockMarks(r: BisectRow): Map<number, string> {
     const nth = seen.get(held.acquiredIn) ?? 0;
     seen.set(held.acquiredIn, nth + 1);
     const at = fns.map((fn, i) => (fn === held.acquiredIn ? i : -1)).filter((i) => i >= 0)[nth];
-    if (at !== undefined) marks.set(at, held.name);
+    if (at !== undefined) marks.set(at, `← takes ${held.name}`);
   }
+  marks.set(r.chain.length - 1, `← ${r.failure!.report.task!.waitsFor!.name} again: blocks forever`);
   return marks;
+}
+
+/** The command that replays a row's failure, with every option that shaped its runs. */
+function replayLine(board: BoardEntry, r: BisectRow, shape: RunShape): string {
+  return ['npx kemu replay', board.name, `--kernel ${r.variant}`, ...runShapeFlags(shape), r.failure!.token].join(' ');
 }
 
 /** A row is healthy when it boots and every probe bound. */
 const healthy = (r: BisectRow) => r.outcome === 'boots' && r.failures.length === 0;
 
-export async function runBisect(out: Output, board: BoardEntry, json: boolean, shape: RunShape = { lockdep: {} }): Promise<number> {
+/** Explores the board on each of its variants and prints the table; an interrupt (`signal`) ends it early with the rows so far. */
+export async function runBisect(out: Output, board: BoardEntry, json: boolean, shape: RunShape = { lockdep: {} }, signal?: AbortSignal): Promise<number> {
   const rows: BisectRow[] = [];
   for (const variant of board.variants) {
+    if (signal?.aborted) break;
     out.progress(`bisect ${board.name}: exploring the boot on ${variant}…`);
-    rows.push(...(await bisectBoard(board, { variants: [variant], lockdep: shape.lockdep, maxSteps: shape.maxSteps })));
+    rows.push(...(await bisectBoard(board, { variants: [variant], lockdep: shape.lockdep, maxSteps: shape.maxSteps, signal })));
   }
   out.endProgress();
+  const left = board.variants.slice(rows.length);
   if (json) {
     out.print(JSON.stringify(bisectJson(board, rows), null, 2));
   } else {
     const c = out.color;
     const paint = (r: BisectRow) => (healthy(r) ? c.green(r.verdict) : r.outcome === 'boots' ? c.yellow(r.verdict) : c.red(r.verdict));
-    out.print(out.table(['variant', 'verdict', 'schedules', 'where'], rows.map((r) => [
+    const where = whereColumn(rows.map((r) => r.chain));
+    out.print(out.table(['variant', 'verdict', 'schedules', 'where'], rows.map((r, i) => [
       r.variant, paint(r), `${r.schedules.toLocaleString('en-US')}${r.exhausted ? '' : ' (not exhausted)'}`,
-      r.chain.length > 0 ? `${frameFunction(r.chain[0]!)} → … → ${frameFunction(r.chain[r.chain.length - 1]!)}` : r.failure?.title ?? '',
+      where[i] || (r.failure?.title ?? ''),
     ])));
     // A failure that is not a hang (a KASAN report, an oops, a WARN) is shown as the kernel prints it.
     for (const r of rows.filter((row) => row.failure && row.chain.length === 0)) {
@@ -71,18 +123,13 @@ export async function runBisect(out: Output, board: BoardEntry, json: boolean, s
       out.print(renderReport(r.failure!.report, { release: r.variant }));
       const others = r.failures.length - 1;
       if (others > 0) out.print(c.dim(`  and ${others} other failure${others === 1 ? '' : 's'}: ${r.failures.filter((f) => f !== r.failure).map((f) => f.title).join('; ')}`));
-      out.print(c.dim(`  replay: kemu replay ${board.name} --kernel ${r.variant} ${r.failure!.token}`));
+      out.print(c.dim(`  replay: ${replayLine(board, r, shape)}`));
     }
     for (const r of rows.filter((row) => row.chain.length > 0)) {
       out.print();
       out.print(c.bold(`${r.variant}: ${r.failure!.title}`));
-      const marks = lockMarks(r);
-      r.chain.forEach((frame, i) => {
-        const mark = i === r.chain.length - 1 ? `   ← ${r.failure!.report.task!.waitsFor!.name} again: blocks forever` : marks.get(i);
-        out.print(`  ${frame}${mark ? c.yellow(mark.startsWith('   ←') ? mark : `   ← takes ${mark}`) : ''}`);
-      });
-      const replay = ['kemu replay', board.name, `--kernel ${r.variant}`, ...runShapeFlags(shape), r.failure!.token].join(' ');
-      out.print(c.dim(`  replay: ${replay}`));
+      for (const line of chainLines(r.chain, lockMarks(r), out.width)) out.print(line.includes('←') ? line.replace(/←.*/, (m) => c.yellow(m)) : line);
+      out.print(c.dim(`  replay: ${replayLine(board, r, shape)}`));
     }
     const note = notValidatedNote([...new Set(rows.flatMap((r) => r.notValidated))]);
     if (note) {
@@ -90,5 +137,10 @@ export async function runBisect(out: Output, board: BoardEntry, json: boolean, s
       out.print(c.dim(note));
     }
   }
-  return rows.every(healthy) ? 0 : 1;
+  if (signal?.aborted) {
+    out.error(out.color.yellow(`interrupted: ${rows.at(-1)?.exhausted === false ? `${rows.at(-1)!.variant} was explored only in part; ` : ''}` +
+      `${left.length > 0 ? `not explored: ${left.join(', ')}` : 'every variant was reached'}.`));
+    return EXIT_INTERRUPTED;
+  }
+  return rows.every(healthy) ? EXIT_OK : EXIT_FAILURE_FOUND;
 }

@@ -16,7 +16,7 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
   const c = out.color;
   const stories = catalog.demo ?? [];
   out.print(c.bold('kemu — exploring interleavings of emulated kernel code to find real hangs'));
-  out.print(c.dim('(`kemu --help` lists the commands; `kemu list` the boards and scenarios)'));
+  out.print(c.dim('(`npx kemu --help` lists the commands; `npx kemu list` the boards and scenarios)'));
   let failed = false;
   for (const [i, story] of stories.entries()) {
     out.print();
@@ -37,7 +37,7 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
       if (failure.run.trace.some((s) => s.notes.length > 0)) {
         out.print();
         out.print(c.bold('The failing schedule, step by step:'));
-        out.print(renderTimeline(failure.run));
+        out.print(renderTimeline(failure.run, { width: out.width, names: buggy.taskNames }));
       }
       out.print(c.dim(`replay it: ${buggy.replayCommand(failure.token)}`));
     }
@@ -50,6 +50,6 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
     failed ||= !clean;
   }
   out.print();
-  out.print(c.dim('Next: `kemu list`, `kemu run <scenario>`, `kemu bisect <board>`, and docs/ for how it all works.'));
+  out.print(c.dim('Next: `npx kemu list`, `npx kemu run <scenario>`, `npx kemu bisect <board>`, and docs/ for how it all works.'));
   return failed ? 1 : 0;
 }

@@ -1,31 +1,33 @@
 /**
  * The kemu command. It is given a catalog of boards and scenarios (the
  * built-in one is assembled in catalog/builtin.ts), parses the command line,
- * and returns an exit code scripts can rely on: 0 no failure, 1 a failure was
- * found, 2 bad usage or bad input.
+ * and returns an exit code scripts can rely on (exit-codes.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
 import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type SearchResult } from '../explore/explore.js';
 import { searchInWorkers } from '../explore/parallel.js';
-import type { CapturedRun, ExploreProgress, ExploreResult } from '../explore/result.js';
+import type { ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { KERNEL_VARIANTS } from '../machine/kernel-variants.js';
-import { toChromeTrace } from '../report/chrome-trace.js';
-import { renderHtmlTimeline } from '../report/html-timeline.js';
 import { terminalOutput, type Output } from './output.js';
-import { explorationJson, presentExploration, presentRun } from './present.js';
+import { explorationJson, presentExploration, presentRun, runJson } from './present.js';
 import { resolveTarget, type Target } from './targets.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
 import { runShapeOf, type RunShape } from './run-shape.js';
 import type { DeviceLockClasses } from '../kernel/locking/lock-base.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { interruptibly, sigint, type InterruptSource, type Interruptible } from './interrupt.js';
+import { readShardFile, shardFileOf } from './shard-file.js';
+import { checkViews, chosenFailure, writeViews } from './views.js';
+import { kemuVersion } from './version.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE_FOUND = 1;
-export const EXIT_USAGE = 2;
+/** What the command needs from its surroundings besides its output: where Ctrl-C comes from. */
+export interface CommandEnv {
+  interrupts: InterruptSource;
+}
 
 interface ExploreFlags {
   kernel?: string;
@@ -42,8 +44,10 @@ interface ExploreFlags {
   deviceLockClasses?: DeviceLockClasses;
   json?: boolean;
   timeline?: boolean;
+  detail?: 'story' | 'ops';
   trace?: string;
   html?: string;
+  failure?: number;
   shard?: Shard;
   workers?: number;
 }
@@ -60,16 +64,6 @@ function shardOf(value: string): Shard {
   return { index: Number(m[1]) - 1, count: Number(m[2]) };
 }
 
-/** What one shard prints, for `kemu merge`. */
-interface ShardFile {
-  kemu: 'shard';
-  /** The options that shaped the runs: the merged failures are replayed with them. */
-  shape: RunShape;
-  target: { name: string; variant: string };
-  shard: Shard;
-  result: SearchResult;
-}
-
 function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   switch (flags.strategy) {
     case undefined: return fallback;
@@ -82,27 +76,14 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
-/** Writes the --trace (Chrome/Perfetto JSON) and --html (timeline page) files a command was asked for. */
-function writeViews(flags: ExploreFlags, run: CapturedRun | undefined, title: string, out: Output): void {
-  for (const [path, what] of [[flags.trace, 'trace'], [flags.html, 'timeline page']] as const) {
-    if (!path) continue;
-    if (!run) {
-      out.print(out.color.dim(`no failing run to draw; ${path} not written`));
-      continue;
-    }
-    writeFileSync(path, what === 'trace' ? JSON.stringify(toChromeTrace(run, title)) : renderHtmlTimeline(run, title));
-    out.print(out.color.dim(what === 'trace' ? `trace written to ${path} (open it in ui.perfetto.dev or chrome://tracing)` : `timeline page written to ${path}`));
-  }
-}
-
 /** A board or scenario as the command line names it, with the run shape its flags give. */
 function targetOf(catalog: Catalog, name: string, flags: ExploreFlags, want: 'board' | 'any' = 'any'): Target {
   return resolveTarget(catalog, name, flags.kernel, want, runShapeOf(flags));
 }
 
-async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags): Promise<number> {
+async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, { signal, lastWords }: Interruptible): Promise<number> {
+  checkViews(flags);
   const shape: RunShape = runShapeOf(flags);
-  const notValidated = new Set<string>();
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
@@ -110,56 +91,50 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
     lockdep: shape.lockdep,
-    onRunEnd: (kernel) => kernel.lockdep.notValidated.forEach((cls) => notValidated.add(cls)),
   };
-  const progress = (p: ExploreProgress) => out.progress(`exploring ${target.label}: ${p.schedules.toLocaleString('en-US')} schedules, ` +
-    `${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
+    `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
-    const result = await search(target.scenario, { ...options, shard: flags.shard });
-    const file: ShardFile = { kemu: 'shard', shape, target: { name: target.name, variant: target.variant }, shard: flags.shard, result };
-    out.print(JSON.stringify(file));
-    return result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
+    const result = await search(target.scenario, { ...options, shard: flags.shard, signal });
+    out.print(JSON.stringify(shardFileOf({ name: target.name, variant: target.variant }, shape, flags.shard, result)));
+    return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
   let found: SearchResult;
   if (flags.workers !== undefined && flags.workers > 1) {
     if (!catalog.workerSource) throw new KemuError('bad-usage', 'this catalog cannot be loaded by worker threads (it has no workerSource)');
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
     try {
-      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, options, flags.workers);
+      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, options, flags.workers, signal);
     } finally {
       out.endProgress();
     }
   } else {
     try {
-      found = await search(target.scenario, { ...options, onProgress: progress });
+      found = await search(target.scenario, { ...options, onProgress: progress, signal });
     } finally {
       out.endProgress();
     }
   }
-  return presentResult(out, target, await finishSearch(target.scenario, found, options), flags, [...notValidated]);
+  // A second Ctrl-C while the findings are shrunk and replayed quits, but not before printing their tokens.
+  lastWords(() => {
+    for (const f of found.found) out.error(`${f.signature}: ${target.replayCommand(f.token)} (not shrunk)`);
+  });
+  return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
 }
 
-/** `notValidated`: lock classes the runs took without lockdep validating them (known only for in-process searches). */
-function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags, notValidated: string[] = []): number {
-  if (flags.json) out.print(JSON.stringify(explorationJson(target, result, notValidated), null, 2));
-  else presentExploration(out, target, result, { timeline: flags.timeline !== false, notValidated });
-  writeViews(flags, result.failures[0]?.run, target.label, out);
+function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags): number {
+  const drawn = chosenFailure(result.failures, flags.failure);
+  if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
+  else presentExploration(out, target, result, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
+  writeViews(out, flags, target, drawn?.failure.run ?? null, drawn ? `${target.label}, failure [${drawn.number}]: ${drawn.failure.title}` : target.label);
+  if (result.stoppedBy === 'interrupted') return EXIT_INTERRUPTED;
   return result.failures.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
 }
 
 /** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
 async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags): Promise<number> {
-  const files = paths.map((path) => {
-    let parsed: ShardFile;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
-    } catch (error) {
-      throw new KemuError('bad-usage', `${path}: not a kemu shard result (${(error as Error).message})`);
-    }
-    if (parsed.kemu !== 'shard') throw new KemuError('bad-usage', `${path}: not a kemu shard result (run \`kemu explore … --shard i/n\` to make one)`);
-    if (!parsed.shape) throw new KemuError('bad-usage', `${path}: a shard result without its run options (made by an older kemu): run the shard again`);
-    return { path, ...parsed };
-  });
+  checkViews(flags);
+  const files = paths.map((path) => ({ path, ...readShardFile(path) }));
   const first = files[0]!;
   for (const f of files) {
     if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy ||
@@ -183,6 +158,8 @@ function deviceMutexOptions(command: Command): Command {
       .choices(['device', 'driver', 'bus']));
 }
 
+const detailOption = () => new Option('--detail <level>', 'timeline rows: the story (notes, locks, polls) or every step').choices(['story', 'ops']);
+
 function exploreOptions(command: Command): Command {
   return deviceMutexOptions(command)
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
@@ -197,16 +174,21 @@ function exploreOptions(command: Command): Command {
     .option('--first', 'stop at the first failure')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
-    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
-    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
+    .addOption(detailOption())
+    .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
+    .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
+    .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
     .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
     .option('--workers <n>', 'explore in n worker threads (not dpor)', positiveInt);
 }
 
-export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void): Command {
+export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void, env: CommandEnv = { interrupts: sigint }): Command {
   const program = new Command('kemu')
     .description('Explore interleavings of emulated Linux driver-core and IOMMU code; find and replay deadlocks and lockups.')
+    .version(`kemu ${kemuVersion()}`, '-V, --version', 'print the version')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => out.print(text.trimEnd()), writeErr: (text) => out.error(text.trimEnd()) })
     .exitOverride();
 
   program.command('list')
@@ -237,20 +219,21 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, targetOf(catalog, name, flags), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out, (session) => exploreTarget(out, catalog, targetOf(catalog, name, flags), flags, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await exploreTarget(out, catalog, targetOf(catalog, name, flags), flags)));
+    .action(async (name: string, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out, (session) => exploreTarget(out, catalog, targetOf(catalog, name, flags), flags, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
     .argument('<files...>', 'one JSON file per shard')
     .option('--json', 'print the merged result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
-    .option('--trace <file>', 'write the first failing schedule as a Chrome/Perfetto trace')
-    .option('--html <file>', 'write the first failing schedule as a self-contained timeline page')
+    .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
+    .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
+    .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n]', positiveInt)
     .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
   deviceMutexOptions(program.command('replay')
@@ -261,14 +244,16 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', positiveInt)
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
+    .addOption(detailOption())
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
     .action(async (name: string, token: string, flags: ExploreFlags) => {
       const target = targetOf(catalog, name, flags);
+      checkViews(flags);
       const run = await replay(target.scenario, token, runShapeOf(flags));
-      if (flags.json) out.print(JSON.stringify(run, null, 2));
-      else presentRun(out, target, run, { timeline: flags.timeline !== false });
-      writeViews(flags, run, target.label, out);
+      if (flags.json) out.print(JSON.stringify(runJson(target, run, token), null, 2));
+      else presentRun(out, target, run, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
+      writeViews(out, flags, target, run, `${target.label}, replay of ${token}`);
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
@@ -278,19 +263,21 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('-k, --kernel <variant>', 'kernel variant')
     .option('--json', 'print the run as JSON')
     .option('--timeline', 'also print the timeline')
+    .addOption(detailOption())
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
     .action(async (name: string, flags: ExploreFlags) => {
       const target = resolveTarget(catalog, name, flags.kernel, 'board');
+      checkViews(flags);
       const run = await runOnce(target.scenario);
-      if (flags.json) out.print(JSON.stringify(run, null, 2));
-      else presentRun(out, target, run, { timeline: flags.timeline === true });
-      writeViews(flags, run, `${target.label} (boot)`, out);
+      if (flags.json) out.print(JSON.stringify(runJson(target, run, run.token), null, 2));
+      else presentRun(out, target, run, { timeline: flags.timeline === true, width: out.width, detail: flags.detail });
+      writeViews(out, flags, target, run, `${target.label} (boot)`);
       const failed = run.reports.length > 0;
       if (!flags.json) {
         out.print();
         out.print(failed ? out.color.red(`✗ ${target.label}: ${run.reports.map((r) => r.title).join('; ')}`)
-          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`kemu explore ${name} --kernel ${target.variant}\` checks every interleaving`));
+          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`npx kemu explore ${name} --kernel ${target.variant}\` checks every interleaving`));
       }
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
@@ -302,16 +289,16 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .action(async (name: string, flags: ExploreFlags) => {
       const board = catalog.boards.find((b) => b.name === name);
       if (!board) throw new KemuError('unknown-name', `unknown board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
-      setExit(await runBisect(out, board, flags.json === true, runShapeOf(flags)));
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, flags.json === true, runShapeOf(flags), signal)));
     });
 
   return program;
 }
 
 /** Runs the command; resolves to the exit code. */
-export async function main(argv: string[], catalog: Catalog, out: Output = terminalOutput()): Promise<number> {
+export async function main(argv: string[], catalog: Catalog, out: Output = terminalOutput(), env: CommandEnv = { interrupts: sigint }): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(catalog, out, (c) => (code = c));
+  const program = buildProgram(catalog, out, (c) => (code = c), env);
   try {
     if (argv.length === 0) return await runDemo(catalog, out);
     await program.parseAsync(argv, { from: 'user' });
@@ -320,12 +307,13 @@ export async function main(argv: string[], catalog: Catalog, out: Output = termi
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
+    out.endProgress();
     if (KemuError.is(error)) {
-      out.endProgress();
-      process.stderr.write(`kemu: ${error.message}\n`);
+      out.error(`kemu: ${error.message}`);
       return EXIT_USAGE;
     }
-    throw error;
+    out.error(`kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`);
+    return EXIT_INTERNAL;
   }
 }
 

@@ -1,40 +1,86 @@
 /**
- * Terminal output for the kemu command: colours only on a TTY (and never with
- * NO_COLOR), tables, and a progress line on stderr that redraws in place.
+ * Terminal output for the kemu command: colours when the terminal (or
+ * FORCE_COLOR) wants them, tables that fit the terminal's width, and a
+ * progress line on stderr that redraws in place and never wraps.
  */
+import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { fitWidths } from '../report/fit-widths.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
 export interface Output {
   readonly color: Colors;
+  /** Columns of the terminal stdout goes to; undefined when it is not a terminal (text is then not fitted). */
+  readonly width: number | undefined;
   print(text?: string): void;
+  /** A message for the person, on stderr: errors, notices. */
+  error(text: string): void;
   table(head: string[], rows: (string | number)[][]): string;
   progress(text: string): void;
   endProgress(): void;
 }
 
-export function terminalOutput(): Output {
-  const colorful = process.stdout.isTTY === true && !process.env.NO_COLOR;
+/** The streams and environment a terminal output writes to (the process's, or a test's). */
+export interface Terminal {
+  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY' | 'columns'>;
+  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY' | 'columns'>;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Whether to colour stdout, by Node's own rules (tty.WriteStream#getColorDepth):
+ * FORCE_COLOR wins ('0' or 'false' turn colours off, anything else on), then
+ * NO_COLOR or TERM=dumb turn them off, else colours only on a terminal.
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR || env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+/** Visible width of a string: colour codes take no room. */
+export const visibleWidth = (text: string): number => [...stripVTControlCharacters(text)].length;
+
+/** Cuts `text` to `width` visible columns, ending with `…` when it had to cut (plain text only). */
+function fitLine(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+export function terminalOutput(terminal: Terminal = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Output {
+  const { stdout, stderr, env } = terminal;
+  const colorful = colorEnabled(env, stdout.isTTY === true);
   const color = pc.createColors(colorful);
-  const progressOn = process.stderr.isTTY === true;
+  const width = stdout.isTTY ? stdout.columns || 80 : undefined;
+  const progressOn = stderr.isTTY === true;
   let progressShown = false;
   return {
     color,
-    print: (text = '') => void process.stdout.write(`${text}\n`),
+    width,
+    print: (text = '') => void stdout.write(`${text}\n`),
+    error: (text) => void stderr.write(`${text}\n`),
     table(head, rows) {
-      const t = new Table({ head, style: colorful ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
-      for (const row of rows) t.push(row.map(String));
+      const cells = rows.map((row) => row.map(String));
+      const natural = head.map((h, i) => 2 + Math.max(visibleWidth(h), ...cells.map((r) => Math.max(...(r[i] ?? '').split('\n').map(visibleWidth)))));
+      const t = new Table({
+        head,
+        style: colorful ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
+        ...(width ? { colWidths: fitWidths(natural, width - head.length - 1), wordWrap: true, wrapOnWordBoundary: true } : {}),
+      });
+      for (const row of cells) t.push(row);
       return t.toString();
     },
     progress(text) {
       if (!progressOn) return;
-      process.stderr.write(`\r\x1b[K${text}`);
+      // One row only: a line that wraps leaves copies behind, since \r\x1b[K clears just the last row.
+      stderr.write(`\r\x1b[K${fitLine(text, (stderr.columns || 80) - 1)}`);
       progressShown = true;
     },
     endProgress() {
-      if (progressShown) process.stderr.write('\r\x1b[K');
+      if (progressShown) stderr.write('\r\x1b[K');
       progressShown = false;
     },
   };

@@ -3,6 +3,7 @@
  * JSON to a program.
  */
 import type { CapturedRun, ExploreResult, Failure } from '../explore/result.js';
+import type { ReportKind } from '../kernel/detect/report.js';
 import { renderDmesg } from '../report/dmesg.js';
 import { renderReport } from '../report/kernel-format.js';
 import { renderTimeline } from '../report/timeline.js';
@@ -10,6 +11,34 @@ import type { Output } from './output.js';
 import type { Target } from './targets.js';
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** What a schedule that shows a failure of this kind does: one schedule [singular], many [plural]. */
+const DOES: Record<ReportKind, [string, string]> = {
+  'hung-task': ['hangs', 'hang'],
+  'soft-lockup': ['locks up', 'lock up'],
+  'lockdep-recursive': ['trips lockdep', 'trip lockdep'],
+  'lockdep-circular': ['trips lockdep', 'trip lockdep'],
+  'sleep-in-atomic': ['sleeps in atomic context', 'sleep in atomic context'],
+  warn: ['warns', 'warn'],
+  oops: ['oopses', 'oops'],
+  kasan: ['touches freed memory', 'touch freed memory'],
+  'probe-failed': ['fails a probe', 'fail a probe'],
+  'deferred-probe-pending': ['leaves a probe deferred', 'leave a probe deferred'],
+};
+
+/** `first seen in schedule 4; 76 of 232 schedules lock up`: how common a failure is in what was explored. */
+function occurrenceLine(failure: Failure, schedules: number): string {
+  const does = DOES[failure.kind][failure.occurrences === 1 ? 0 : 1];
+  return `first seen in schedule ${failure.firstSchedule.toLocaleString('en-US')}; ${failure.occurrences.toLocaleString('en-US')} of ${plural(schedules, 'schedule')} ${does}`;
+}
+
+export interface PresentOptions {
+  timeline: boolean;
+  /** The terminal's columns, which timelines fit (undefined: not a terminal). */
+  width?: number;
+  /** Timeline rows (see TimelineOptions.detail). */
+  detail?: 'story' | 'ops';
+}
 
 export function summaryLine(result: ExploreResult): string {
   const coverage = result.exhausted
@@ -22,16 +51,16 @@ export function summaryLine(result: ExploreResult): string {
   return `${result.strategy}: ${plural(result.schedules, 'schedule')}${pruned}, ${coverage}, ${found} (${(result.elapsedMs / 1000).toFixed(2)} s)`;
 }
 
-export function presentFailure(out: Output, target: Target, failure: Failure, index: number, options: { timeline: boolean }): void {
+export function presentFailure(out: Output, target: Target, failure: Failure, index: number, schedules: number, options: PresentOptions): void {
   const c = out.color;
   out.print(c.bold(c.red(`✗ [${index + 1}] ${failure.title}`)));
-  out.print(c.dim(`  first seen in schedule ${failure.firstSchedule}, in ${plural(failure.occurrences, 'schedule')}; this one has ${plural(failure.preemptions, 'preemption')}`));
+  out.print(c.dim(`  ${occurrenceLine(failure, schedules)}; this one has ${plural(failure.preemptions, 'preemption')}`));
   out.print();
   out.print(renderReport(failure.report, { release: target.variant }));
   if (options.timeline && failure.run.trace.length > 0) {
     out.print();
     out.print(c.bold('Timeline of the failing schedule:'));
-    out.print(renderTimeline(failure.run));
+    out.print(renderTimeline(failure.run, { width: options.width, names: target.taskNames, detail: options.detail }));
   }
   out.print();
   out.print(`Replay: ${c.cyan(target.replayCommand(failure.token))}`);
@@ -45,39 +74,42 @@ export function notValidatedNote(notValidated: readonly string[]): string | null
     '--validate-device-mutex validates device mutexes';
 }
 
-export function presentExploration(out: Output, target: Target, result: ExploreResult,
-  options: { timeline: boolean; notValidated?: readonly string[] }): void {
+export function presentExploration(out: Output, target: Target, result: ExploreResult, options: PresentOptions): void {
   const c = out.color;
-  result.failures.forEach((f, i) => presentFailure(out, target, f, i, options));
-  const note = notValidatedNote(options.notValidated ?? []);
+  result.failures.forEach((f, i) => presentFailure(out, target, f, i, result.schedules, options));
+  const note = notValidatedNote(result.notValidated);
   if (note) out.print(c.dim(note));
   if (result.pct) {
     const p = result.pct;
     out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps; each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; all runs together >= ${(p.overall * 100).toFixed(2)} %`));
   }
+  if (result.stoppedBy === 'interrupted') {
+    out.print(c.yellow(`Interrupted after ${plural(result.schedules, 'schedule')}: a partial result; ${result.failures.length === 0 ? '"no failure" proves nothing' : 'the space was not exhausted'}.`));
+  }
   const line = `${target.label} — ${summaryLine(result)}`;
-  out.print(result.failures.length === 0 ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`));
+  out.print(result.failures.length === 0 && result.stoppedBy !== 'interrupted' ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`));
 }
 
-export function presentRun(out: Output, target: Target, run: CapturedRun, options: { timeline: boolean }): void {
+export function presentRun(out: Output, target: Target, run: CapturedRun, options: PresentOptions): void {
   out.print(renderDmesg(run, { release: target.variant }));
   if (options.timeline) {
     out.print();
-    out.print(renderTimeline(run));
+    out.print(renderTimeline(run, { width: options.width, names: target.taskNames, detail: options.detail }));
   }
 }
 
-/**
- * The JSON form of an exploration: data first, with the kernel-format text of
- * each report alongside; `notValidated` lists the lock classes its runs took
- * without lockdep validating them.
- */
-export function explorationJson(target: Target, result: ExploreResult, notValidated: readonly string[] = []): unknown {
+/** The JSON form of one run (a replay or a boot): what ran, the token that replays it, and the run itself. */
+export function runJson(target: Target, run: CapturedRun, token: string): unknown {
+  return { target: { kind: target.kind, name: target.name, variant: target.variant }, token, replay: target.replayCommand(token), ...run };
+}
+
+/** The JSON form of an exploration: data first, with the kernel-format text of each report alongside. */
+export function explorationJson(target: Target, result: ExploreResult): unknown {
   return {
     target: { kind: target.kind, name: target.name, variant: target.variant },
     strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
     exhausted: result.exhausted, stoppedBy: result.stoppedBy, elapsedMs: Math.round(result.elapsedMs), pct: result.pct,
-    lockdep: { notValidated },
+    lockdep: { notValidated: result.notValidated },
     failures: result.failures.map((f) => ({
       kind: f.kind, title: f.title, signature: f.signature, token: f.token, preemptions: f.preemptions,
       firstSchedule: f.firstSchedule, occurrences: f.occurrences, replay: target.replayCommand(f.token),

@@ -19,6 +19,8 @@ export interface Target {
   scenario: Scenario;
   /** How this target is explored when the user does not say. */
   strategy: StrategySpec;
+  /** Names the story gives the tasks, by comm (see ScenarioEntry.taskNames). */
+  taskNames: Readonly<Record<string, string>>;
   /** The command that replays a token on this target, with the options that shaped the run. */
   replayCommand(token: string): string;
 }
@@ -49,6 +51,7 @@ export function resolveTarget(catalog: Catalog, name: string, variant: string | 
     kind, name, variant: chosen, label: chosen ? `${name} on ${chosen}` : name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
     strategy: entry.strategy ?? 'dpor',
-    replayCommand: (token) => ['kemu replay', name, ...(chosen ? [`--kernel ${chosen}`] : []), ...runShapeFlags(shape), token].join(' '),
+    taskNames: scenario?.taskNames ?? {},
+    replayCommand: (token) => ['npx kemu replay', name, ...(chosen ? [`--kernel ${chosen}`] : []), ...runShapeFlags(shape), token].join(' '),
   };
 }

@@ -42,6 +42,8 @@ export interface ExploreOptions {
   onRunEnd?: (kernel: Kernel, outcome: RunOutcome, schedule: readonly number[]) => void;
   /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
   shard?: Shard;
+  /** Checked between runs: once aborted, the search stops as 'interrupted' and keeps what it found (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
 }
 
 /** Throws unless explorations with this strategy can be split into shards (or run in worker threads). */
@@ -133,6 +135,8 @@ export interface SearchResult {
   elapsedMs: number;
   /** PCT: the largest task count and step count seen, for the probability bound. */
   pct?: { depth: number; tasks: number; steps: number };
+  /** Lock classes the runs took that lockdep did not validate (novalidate, such as &dev->mutex). */
+  notValidated: string[];
 }
 
 const earlier = (a: readonly number[], b: readonly number[]) => {
@@ -159,6 +163,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
   let stepBounded = 0;
   let maxSteps = 0;
   let stoppedBy: StopReason = strategy.exhaustive ? 'exhausted' : 'runs-done';
+  const notValidated = new Set<string>();
 
   while (strategy.beginRun()) {
     const recorder = new ScheduleRecorder(strategy.chooser);
@@ -171,6 +176,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     if (!counts || outcome.kind === 'pruned') continue;
     options.onRunEnd?.(kernel, outcome, recorder.pids);
     schedules++;
+    for (const cls of kernel.lockdep.notValidated) notValidated.add(cls);
     if (outcome.kind === 'step-bound') stepBounded++;
     maxSteps = Math.max(maxSteps, kernel.stepCount);
     for (const report of kernel.reports) {
@@ -187,6 +193,10 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     }
     if (schedules >= maxSchedules) {
       stoppedBy = 'schedule-limit';
+      break;
+    }
+    if (options.signal?.aborted) {
+      stoppedBy = 'interrupted';
       break;
     }
     const now = wallNow();
@@ -208,6 +218,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     strategy: strategy.name, exhaustiveStrategy: strategy.exhaustive, schedules, pruned, stepBounded, stoppedBy,
     found: [...found.values()], maxSteps, elapsedMs: wallNow() - started,
     ...(strategy instanceof PctSearch ? { pct: strategy.stats() } : {}),
+    notValidated: [...notValidated].sort(),
   };
 }
 
@@ -233,6 +244,7 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
     maxSteps: Math.max(...parts.map((p) => p.maxSteps)),
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
     ...(pcts.length ? { pct: { depth: pcts[0]!.depth, tasks: Math.max(...pcts.map((p) => p.tasks)), steps: Math.max(...pcts.map((p) => p.steps)) } } : {}),
+    notValidated: [...new Set(parts.flatMap((p) => p.notValidated))].sort(),
   };
 }
 
@@ -256,7 +268,7 @@ export async function finishSearch(scenario: Scenario, result: SearchResult, opt
   return {
     strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
     exhausted: result.exhaustiveStrategy && result.stoppedBy === 'exhausted' && result.stepBounded === 0,
-    stoppedBy: result.stoppedBy, failures, elapsedMs: result.elapsedMs, maxSteps: result.maxSteps,
+    stoppedBy: result.stoppedBy, failures, elapsedMs: result.elapsedMs, maxSteps: result.maxSteps, notValidated: result.notValidated,
     ...(result.pct ? { pct: pctBound(result.pct.depth, result.pct.tasks, result.pct.steps, result.schedules) } : {}),
   };
 }

@@ -6,6 +6,7 @@
  * exported `factory` with `args`, and explores the scenario it returns.
  */
 import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KemuError } from '../kernel/errors.js';
 import type { ExploreOptions, SearchResult } from './explore.js';
@@ -19,29 +20,38 @@ export interface ScenarioSource {
 }
 
 /** The options a worker can receive: plain data only. */
-export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onRunEnd' | 'shard'>;
+export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onRunEnd' | 'shard' | 'signal'>;
 
 export interface ShardTask {
   source: ScenarioSource;
   options: WorkerOptions;
   shard: { index: number; count: number };
+  /** Receives one message when the search is interrupted: the worker then stops between runs, keeping what it found. */
+  stop: MessagePort;
 }
 
-export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism()): Promise<SearchResult> {
+/** Searches the shards in worker threads; once `signal` aborts, every worker stops between runs and the merged result is 'interrupted'. */
+export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(), signal?: AbortSignal): Promise<SearchResult> {
   assertShardable(options.strategy ?? 'dpor');
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
   }
   const pool = new Piscina({ filename: new URL('./search-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
+  const channels = Array.from({ length: workers }, () => new MessageChannel());
+  const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));
+  signal?.addEventListener('abort', stopAll, { once: true });
   try {
-    const parts = await Promise.all(
-      Array.from({ length: workers }, (_, index) => pool.run({ source, options, shard: { index, count: workers } } satisfies ShardTask) as Promise<SearchResult>),
-    );
+    const parts = await Promise.all(channels.map((channel, index) => pool.run(
+      { source, options, shard: { index, count: workers }, stop: channel.port2 } satisfies ShardTask,
+      { transferList: [channel.port2] },
+    ) as Promise<SearchResult>));
     return mergeSearches(parts);
   } catch (error) {
     // Errors cross the thread boundary as plain Errors; keep the emulator's message as a KemuError.
     throw KemuError.is(error) ? error : new KemuError('bad-usage', `a worker thread failed: ${(error as Error).message}`, { cause: error });
   } finally {
+    signal?.removeEventListener('abort', stopAll);
+    channels.forEach((c) => c.port1.close());
     await pool.destroy();
   }
 }

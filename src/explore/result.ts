@@ -45,7 +45,7 @@ export interface Failure {
   run: CapturedRun;
 }
 
-export type StopReason = 'exhausted' | 'runs-done' | 'schedule-limit' | 'time-limit' | 'first-failure';
+export type StopReason = 'exhausted' | 'runs-done' | 'schedule-limit' | 'time-limit' | 'first-failure' | 'interrupted';
 
 export interface ExploreResult {
   strategy: string;
@@ -65,6 +65,8 @@ export interface ExploreResult {
   maxSteps: number;
   /** PCT only: the probability bound it guarantees. */
   pct?: PctBound;
+  /** Lock classes the runs took that lockdep did not validate (novalidate, such as &dev->mutex): the reports say nothing about their order. */
+  notValidated: string[];
 }
 
 export interface ExploreProgress {

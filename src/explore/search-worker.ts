@@ -10,5 +10,11 @@ export default async function searchShard(task: ShardTask): Promise<SearchResult
   const module = (await import(task.source.module)) as Record<string, (...args: unknown[]) => Scenario>;
   const factory = module[task.source.factory];
   if (typeof factory !== 'function') throw new Error(`${task.source.module} exports no function "${task.source.factory}"`);
-  return search(factory(...task.source.args), { ...task.options, shard: task.shard });
+  const interrupt = new AbortController();
+  task.stop.once('message', () => interrupt.abort());
+  try {
+    return await search(factory(...task.source.args), { ...task.options, shard: task.shard, signal: interrupt.signal });
+  } finally {
+    task.stop.close();
+  }
 }

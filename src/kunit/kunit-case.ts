@@ -8,19 +8,22 @@
  * goes on, `expect(...)` stops the case. The matchers in matchers.ts work with
  * both.
  */
-import { test } from 'vitest';
+import { test, type TestContext } from 'vitest';
 import { KunitTest } from './kunit-test.js';
 
 type CaseFn<P> = (test: KunitTest<P>) => unknown | Promise<unknown>;
 
-async function runCase<P>(name: string, param: P, fn: CaseFn<P>): Promise<void> {
-  const ctx = new KunitTest(name, param);
+async function runCase<P>(name: string, param: P, fn: CaseFn<P>, vitest: TestContext): Promise<void> {
+  // test.log() lines become vitest annotations, which reporters (KTAP among them) show with the result.
+  const notes: Promise<unknown>[] = [];
+  const ctx = new KunitTest(name, param, (line) => void notes.push(vitest.annotate(line, 'log')));
   let failure: unknown = null;
   try {
     await fn(ctx);
   } catch (error) {
     failure = error;
   }
+  await Promise.all(notes);
   const cleanupErrors = await ctx.runActions();
   if (failure !== null) throw failure;
   if (cleanupErrors.length > 0) {
@@ -29,7 +32,7 @@ async function runCase<P>(name: string, param: P, fn: CaseFn<P>): Promise<void> 
 }
 
 export function kunitTest(name: string, fn: CaseFn<undefined>, timeout?: number): void {
-  test(name, () => runCase(name, undefined, fn), timeout);
+  test(name, (context) => runCase(name, undefined, fn, context), timeout);
 }
 
 /** One case per parameter; `describe` names each (default: String(param)). */
@@ -37,6 +40,6 @@ kunitTest.each = <P>(params: readonly P[], describe: (param: P) => string = Stri
   (name: string, fn: CaseFn<P>, timeout?: number): void => {
     for (const param of params) {
       const caseName = `${name} [${describe(param)}]`;
-      test(caseName, () => runCase(caseName, param, fn), timeout);
+      test(caseName, (context) => runCase(caseName, param, fn, context), timeout);
     }
   };

@@ -19,11 +19,13 @@ export class KunitTest<P = undefined> {
   private readonly actions: Action[] = [];
   private faults: Record<string, number | readonly number[]> = {};
 
-  constructor(readonly name: string, readonly param: P) {}
+  /** `report` shows a log line with the test's result (kunit-case.ts passes vitest's annotate). */
+  constructor(readonly name: string, readonly param: P, private readonly report: (line: string) => void = () => {}) {}
 
-  /** kunit_info(): a diagnostic line, shown with the test's result. */
+  /** kunit_info(): a diagnostic line, shown with the test's result (in KTAP, as `# name: line`). */
   log(line: string): void {
     this.logLines.push(line);
+    this.report(line);
   }
 
   /** kunit_add_action(): run `action` when the test ends, after actions added later. */

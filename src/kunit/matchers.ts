@@ -57,7 +57,7 @@ export function failureMatches(failure: Failure, kind: ReportKind | undefined, p
 export function describeFailure(failure: Failure): string {
   const parts = [`${failure.title}`, '', renderReport(failure.report)];
   if (failure.run.trace.length > 0) parts.push('', 'timeline of the failing schedule:', renderTimeline(failure.run));
-  parts.push('', `replay token: ${failure.token}   (replay(scenario, '${failure.token}') or kemu replay <name> ${failure.token})`);
+  parts.push('', `replay token: ${failure.token}   (replay(scenario, '${failure.token}') or npx kemu replay <name> ${failure.token})`);
   return parts.join('\n');
 }
 

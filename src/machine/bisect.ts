@@ -141,15 +141,7 @@ export function selfDeadlockChain(task: TaskSnapshot | null): string[] {
 export async function bisectBoard(board: BoardEntry, options: ExploreOptions & { variants?: readonly string[] } = {}): Promise<BisectRow[]> {
   const rows: BisectRow[] = [];
   for (const variant of options.variants ?? board.variants) {
-    const notValidated = new Set<string>();
-    const result = await explore(board.boot(variant), {
-      strategy: board.strategy,
-      ...options,
-      onRunEnd: (kernel, outcome, schedule) => {
-        for (const cls of kernel.lockdep.notValidated) notValidated.add(cls);
-        options.onRunEnd?.(kernel, outcome, schedule);
-      },
-    });
+    const result = await explore(board.boot(variant), { strategy: board.strategy, ...options });
     const failure = decisiveFailure(result.failures);
     const outcome = outcomeOf(failure);
     const health = bootHealth(result.failures);
@@ -158,7 +150,7 @@ export async function bisectBoard(board: BoardEntry, options: ExploreOptions & {
       outcome,
       health,
       verdict: verdictOf(outcome, health),
-      notValidated: [...notValidated],
+      notValidated: result.notValidated,
       schedules: result.schedules,
       exhausted: result.exhausted,
       failure,

@@ -30,6 +30,8 @@ export interface ScenarioEntry {
   build(variant: string): Scenario;
   /** How `kemu run` explores it by default. */
   readonly strategy?: StrategySpec;
+  /** Names the story gives its tasks, by comm (`cpu0` is the patch's `T1`): timelines show both. */
+  readonly taskNames?: Readonly<Record<string, string>>;
 }
 
 /** One story of the demo `kemu` runs with no arguments: a bug found on one target, and its fix verified on another. */

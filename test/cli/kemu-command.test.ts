@@ -3,23 +3,9 @@
  * replaying a token it printed, and errors on bad input.
  */
 import { describe, expect, test } from 'vitest';
-import pc from 'picocolors';
-import { main } from '../../src/cli/main.js';
-import type { Output } from '../../src/cli/output.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
+import { kemu as run } from '../support/run-kemu.js';
 
-async function kemu(...argv: string[]): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const out: Output = {
-    color: pc.createColors(false),
-    print: (t = '') => void lines.push(t),
-    table: (head, rows) => [head.join(' | '), ...rows.map((r) => r.join(' | '))].join('\n'),
-    progress: () => {},
-    endProgress: () => {},
-  };
-  const code = await main(argv, builtinCatalog, out);
-  return { code, text: lines.join('\n') };
-}
+const kemu = (...argv: string[]) => run(argv);
 
 describe('kemu', () => {
   test('with no arguments runs the demo and succeeds', async () => {
@@ -39,10 +25,27 @@ describe('kemu', () => {
     const found = await kemu('run', 'spin-forever');
     expect(found.code).toBe(1);
     expect(found.text).toMatch(/watchdog: BUG: soft lockup - CPU#1 stuck for 2\ds! \[cpu1:2\]/);
-    const command = /Replay: kemu (replay spin-forever k1\.\S+)/.exec(found.text)![1]!;
+    const command = /Replay: npx kemu (replay spin-forever k1\.\S+)/.exec(found.text)![1]!;
     const again = await kemu(...command.split(' '));
     expect(again.code).toBe(1);
     expect(again.text).toContain('watchdog: BUG: soft lockup - CPU#1');
+  });
+
+  test('a failure says how common it is in what was explored: first seen in schedule N; M of K schedules lock up', async () => {
+    const { text } = await kemu('run', 'qi-zero-count');
+    const [, first, some, all] = /first seen in schedule (\d+); ([\d,]+) of ([\d,]+) schedules lock up; this one has \d+ preemptions?/.exec(text)!;
+    const n = (s: string) => Number(s.replace(/,/g, ''));
+    expect(n(some!)).toBeLessThan(n(all!));
+    expect(n(first!)).toBeLessThanOrEqual(n(all!));
+    expect(text).toMatch(new RegExp(`dpor: ${all} schedules`));
+  });
+
+  test('bisect: the where column tells the bus-walk hang from the OF-replay hang', async () => {
+    const { code, text } = await kemu('bisect', 'exynos');
+    expect(code).toBe(1);
+    expect(text).toMatch(/^iommu-next-2023-08 \| hangs \| \d+ \| __device_attach → … → probe_iommu_group → __iommu_probe_device → device_lock$/m);
+    expect(text).toMatch(/^fix-try-2 \| hangs \| \d+ \| __driver_attach → … → iommu_probe_device → __iommu_probe_device → device_lock$/m);
+    expect(text).toMatch(/^ {2}replay: npx kemu replay exynos --kernel fix-try-2 k1\.\S+$/m);
   });
 
   test('run exits 0 when every schedule is clean, and --json is machine-readable', async () => {
@@ -63,13 +66,13 @@ describe('kemu', () => {
     const found = await kemu('explore', 'device-abba-sequenced', '--validate-device-mutex', '--no-timeline');
     expect(found.code).toBe(1);
     expect(found.text).toContain('WARNING: possible circular locking dependency detected');
-    const command = /Replay: kemu (replay device-abba-sequenced --validate-device-mutex k1\.\S+)/.exec(found.text)![1]!;
+    const command = /Replay: npx kemu (replay device-abba-sequenced --validate-device-mutex k1\.\S+)/.exec(found.text)![1]!;
     const again = await kemu(...command.split(' '), '--no-timeline');
     expect(again.code).toBe(1);
     expect(again.text).toContain('WARNING: possible circular locking dependency detected');
     const perDriver = await kemu('explore', 'device-abba-sequenced', '--device-lock-classes', 'driver', '--no-timeline');
     expect(perDriver.code).toBe(1);
-    expect(perDriver.text).toMatch(/Replay: kemu replay device-abba-sequenced --device-lock-classes driver k1\./);
+    expect(perDriver.text).toMatch(/Replay: npx kemu replay device-abba-sequenced --device-lock-classes driver k1\./);
   });
 
   test('without it the inversion goes unseen, and the result says device locks were not validated', async () => {

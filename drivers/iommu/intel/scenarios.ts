@@ -148,4 +148,6 @@ export const qiZeroCountEntry: ScenarioEntry = {
   defaultVariant: 'v6.11',
   build: (variant: string) => qiZeroCount({ counts: [1, 0], variant }),
   strategy: 'dpor',
+  // The names 3cf74230c139's description gives the two submitters and the queue.
+  taskNames: { cpu0: 'T1', cpu1: 'T2', 'dmar0-qi': 'Hardware' },
 };

@@ -1,0 +1,77 @@
+/**
+ * The file one shard of an exploration prints (`kemu explore … --shard i/n`)
+ * and `kemu merge` reads back: written as JSON, read through a schema, so a
+ * truncated, hand-edited or foreign file is refused with the path and the
+ * field that is wrong instead of failing somewhere inside the merge.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { KemuError } from '../kernel/errors.js';
+import type { SearchResult } from '../explore/explore.js';
+import type { Shard } from '../explore/strategy.js';
+import type { RunShape } from './run-shape.js';
+
+const count = z.number().int().nonnegative();
+
+const searchResult = z.object({
+  strategy: z.string(),
+  exhaustiveStrategy: z.boolean(),
+  schedules: count,
+  pruned: count,
+  stepBounded: count,
+  stoppedBy: z.enum(['exhausted', 'runs-done', 'schedule-limit', 'time-limit', 'first-failure', 'interrupted']),
+  found: z.array(z.object({
+    signature: z.string(),
+    token: z.string().startsWith('k1.'),
+    preemptions: count,
+    order: z.array(z.number()),
+    firstSchedule: count,
+    occurrences: count,
+  })),
+  maxSteps: count,
+  elapsedMs: z.number().nonnegative(),
+  pct: z.object({ depth: count, tasks: count, steps: count }).optional(),
+  notValidated: z.array(z.string()),
+}) satisfies z.ZodType<SearchResult>;
+
+/** The options that shaped the runs (run-shape.ts): the merged failures are replayed with them. */
+const runShape = z.object({
+  lockdep: z.object({ enabled: z.boolean().optional(), validateDeviceMutex: z.union([z.boolean(), z.enum(['device', 'driver', 'bus'])]).optional() }),
+  maxSteps: count.optional(),
+});
+
+const shardFile = z.object({
+  kemu: z.literal('shard'),
+  shape: runShape,
+  target: z.object({ name: z.string().min(1), variant: z.string() }),
+  shard: z.object({ index: count, count: z.number().int().positive() }).refine((s) => s.index < s.count, 'index must be below count'),
+  result: searchResult,
+});
+
+export type ShardFile = z.infer<typeof shardFile>;
+
+export function shardFileOf(target: { name: string; variant: string }, shape: RunShape, shard: Shard, result: SearchResult): ShardFile {
+  return { kemu: 'shard', shape, target, shard, result };
+}
+
+/** Reads and checks one shard file; every problem is a KemuError naming the file and the field. */
+export function readShardFile(path: string): ShardFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KemuError('bad-usage', `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new KemuError('bad-usage', `${path}: not a kemu shard result: not JSON (${(error as Error).message})`);
+  }
+  const parsed = shardFile.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+    throw new KemuError('bad-usage', `${path}: not a kemu shard result (${problems}); make one with \`npx kemu explore <name> --shard i/n > shard-i.json\``);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,134 @@
+/**
+ * Every code example in README.md and docs/ that is meant to run does run.
+ *
+ * - ```ts blocks are written next to where such code lives (at the root when
+ *   they import `./src/…`, under test/ when they import `../src/…`) and
+ *   imported: a script runs as a test of its own; an example that declares
+ *   tests (`kunitTest`, `test`) declares them here, and they must pass.
+ *   ```ts fragment blocks (an excerpt of a function) are left out.
+ * - In ```sh blocks, each `npx kemu …` / `npm start [-s] -- …` command runs
+ *   in-process against the built-in catalog and must end with 0 or 1 (no
+ *   usage or internal error); `<token>` stands for the token `kemu run`
+ *   prints for the same target, and --html/--trace files go to a temporary
+ *   directory. Other lines (npm ci, npm test, npx vitest) are the suite's own.
+ * - A ```text output: <command> block is an excerpt of what that command
+ *   prints on an 80-column terminal: its lines must appear, in a row, in the
+ *   command's output, so the excerpt cannot drift from what kemu prints.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { terminalOutput } from '../../src/cli/output.js';
+import { builtinCatalog } from '../../catalog/builtin.js';
+import { kemu } from '../support/run-kemu.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+
+interface Block {
+  doc: string;
+  line: number;
+  info: string;
+  code: string;
+}
+
+function blocks(doc: string): Block[] {
+  const found: Block[] = [];
+  let open: Block | null = null;
+  readFileSync(join(root, doc), 'utf8').split('\n').forEach((text, i) => {
+    const fence = /^```(.*)$/.exec(text);
+    if (fence && !open) open = { doc, line: i + 1, info: fence[1]!.trim(), code: '' };
+    else if (fence && open) {
+      found.push(open);
+      open = null;
+    } else if (open) open.code += `${text}\n`;
+  });
+  return found;
+}
+
+const all = DOCS.flatMap(blocks);
+const written: string[] = [];
+afterAll(() => written.forEach((f) => rmSync(f, { force: true })));
+
+/** Writes a ts example where its relative imports resolve; returns its URL. */
+function place(block: Block): string {
+  const dir = /from '\.\.\//.test(block.code) ? join(root, 'test') : root;
+  const file = join(dir, `.doc-example-${block.doc.replace(/[^a-z0-9]+/gi, '-')}-${block.line}.ts`);
+  writeFileSync(file, block.code);
+  written.push(file);
+  return pathToFileURL(file).href;
+}
+
+test('the docs have examples to check, and every ts block is either run or marked a fragment', () => {
+  const ts = all.filter((b) => b.info.startsWith('ts'));
+  expect(ts.length).toBeGreaterThanOrEqual(8);
+  expect(ts.filter((b) => b.info !== 'ts' && b.info !== 'ts fragment')).toEqual([]);
+  expect(all.filter((b) => b.info.startsWith('text output: ')).length).toBeGreaterThan(0);
+});
+
+describe('ts examples', () => {
+  for (const block of all.filter((b) => b.info === 'ts')) {
+    const declaresTests = /\b(kunitTest(\.each)?|test)\(/.test(block.code);
+    // An example that declares tests is imported now, so that its tests are this file's; a script runs as a test.
+    if (declaresTests) describe(`${block.doc}:${block.line}`, async () => void (await import(place(block))));
+    else test(`${block.doc}:${block.line} runs`, async () => void (await import(place(block))));
+  }
+});
+
+const COMMAND = /^(?:npx kemu|npm start(?: -s)? --|node dist\/bin\/kemu\.js)(?:\s+(.*))?$|^npm start$/;
+const outDir = mkdtempSync(join(tmpdir(), 'kemu-doc-'));
+
+/** The token `kemu run` prints for the target a `replay` command names. */
+async function tokenFor(argv: string[]): Promise<string> {
+  const kernel = argv.indexOf('--kernel');
+  const found = await kemu(['run', argv[1]!, ...(kernel >= 0 ? ['--kernel', argv[kernel + 1]!] : []), '--json']);
+  return JSON.parse(found.text).failures[0].token as string;
+}
+
+describe('sh examples', () => {
+  for (const block of all.filter((b) => b.info === 'sh')) {
+    block.code.split('\n').forEach((raw, k) => {
+      const line = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /)[0]!.trim();
+      const m = COMMAND.exec(line);
+      if (!m) return;
+      test(`${block.doc}:${block.line + k + 1}: ${line}`, async () => {
+        let argv = (m[1] ?? '').split(/\s+/).filter(Boolean);
+        if (argv.includes('<token>')) {
+          const token = await tokenFor(argv);
+          argv = argv.map((a) => (a === '<token>' ? token : a));
+        }
+        argv = argv.map((a, i) => (argv[i - 1] === '--html' || argv[i - 1] === '--trace' ? join(outDir, a) : a));
+        const { code, errors } = await kemu(argv);
+        expect(errors).not.toMatch(/internal error|^kemu: /m);
+        expect([0, 1]).toContain(code);
+      });
+    });
+  }
+});
+
+/** What a command prints to an 80-column terminal, without colours. */
+async function at80(argv: string[]): Promise<string> {
+  let text = '';
+  const stream = { isTTY: true, columns: 80, write: (chunk: string) => ((text += chunk), true) };
+  await main(argv, builtinCatalog, terminalOutput({ stdout: stream, stderr: { ...stream, isTTY: false, write: () => true }, env: { FORCE_COLOR: '0' } }),
+    { interrupts: { listen: () => () => {} } });
+  return stripVTControlCharacters(text);
+}
+
+describe('output excerpts', () => {
+  for (const block of all.filter((b) => b.info.startsWith('text output: '))) {
+    const command = block.info.slice('text output: '.length);
+    test(`${block.doc}:${block.line}: the excerpt is what \`${command}\` prints`, async () => {
+      const m = COMMAND.exec(command)!;
+      const printed = (await at80((m[1] ?? '').split(/\s+/))).split('\n').map((l) => l.trimEnd());
+      const excerpt = block.code.trimEnd().split('\n').map((l) => l.trimEnd());
+      const start = printed.indexOf(excerpt[0]!);
+      expect(start, `first line of the excerpt: ${excerpt[0]}`).toBeGreaterThanOrEqual(0);
+      expect(printed.slice(start, start + excerpt.length)).toEqual(excerpt);
+    });
+  }
+});

@@ -1,0 +1,50 @@
+/**
+ * Runs the kemu command in-process, as the tests of the command use it: the
+ * built-in catalog (or another), an output that records stdout and stderr
+ * without colours, and an interrupt source the test controls.
+ */
+import pc from 'picocolors';
+import { main } from '../../src/cli/main.js';
+import type { InterruptSource } from '../../src/cli/interrupt.js';
+import type { Output } from '../../src/cli/output.js';
+import type { Catalog } from '../../src/machine/catalog.js';
+import { builtinCatalog } from '../../catalog/builtin.js';
+
+export interface KemuRun {
+  code: number;
+  /** What went to stdout, lines joined. */
+  text: string;
+  /** What went to stderr. */
+  errors: string;
+}
+
+export interface KemuOptions {
+  catalog?: Catalog;
+  /** Called on each progress update (about twice a second on long explorations). */
+  onProgress?: (text: string) => void;
+  interrupts?: InterruptSource;
+}
+
+/** A plain Output (no colours, `a | b` tables) that records what is printed. */
+export function recordingOutput(onProgress?: (text: string) => void): Output & { lines: string[]; errorLines: string[] } {
+  const lines: string[] = [];
+  const errorLines: string[] = [];
+  return {
+    lines, errorLines,
+    color: pc.createColors(false),
+    width: undefined,
+    print: (t = '') => void lines.push(t),
+    error: (t) => void errorLines.push(t),
+    table: (head, rows) => [head.join(' | '), ...rows.map((r) => r.join(' | '))].join('\n'),
+    progress: (t) => onProgress?.(t),
+    endProgress: () => {},
+  };
+}
+
+const NO_INTERRUPTS: InterruptSource = { listen: () => () => {} };
+
+export async function kemu(argv: string[], options: KemuOptions = {}): Promise<KemuRun> {
+  const out = recordingOutput(options.onProgress);
+  const code = await main(argv, options.catalog ?? builtinCatalog, out, { interrupts: options.interrupts ?? NO_INTERRUPTS });
+  return { code, text: out.lines.join('\n'), errors: out.errorLines.join('\n') };
+}
