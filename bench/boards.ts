@@ -5,7 +5,7 @@
  */
 import { search } from '../src/explore/index.js';
 import type { BoardEntry } from '../src/machine/catalog.js';
-import { builtinCatalog } from '../catalog/builtin.js';
+import builtin from '../catalog/builtin.js';
 
 export interface BoardCostRow {
   board: string;
@@ -19,7 +19,7 @@ export interface BoardCostRow {
 
 export async function benchBoards(names = ['omap4', 'omap4-dsp', 'exynos', 'msm-like', 'mt8183-like', 'intel-2drhd']): Promise<BoardCostRow[]> {
   const rows: BoardCostRow[] = [];
-  for (const board of names.map((n) => builtinCatalog.boards.find((b) => b.name === n)).filter((b): b is BoardEntry => b !== undefined)) {
+  for (const board of names.map((n) => builtin.boards?.find((b) => b.name === n)).filter((b): b is BoardEntry => b !== undefined)) {
     for (const variant of board.variants) {
       const t0 = performance.now();
       const result = await search(board.boot(variant));

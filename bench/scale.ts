@@ -6,7 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { explore, search, type ExploreOptions } from '../src/explore/index.js';
 import { searchInWorkers } from '../src/explore/parallel.js';
-import { builtinScenario } from '../catalog/builtin.js';
+import builtin from '../catalog/builtin.js';
+import { assembleCatalog } from '../src/machine/plugin.js';
+import { resolveTarget } from '../src/cli/targets.js';
+import { workerSource } from '../src/cli/worker-target.js';
 
 export interface ParallelFigures {
   scenario: string;
@@ -32,6 +35,11 @@ export interface MemoryFigures {
 
 const BUILTIN = new URL('../catalog/builtin.js', import.meta.url).href;
 
+/** A built-in board's or scenario's scenario, as the command resolves it. */
+function builtinScenario(name: string, variant: string | undefined) {
+  return resolveTarget(assembleCatalog([{ source: BUILTIN, plugin: builtin }]), { name, kernel: variant }).scenario;
+}
+
 /** One thread against worker threads on the same exploration: random runs of the VT-d 0-count race on v6.12. */
 export async function benchParallel(name = 'qi-zero-count', variant = 'v6.12', runs = 250_000): Promise<ParallelFigures> {
   const workers = Math.max(2, Math.min(availableParallelism(), 4));
@@ -40,7 +48,7 @@ export async function benchParallel(name = 'qi-zero-count', variant = 'v6.12', r
   const one = await search(builtinScenario(name, variant), options);
   const oneThreadMs = performance.now() - t0;
   const t1 = performance.now();
-  const many = await searchInWorkers({ module: BUILTIN, factory: 'builtinScenario', args: [name, variant] }, options, workers);
+  const many = await searchInWorkers(workerSource([BUILTIN], { name, kernel: variant }), options, workers);
   const workersMs = performance.now() - t1;
   const essence = (r: typeof one) => JSON.stringify([r.schedules, r.pruned, r.found.map((f) => [f.signature, f.token, f.preemptions, f.occurrences])]);
   return {

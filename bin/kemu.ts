@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 /**
  * Entry point of the `kemu` command (package.json "bin", `npm start`): the CLI
- * from src/cli with the built-in catalog.
+ * from src/cli, loading the built-in catalog as its first plug-in.
+ *
+ * Source maps go on first, so that call traces in reports, --json and the
+ * HTML page name the .ts files and lines however kemu is started (the
+ * installed bin, `node dist/bin/kemu.js`). Node maps only the modules loaded
+ * after the switch, hence the dynamic imports.
  */
-import { main } from '../src/cli/main.js';
-import { builtinCatalog } from '../catalog/builtin.js';
+process.setSourceMapsEnabled(true);
+
+const { main } = await import('../src/cli/main.js');
 
 // A reader that closes the pipe early (`kemu run abba | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -12,4 +18,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2), builtinCatalog);
+process.exitCode = await main(process.argv.slice(2), [new URL('../catalog/builtin.js', import.meta.url).href]);

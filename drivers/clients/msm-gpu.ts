@@ -15,6 +15,7 @@ import { PlatformDriver, platform_driver_register, type PlatformDevice } from '.
 import { of_parse_phandle } from '../../firmware/of/of-base.js';
 import { dev_of_node, of_dma_configure } from '../../firmware/of/of-device.js';
 import { of_find_device_by_node } from '../../firmware/of/platform.js';
+import type { OfDeviceId } from '../../src/base/driver.js';
 
 /** Models a6xx_gmu_init() (drivers/gpu/drm/msm/adreno/a6xx_gmu.c, v6.5): of_dma_configure on the GMU. */
 async function a6xx_gmu_init(gpu: PlatformDevice): Promise<number> {
@@ -36,11 +37,12 @@ async function adreno_probe(pdev: PlatformDevice): Promise<number> {
   return 0;
 }
 
+/** Models dt_match (drivers/gpu/drm/msm/adreno/adreno_device.c, v6.5). */
+export const adreno_dt_match: readonly OfDeviceId[] = [{ compatible: 'qcom,adreno' }];
+
 /** Models the adreno driver's registration (msm_drv init, device_initcall). */
 async function msm_drm_register(): Promise<number> {
-  return await platform_driver_register(new PlatformDriver('adreno', adreno_probe, {
-    of_match_table: [{ compatible: 'qcom,adreno' }],
-  }));
+  return await platform_driver_register(new PlatformDriver('adreno', adreno_probe, { of_match_table: adreno_dt_match }));
 }
 
 export const msmGpuModule = new ContainerModule(({ bind }) => {

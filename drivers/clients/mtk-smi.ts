@@ -16,6 +16,7 @@ import { PlatformDriver, platform_driver_register, platform_get_drvdata, platfor
 import { of_parse_phandle, of_property_read_u32 } from '../../firmware/of/of-base.js';
 import { dev_of_node } from '../../firmware/of/of-device.js';
 import { of_find_device_by_node } from '../../firmware/of/platform.js';
+import type { OfDeviceId } from '../../src/base/driver.js';
 
 /** Models struct mtk_smi (the SMI common's drvdata). */
 export class MtkSmi {
@@ -62,16 +63,16 @@ async function mtk_smi_common_probe(pdev: PlatformDevice): Promise<number> {
   return 0;
 }
 
+/** Models mtk_smi_common_of_ids (drivers/memory/mtk-smi.c, v6.5). */
+export const mtk_smi_common_of_ids: readonly OfDeviceId[] = [{ compatible: 'mediatek,mt8183-smi-common' }];
+/** Models mtk_smi_larb_of_ids (drivers/memory/mtk-smi.c, v6.5). */
+export const mtk_smi_larb_of_ids: readonly OfDeviceId[] = [{ compatible: 'mediatek,mt8183-smi-larb' }];
+
 /** Models mtk_smi_init() (drivers/memory/mtk-smi.c, v6.5; module_init): the common driver, then the larb driver. */
 async function mtk_smi_init(): Promise<number> {
-  let ret = await platform_driver_register(new PlatformDriver('mtk-smi-common', mtk_smi_common_probe, {
-    of_match_table: [{ compatible: 'mediatek,mt8183-smi-common' }],
-  }));
+  const ret = await platform_driver_register(new PlatformDriver('mtk-smi-common', mtk_smi_common_probe, { of_match_table: mtk_smi_common_of_ids }));
   if (ret) return ret;
-  ret = await platform_driver_register(new PlatformDriver('mtk-smi-larb', mtk_smi_larb_probe, {
-    of_match_table: [{ compatible: 'mediatek,mt8183-smi-larb' }],
-  }));
-  return ret;
+  return await platform_driver_register(new PlatformDriver('mtk-smi-larb', mtk_smi_larb_probe, { of_match_table: mtk_smi_larb_of_ids }));
 }
 
 /** drivers/memory: links after drivers/iommu and drivers/media. */

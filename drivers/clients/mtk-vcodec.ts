@@ -11,6 +11,7 @@ import { iommu_group_get, iommu_group_put } from '../../src/iommu/iommu.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';
 import { INITCALL } from '../../src/machine/tokens.js';
 import { PlatformDriver, platform_driver_register, type PlatformDevice } from '../../buses/platform/platform.js';
+import type { OfDeviceId } from '../../src/base/driver.js';
 
 /** Models mtk_vcodec_probe() (drivers/media/platform/mediatek/vcodec/mtk_vcodec_dec_drv.c), reduced. */
 async function mtk_vcodec_probe(pdev: PlatformDevice): Promise<number> {
@@ -20,11 +21,12 @@ async function mtk_vcodec_probe(pdev: PlatformDevice): Promise<number> {
   return 0;
 }
 
+/** Models mtk_vcodec_match (drivers/media/platform/mediatek/vcodec/mtk_vcodec_dec_drv.c, v6.5). */
+export const mtk_vcodec_match: readonly OfDeviceId[] = [{ compatible: 'mediatek,mt8183-vcodec-dec' }];
+
 /** Models the decoder's module_platform_driver (device_initcall). */
 async function mtk_vcodec_dec_driver_init(): Promise<number> {
-  return await platform_driver_register(new PlatformDriver('mtk-vcodec-dec', mtk_vcodec_probe, {
-    of_match_table: [{ compatible: 'mediatek,mt8183-vcodec-dec' }],
-  }));
+  return await platform_driver_register(new PlatformDriver('mtk-vcodec-dec', mtk_vcodec_probe, { of_match_table: mtk_vcodec_match }));
 }
 
 /** drivers/media: links after drivers/iommu, before drivers/memory. */

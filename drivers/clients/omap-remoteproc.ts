@@ -9,6 +9,7 @@ import { iommu_group_get, iommu_group_put } from '../../src/iommu/iommu.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';
 import { INITCALL } from '../../src/machine/tokens.js';
 import { PlatformDriver, platform_driver_register, type PlatformDevice } from '../../buses/platform/platform.js';
+import type { OfDeviceId } from '../../src/base/driver.js';
 
 /** Models omap_rproc_probe(): report whether the IOMMU core put the processor in a group. */
 async function omap_rproc_probe(pdev: PlatformDevice): Promise<number> {
@@ -18,11 +19,12 @@ async function omap_rproc_probe(pdev: PlatformDevice): Promise<number> {
   return 0;
 }
 
+/** Models omap_rproc_of_match (drivers/remoteproc/omap_remoteproc.c, v6.5). */
+export const omap_rproc_of_match: readonly OfDeviceId[] = [{ compatible: 'ti,omap4-dsp' }, { compatible: 'ti,omap4-ipu' }, { compatible: 'ti,dra7-dsp' }];
+
 /** Models omap_rproc_driver (module_platform_driver: device_initcall). */
 async function omap_rproc_init(): Promise<number> {
-  return await platform_driver_register(new PlatformDriver('omap-rproc', omap_rproc_probe, {
-    of_match_table: [{ compatible: 'ti,omap4-dsp' }, { compatible: 'ti,omap4-ipu' }, { compatible: 'ti,dra7-dsp' }],
-  }));
+  return await platform_driver_register(new PlatformDriver('omap-rproc', omap_rproc_probe, { of_match_table: omap_rproc_of_match }));
 }
 
 export const omapRemoteprocModule = new ContainerModule(({ bind }) => {

@@ -22,9 +22,16 @@ export class AcpiTableError extends KemuError {
     readonly table: string,
     readonly structure: string,
     readonly offset: number,
-    detail: string,
+    readonly detail: string,
+    /** The file the table was read from, when known. */
+    readonly source?: string,
   ) {
-    super('bad-firmware', `${table}: ${detail}`);
+    super('bad-firmware', `${table}${source === undefined ? '' : ` ${source}`}: ${detail}`);
     this.name = 'AcpiTableError';
+  }
+
+  /** The same error, naming the file the table was read from. */
+  withSource(source: string): AcpiTableError {
+    return new AcpiTableError(this.table, this.structure, this.offset, this.detail, source);
   }
 }

@@ -20,6 +20,7 @@ import type { DeviceDriver } from './driver.js';
 import { report_deferred_probe_pending, report_probe_failure } from './probe-reports.js';
 import { async_schedule_dev, async_synchronize_full } from './async.js';
 import { RunLocal } from './run-local.js';
+import { emitProbe } from '../kernel/events.js';
 import { DelayedWork, schedule_delayed_work, WorkStruct, Workqueue } from './workqueue.js';
 
 /** The deferred-probe globals of dd.c, one set per run. */
@@ -261,6 +262,7 @@ export async function really_probe(dev: Device, drv: DeviceDriver): Promise<numb
     ret = await dev.bus.dma_configure(dev);
     if (ret) {
       device_unbind_cleanup(dev);
+      emitProbe(dev_name(dev), drv.name, ret);
       return ret;
     }
   }
@@ -271,10 +273,12 @@ export async function really_probe(dev: Device, drv: DeviceDriver): Promise<numb
     await bus_notify(dev, BUS_NOTIFY_DRIVER_NOT_BOUND);
     if (dev.bus?.dma_cleanup) await dev.bus.dma_cleanup(dev);
     device_unbind_cleanup(dev);
+    emitProbe(dev_name(dev), drv.name, -ret);
     return ret;
   }
   await driver_bound(dev);
   pr_debug(`bus: '${drv.bus!.name}': really_probe: bound device ${dev_name(dev)} to driver ${drv.name}`);
+  emitProbe(dev_name(dev), drv.name, 0);
   return 0;
 }
 

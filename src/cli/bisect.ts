@@ -6,12 +6,13 @@
  * same device.
  */
 import { bisectBoard, type BisectRow } from '../machine/bisect.js';
+import { withPatchedVariants } from '../machine/kernel-variants.js';
 import type { BoardEntry } from '../machine/catalog.js';
 import { frameFunction } from '../kernel/sched/call-trace.js';
 import { renderReport } from '../report/kernel-format.js';
 import type { Output } from './output.js';
 import { notValidatedNote } from './present.js';
-import { runShapeFlags, type RunShape } from './run-shape.js';
+import { requestShape, targetCommand, type TargetRequest } from './targets.js';
 import { EXIT_FAILURE_FOUND, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 
 /**
@@ -88,24 +89,30 @@ function lockMarks(r: BisectRow): Map<number, string> {
   return marks;
 }
 
-/** The command that replays a row's failure, with every option that shaped its runs. */
-function replayLine(board: BoardEntry, r: BisectRow, shape: RunShape): string {
-  return ['npx kemu replay', board.name, `--kernel ${r.variant}`, ...runShapeFlags(shape), r.failure!.token].join(' ');
+/** The command that replays a row's failure: the board as `request` named it, with every option that shaped its runs. */
+function replayLine(board: BoardEntry, request: TargetRequest, r: BisectRow): string {
+  return `${targetCommand('replay', request, board.name, r.variant)} ${r.failure!.token}`;
 }
 
 /** A row is healthy when it boots and every probe bound. */
 const healthy = (r: BisectRow) => r.outcome === 'boots' && r.failures.length === 0;
 
-/** Explores the board on each of its variants and prints the table; an interrupt (`signal`) ends it early with the rows so far. */
-export async function runBisect(out: Output, board: BoardEntry, json: boolean, shape: RunShape = { lockdep: {} }, signal?: AbortSignal): Promise<number> {
+/**
+ * Explores `board` (what `request` resolved to, shaped by its run shape) on
+ * each of its variants and the plug-in variants patching them, and prints
+ * the table; an interrupt (`signal`) ends it early with the rows so far.
+ */
+export async function runBisect(out: Output, board: BoardEntry, request: TargetRequest, json: boolean, signal?: AbortSignal): Promise<number> {
+  const shape = requestShape(request);
   const rows: BisectRow[] = [];
-  for (const variant of board.variants) {
+  const variants = withPatchedVariants(board.variants);
+  for (const variant of variants) {
     if (signal?.aborted) break;
     out.progress(`bisect ${board.name}: exploring the boot on ${variant}…`);
     rows.push(...(await bisectBoard(board, { variants: [variant], lockdep: shape.lockdep, maxSteps: shape.maxSteps, signal })));
   }
   out.endProgress();
-  const left = board.variants.slice(rows.length);
+  const left = variants.slice(rows.length);
   if (json) {
     out.print(JSON.stringify(bisectJson(board, rows), null, 2));
   } else {
@@ -123,13 +130,13 @@ export async function runBisect(out: Output, board: BoardEntry, json: boolean, s
       out.print(renderReport(r.failure!.report, { release: r.variant }));
       const others = r.failures.length - 1;
       if (others > 0) out.print(c.dim(`  and ${others} other failure${others === 1 ? '' : 's'}: ${r.failures.filter((f) => f !== r.failure).map((f) => f.title).join('; ')}`));
-      out.print(c.dim(`  replay: ${replayLine(board, r, shape)}`));
+      out.print(c.dim(`  replay: ${replayLine(board, request, r)}`));
     }
     for (const r of rows.filter((row) => row.chain.length > 0)) {
       out.print();
       out.print(c.bold(`${r.variant}: ${r.failure!.title}`));
       for (const line of chainLines(r.chain, lockMarks(r), out.width)) out.print(line.includes('←') ? line.replace(/←.*/, (m) => c.yellow(m)) : line);
-      out.print(c.dim(`  replay: ${replayLine(board, r, shape)}`));
+      out.print(c.dim(`  replay: ${replayLine(board, request, r)}`));
     }
     const note = notValidatedNote([...new Set(rows.flatMap((r) => r.notValidated))]);
     if (note) {

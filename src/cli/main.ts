@@ -1,7 +1,8 @@
 /**
- * The kemu command. It is given a catalog of boards and scenarios (the
- * built-in one is assembled in catalog/builtin.ts), parses the command line,
- * and returns an exit code scripts can rely on (exit-codes.ts).
+ * The kemu command. It is given the plug-ins to load first (bin/kemu.ts: the
+ * built-in catalog, catalog/builtin.ts), then loads kemu.config.* and each
+ * `--load` module the same way (plugins.ts), parses the command line, and
+ * returns an exit code scripts can rely on (exit-codes.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
@@ -10,14 +11,16 @@ import { searchInWorkers } from '../explore/parallel.js';
 import type { ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
-import { KERNEL_VARIANTS } from '../machine/kernel-variants.js';
+import { kernelVariants } from '../machine/kernel-variants.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun, runJson } from './present.js';
-import { resolveTarget, type Target } from './targets.js';
+import { requestShape, resolveBoard, resolveTarget, type Target } from './targets.js';
+import { firmwareOptions, targetRequest, type TargetFlags } from './target-options.js';
+import { commandPlugins, loadCatalog } from './plugins.js';
+import { workerSource } from './worker-target.js';
+import { ftraceFile } from './ftrace-file.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
-import { runShapeOf, type RunShape } from './run-shape.js';
-import type { DeviceLockClasses } from '../kernel/locking/lock-base.js';
 import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { interruptibly, sigint, type InterruptSource, type Interruptible } from './interrupt.js';
 import { readShardFile, shardFileOf } from './shard-file.js';
@@ -29,19 +32,15 @@ export interface CommandEnv {
   interrupts: InterruptSource;
 }
 
-interface ExploreFlags {
-  kernel?: string;
+interface ExploreFlags extends TargetFlags {
   strategy?: string;
   preemptions?: number;
   seed?: number;
   runs?: number;
   depth?: number;
   maxSchedules?: number;
-  maxSteps?: number;
   timeLimit?: number;
   first?: boolean;
-  validateDeviceMutex?: boolean;
-  deviceLockClasses?: DeviceLockClasses;
   json?: boolean;
   timeline?: boolean;
   detail?: 'story' | 'ops';
@@ -50,11 +49,19 @@ interface ExploreFlags {
   failure?: number;
   shard?: Shard;
   workers?: number;
+  ftrace?: string;
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/** A count that must be at least 1: a PCT depth, a step bound, a schedule or worker count. */
+function atLeastOne(value: string): number {
+  const n = positiveInt(value);
+  if (n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
 }
 
@@ -67,23 +74,19 @@ function shardOf(value: string): Shard {
 function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   switch (flags.strategy) {
     case undefined: return fallback;
+    case 'default': return 'default';
     case 'dpor': return 'dpor';
     case 'exhaustive': return 'exhaustive';
     case 'bounded': return { kind: 'bounded', preemptions: flags.preemptions ?? 2 };
     case 'random': return { kind: 'random', seed: flags.seed ?? 1, runs: flags.runs ?? 1000 };
     case 'pct': return { kind: 'pct', depth: flags.depth ?? 3, seed: flags.seed ?? 1, runs: flags.runs ?? 1000 };
-    default: throw new KemuError('unknown-name', `unknown strategy "${flags.strategy}": use dpor, exhaustive, bounded, random or pct`);
+    default: throw new KemuError('unknown-name', `unknown strategy "${flags.strategy}": use default, dpor, exhaustive, bounded, random or pct`);
   }
-}
-
-/** A board or scenario as the command line names it, with the run shape its flags give. */
-function targetOf(catalog: Catalog, name: string, flags: ExploreFlags, want: 'board' | 'any' = 'any'): Target {
-  return resolveTarget(catalog, name, flags.kernel, want, runShapeOf(flags));
 }
 
 async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, { signal, lastWords }: Interruptible): Promise<number> {
   checkViews(flags);
-  const shape: RunShape = runShapeOf(flags);
+  const shape = requestShape(target.request);
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
@@ -96,15 +99,14 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
     const result = await search(target.scenario, { ...options, shard: flags.shard, signal });
-    out.print(JSON.stringify(shardFileOf({ name: target.name, variant: target.variant }, shape, flags.shard, result)));
+    out.print(JSON.stringify(shardFileOf(target, flags.shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
   let found: SearchResult;
   if (flags.workers !== undefined && flags.workers > 1) {
-    if (!catalog.workerSource) throw new KemuError('bad-usage', 'this catalog cannot be loaded by worker threads (it has no workerSource)');
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
     try {
-      found = await searchInWorkers({ ...catalog.workerSource, args: [target.name, target.variant || undefined] }, options, flags.workers, signal);
+      found = await searchInWorkers(workerSource(catalog.sources, { ...target.request, kernel: target.variant || undefined }), options, flags.workers, signal);
     } finally {
       out.endProgress();
     }
@@ -138,14 +140,14 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   const first = files[0]!;
   for (const f of files) {
     if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy ||
-      f.shard.count !== first.shard.count || JSON.stringify(f.shape) !== JSON.stringify(first.shape)) {
+      f.shard.count !== first.shard.count || JSON.stringify(f.target.request) !== JSON.stringify(first.target.request)) {
       throw new KemuError('bad-usage', `${f.path} is a shard of another exploration (${f.target.name} ${f.target.variant} ${f.result.strategy}, ${f.shard.count} shards) than ${first.path}`);
     }
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
-  const shape = first.shape;
-  const target = resolveTarget(catalog, first.target.name, first.target.variant || undefined, 'any', shape);
+  const target = resolveTarget(catalog, first.target.request);
+  const shape = requestShape(target.request);
   const merged = mergeSearches(files.map((f) => f.result));
   return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
 }
@@ -160,16 +162,18 @@ function deviceMutexOptions(command: Command): Command {
 
 const detailOption = () => new Option('--detail <level>', 'timeline rows: the story (notes, locks, polls) or every step').choices(['story', 'ops']);
 
+const ftraceOption = (what: string) => new Option('--ftrace <file>', `write ${what} steps, locks, printk lines and probes as an ftrace-style text trace`);
+
 function exploreOptions(command: Command): Command {
-  return deviceMutexOptions(command)
+  return deviceMutexOptions(firmwareOptions(command))
     .option('-k, --kernel <variant>', 'kernel variant (see `kemu list variants`)')
-    .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['dpor', 'exhaustive', 'bounded', 'random', 'pct']))
+    .addOption(new Option('-s, --strategy <name>', 'how to explore').choices(['default', 'dpor', 'exhaustive', 'bounded', 'random', 'pct']))
     .option('--preemptions <n>', 'bounded: most preemptions per schedule', positiveInt)
     .option('--seed <n>', 'random/pct: seed of the first run', positiveInt)
-    .option('--runs <n>', 'random/pct: number of runs', positiveInt)
-    .option('--depth <d>', 'pct: bug depth d', positiveInt)
-    .option('--max-schedules <n>', 'stop after this many schedules', positiveInt)
-    .option('--max-steps <n>', 'steps allowed in one schedule', positiveInt)
+    .option('--runs <n>', 'random/pct: number of runs', atLeastOne)
+    .option('--depth <d>', 'pct: bug depth d', atLeastOne)
+    .option('--max-schedules <n>', 'stop after this many schedules (default: no limit)', atLeastOne)
+    .option('--max-steps <n>', 'steps allowed in one schedule', atLeastOne)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
     .option('--json', 'print the result as JSON')
@@ -179,24 +183,32 @@ function exploreOptions(command: Command): Command {
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
     .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
-    .option('--workers <n>', 'explore in n worker threads (not dpor)', positiveInt);
+    .option('--workers <n>', 'explore in n worker threads (not dpor)', atLeastOne);
 }
 
-export function buildProgram(catalog: Catalog, out: Output, setExit: (code: number) => void, env: CommandEnv = { interrupts: sigint }): Command {
+/** The command, loading `plugins` (module URLs) and then the user's before any subcommand runs. */
+export function buildProgram(plugins: readonly string[], out: Output, setExit: (code: number) => void, env: CommandEnv = { interrupts: sigint }): Command {
   const program = new Command('kemu')
     .description('Explore interleavings of emulated Linux driver-core and IOMMU code; find and replay deadlocks and lockups.')
     .version(`kemu ${kemuVersion()}`, '-V, --version', 'print the version')
+    .option('--load <module>', 'load a plug-in: boards, drivers, scenarios, kernel variants (repeatable)', (spec: string, all: string[] = []) => [...all, spec])
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => out.print(text.trimEnd()), writeErr: (text) => out.error(text.trimEnd()) })
     .exitOverride();
+  const load = (): string[] => program.opts<{ load?: string[] }>().load ?? [];
+  let catalog!: Catalog;
+  program.hook('preAction', async () => {
+    catalog = await loadCatalog(commandPlugins(plugins, load(), process.cwd()));
+  });
 
   program.command('list')
     .description('list boards, scenarios and kernel variants')
     .argument('[what]', 'boards, scenarios or variants (default: all)')
     .option('--json', 'print as JSON')
     .action((what: string | undefined, flags: { json?: boolean }) => {
-      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants: KERNEL_VARIANTS };
+      const variants = kernelVariants().map((v) => ({ name: v.name, summary: v.summary, ...(v.base ? { base: v.base } : {}) }));
+      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants };
       if (what !== undefined && !(what in sections)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
       const wanted = what ? [what as keyof typeof sections] : (Object.keys(sections) as (keyof typeof sections)[]);
       if (flags.json) {
@@ -206,7 +218,7 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
       for (const key of wanted) {
         out.print(out.color.bold(key));
         const rows = key === 'variants'
-          ? KERNEL_VARIANTS.map((v) => [v.name, v.summary])
+          ? variants.map((v) => [v.name, v.base ? `${v.summary} (patches ${v.base})` : v.summary])
           : sections[key].map((e) => {
             const entry = e as Catalog['boards'][number];
             return [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-'];
@@ -218,13 +230,15 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
 
   exploreOptions(program.command('run')
     .description('run a named scenario or board with its default exploration')
-    .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out, (session) => exploreTarget(out, catalog, targetOf(catalog, name, flags), flags, session))));
+    .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
+    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
+      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
-    .argument('<name>', 'scenario or board (see `kemu list`)'))
-    .action(async (name: string, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out, (session) => exploreTarget(out, catalog, targetOf(catalog, name, flags), flags, session))));
+    .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
+    .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
+      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -236,71 +250,78 @@ export function buildProgram(catalog: Catalog, out: Output, setExit: (code: numb
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n]', positiveInt)
     .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
 
-  deviceMutexOptions(program.command('replay')
+  deviceMutexOptions(firmwareOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
-    .argument('<name>', 'scenario or board the token belongs to')
-    .argument('<token>', 'replay token (k1.…)'))
+    .argument('<name>', 'scenario or board the token belongs to (leave out with --dtb, --dts or --dmar)')
+    .argument('[token]', 'replay token (k1.…)')))
     .option('-k, --kernel <variant>', 'kernel variant the token was found on')
-    .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', positiveInt)
+    .option('--max-steps <n>', 'steps allowed in one schedule, as in the run the token came from', atLeastOne)
     .option('--json', 'print the run as JSON')
     .option('--no-timeline', 'leave out the timeline')
     .addOption(detailOption())
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
-    .action(async (name: string, token: string, flags: ExploreFlags) => {
-      const target = targetOf(catalog, name, flags);
+    .addOption(ftraceOption('the run\'s'))
+    .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
+      const [name, token] = second === undefined ? [undefined, first] : [first, second];
+      const target = resolveTarget(catalog, targetRequest(name, flags, load()));
       checkViews(flags);
-      const run = await replay(target.scenario, token, runShapeOf(flags));
+      const ftrace = ftraceFile(flags.ftrace);
+      const run = await replay(ftrace.scenario(target.scenario), token, requestShape(target.request));
       if (flags.json) out.print(JSON.stringify(runJson(target, run, token), null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline !== false, width: out.width, detail: flags.detail });
       writeViews(out, flags, target, run, `${target.label}, replay of ${token}`);
+      ftrace.write(out);
       setExit(run.reports.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  program.command('boot')
+  firmwareOptions(program.command('boot')
     .description('boot a board once (no preemption) and print its dmesg; on a hang, the hung-task report')
-    .argument('<board>', 'board (see `kemu list boards`)')
+    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar'))
     .option('-k, --kernel <variant>', 'kernel variant')
     .option('--json', 'print the run as JSON')
     .option('--timeline', 'also print the timeline')
     .addOption(detailOption())
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
-    .action(async (name: string, flags: ExploreFlags) => {
-      const target = resolveTarget(catalog, name, flags.kernel, 'board');
+    .addOption(ftraceOption('the boot\'s'))
+    .action(async (name: string | undefined, flags: ExploreFlags) => {
+      const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
       checkViews(flags);
-      const run = await runOnce(target.scenario);
+      const ftrace = ftraceFile(flags.ftrace);
+      const run = await runOnce(ftrace.scenario(target.scenario));
       if (flags.json) out.print(JSON.stringify(runJson(target, run, run.token), null, 2));
       else presentRun(out, target, run, { timeline: flags.timeline === true, width: out.width, detail: flags.detail });
       writeViews(out, flags, target, run, `${target.label} (boot)`);
+      ftrace.write(out);
       const failed = run.reports.length > 0;
       if (!flags.json) {
         out.print();
         out.print(failed ? out.color.red(`✗ ${target.label}: ${run.reports.map((r) => r.title).join('; ')}`)
-          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`npx kemu explore ${name} --kernel ${target.variant}\` checks every interleaving`));
+          : out.color.green(`✓ ${target.label} booted (${run.steps} steps); \`${target.command('explore')}\` checks every interleaving`));
       }
       setExit(failed ? EXIT_FAILURE_FOUND : EXIT_OK);
     });
 
-  deviceMutexOptions(program.command('bisect')
+  deviceMutexOptions(firmwareOptions(program.command('bisect')
     .description('explore a board\'s boot on every kernel variant it lists: boots (and how healthy), hangs or warns, and where')
-    .argument('<board>', 'board (see `kemu list boards`)'))
+    .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')))
     .option('--json', 'print the rows as JSON')
-    .action(async (name: string, flags: ExploreFlags) => {
-      const board = catalog.boards.find((b) => b.name === name);
-      if (!board) throw new KemuError('unknown-name', `unknown board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
-      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, flags.json === true, runShapeOf(flags), signal)));
+    .action(async (name: string | undefined, flags: ExploreFlags) => {
+      const request = targetRequest(name, flags, load());
+      const board = resolveBoard(catalog, request);
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, request, flags.json === true, signal)));
     });
 
   return program;
 }
 
-/** Runs the command; resolves to the exit code. */
-export async function main(argv: string[], catalog: Catalog, out: Output = terminalOutput(), env: CommandEnv = { interrupts: sigint }): Promise<number> {
+/** Runs the command with `plugins` (module URLs) loaded before the user's; resolves to the exit code. */
+export async function main(argv: string[], plugins: readonly string[], out: Output = terminalOutput(), env: CommandEnv = { interrupts: sigint }): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(catalog, out, (c) => (code = c), env);
+  const program = buildProgram(plugins, out, (c) => (code = c), env);
   try {
-    if (argv.length === 0) return await runDemo(catalog, out);
+    if (argv.length === 0) return await runDemo(await loadCatalog(commandPlugins(plugins, [], process.cwd())), out);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {

@@ -8,6 +8,8 @@ import { renderDmesg } from '../report/dmesg.js';
 import { renderReport } from '../report/kernel-format.js';
 import { renderTimeline } from '../report/timeline.js';
 import type { Output } from './output.js';
+import type { StageCoverage } from '../explore/staged-search.js';
+import { CALIBRATION_RUNS } from '../explore/pct.js';
 import type { Target } from './targets.js';
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -24,6 +26,7 @@ const DOES: Record<ReportKind, [string, string]> = {
   kasan: ['touches freed memory', 'touch freed memory'],
   'probe-failed': ['fails a probe', 'fail a probe'],
   'deferred-probe-pending': ['leaves a probe deferred', 'leave a probe deferred'],
+  invariant: ['breaks an invariant', 'break an invariant'],
 };
 
 /** `first seen in schedule 4; 76 of 232 schedules lock up`: how common a failure is in what was explored. */
@@ -40,15 +43,31 @@ export interface PresentOptions {
   detail?: 'story' | 'ops';
 }
 
+/** Whether the search reached its end, and if not why not. */
+function endText(result: ExploreResult): string {
+  if (result.exhausted) return 'space exhausted';
+  if (result.stoppedBy === 'exhausted' && result.stepBounded > 0) return `NOT exhausted: ${plural(result.stepBounded, 'schedule')} hit the step bound`;
+  if (result.stoppedBy === 'runs-done') return 'not an exhaustive search (the runs asked for are done)';
+  return `NOT exhausted (stopped: ${result.stoppedBy.replace('-', ' ')})`;
+}
+
+/**
+ * What the default search covered, stage by stage: `≤ 0 preemptions: 12,
+ * ≤ 1: 340, ≤ 2: 2,000 (its budget; not all), then 2,116 classes of every
+ * schedule (DPOR)`.
+ */
+export function coverageText(coverage: readonly StageCoverage[]): string {
+  const bounded = coverage.slice(0, -1).map((c) => `${c.what.replace('every schedule with ', '')}: ${c.schedules.toLocaleString('en-US')}${c.complete ? '' : ' (its budget; not all)'}`);
+  const dpor = coverage[coverage.length - 1]!;
+  const classes = `${dpor.schedules.toLocaleString('en-US')} class${dpor.schedules === 1 ? '' : 'es'} of every schedule (DPOR)${dpor.complete ? '' : ', not all'}`;
+  return bounded.length > 0 ? `${bounded.join(', ')}, then ${classes}` : classes;
+}
+
 export function summaryLine(result: ExploreResult): string {
-  const coverage = result.exhausted
-    ? 'space exhausted'
-    : result.stoppedBy === 'exhausted' && result.stepBounded > 0
-      ? `NOT exhausted: ${plural(result.stepBounded, 'schedule')} hit the step bound`
-      : `stopped: ${result.stoppedBy.replace('-', ' ')}`;
-  const pruned = result.pruned > 0 ? ` (+${result.pruned.toLocaleString('en-US')} pruned as redundant)` : '';
+  const pruned = result.pruned > 0 ? ` (+${result.pruned.toLocaleString('en-US')} cut short as redundant)` : '';
   const found = result.failures.length === 0 ? 'no failure' : plural(result.failures.length, 'failure');
-  return `${result.strategy}: ${plural(result.schedules, 'schedule')}${pruned}, ${coverage}, ${found} (${(result.elapsedMs / 1000).toFixed(2)} s)`;
+  const what = result.coverage ? `${coverageText(result.coverage)}${pruned}` : `${plural(result.schedules, 'schedule')}${pruned}`;
+  return `${result.strategy}: ${what}, ${endText(result)}, ${found} (${(result.elapsedMs / 1000).toFixed(2)} s)`;
 }
 
 export function presentFailure(out: Output, target: Target, failure: Failure, index: number, schedules: number, options: PresentOptions): void {
@@ -81,7 +100,10 @@ export function presentExploration(out: Output, target: Target, result: ExploreR
   if (note) out.print(c.dim(note));
   if (result.pct) {
     const p = result.pct;
-    out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps; each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; all runs together >= ${(p.overall * 100).toFixed(2)} %`));
+    out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps (twice the longest of ${CALIBRATION_RUNS} random runs); ` +
+      `each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; ` +
+      `the ${p.runs.toLocaleString('en-US')} runs of at most k steps together >= ${(p.overall * 100).toFixed(2)} %` +
+      (p.longer > 0 ? `; ${p.longer.toLocaleString('en-US')} longer runs are not counted (bugs past step k have no bound)` : '')));
   }
   if (result.stoppedBy === 'interrupted') {
     out.print(c.yellow(`Interrupted after ${plural(result.schedules, 'schedule')}: a partial result; ${result.failures.length === 0 ? '"no failure" proves nothing' : 'the space was not exhausted'}.`));

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { KemuError } from '../kernel/errors.js';
 import type { SearchResult } from '../explore/explore.js';
 import type { Shard } from '../explore/strategy.js';
-import type { RunShape } from './run-shape.js';
+import type { Target, TargetRequest } from './targets.js';
 
 const count = z.number().int().nonnegative();
 
@@ -30,8 +30,10 @@ const searchResult = z.object({
   })),
   maxSteps: count,
   elapsedMs: z.number().nonnegative(),
-  pct: z.object({ depth: count, tasks: count, steps: count }).optional(),
+  pct: z.object({ depth: count, tasks: count, steps: count, runs: count, longer: count }).optional(),
   notValidated: z.array(z.string()),
+  cuts: z.object({ sleepBlocked: count, infeasible: count, redundant: count }).optional(),
+  coverage: z.array(z.object({ what: z.string(), schedules: count, complete: z.boolean() })).optional(),
 }) satisfies z.ZodType<SearchResult>;
 
 /** The options that shaped the runs (run-shape.ts): the merged failures are replayed with them. */
@@ -40,18 +42,27 @@ const runShape = z.object({
   maxSteps: count.optional(),
 });
 
+/** What the command line asked for (targets.ts): merge resolves the target from it and replays with its run shape. */
+const targetRequest = z.object({
+  name: z.string().min(1).optional(),
+  kernel: z.string().optional(),
+  firmware: z.object({ kind: z.enum(['dtb', 'dts', 'dmar']), path: z.string().min(1) }).optional(),
+  load: z.array(z.string()).readonly().optional(),
+  shape: runShape.optional(),
+}) satisfies z.ZodType<TargetRequest>;
+
 const shardFile = z.object({
   kemu: z.literal('shard'),
-  shape: runShape,
-  target: z.object({ name: z.string().min(1), variant: z.string() }),
+  target: z.object({ name: z.string().min(1), variant: z.string(), request: targetRequest }),
   shard: z.object({ index: count, count: z.number().int().positive() }).refine((s) => s.index < s.count, 'index must be below count'),
   result: searchResult,
 });
 
 export type ShardFile = z.infer<typeof shardFile>;
 
-export function shardFileOf(target: { name: string; variant: string }, shape: RunShape, shard: Shard, result: SearchResult): ShardFile {
-  return { kemu: 'shard', shape, target, shard, result };
+/** The shard file of `result`, one shard of exploring `target`. */
+export function shardFileOf(target: Target, shard: Shard, result: SearchResult): ShardFile {
+  return { kemu: 'shard', target: { name: target.name, variant: target.variant, request: target.request }, shard, result };
 }
 
 /** Reads and checks one shard file; every problem is a KemuError naming the file and the field. */

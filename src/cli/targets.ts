@@ -1,14 +1,28 @@
 /**
  * Resolving what the user named on the command line: a board (to boot) or a
- * scenario, and a kernel variant it supports. Unknown names are errors that
- * list what exists.
+ * scenario of the catalog, or a board made from a firmware file (--dtb,
+ * --dts, --dmar), and a kernel variant it runs on. Unknown names are errors
+ * that list what exists.
  */
 import { KemuError } from '../kernel/errors.js';
 import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
-import type { Catalog } from '../machine/catalog.js';
-import { findVariant } from '../machine/kernel-variants.js';
+import type { BoardEntry, Catalog, FirmwareKind } from '../machine/catalog.js';
+import { findVariant, runsOn } from '../machine/kernel-variants.js';
 import { runShapeFlags, type RunShape } from './run-shape.js';
+
+/** What the command line asks for: plain data, so worker threads and `kemu merge` can resolve it again. */
+export interface TargetRequest {
+  /** A board or scenario of the catalog; absent when a firmware file describes the board. */
+  readonly name?: string;
+  readonly kernel?: string;
+  /** The firmware file the board is made from, as the user wrote its path. */
+  readonly firmware?: { readonly kind: FirmwareKind; readonly path: string };
+  /** The `--load` arguments, as the user wrote them (for the replay command). */
+  readonly load?: readonly string[];
+  /** The options that shape its runs (run-shape.ts), repeated by every command printed for it; absent: the defaults. */
+  readonly shape?: RunShape;
+}
 
 export interface Target {
   kind: 'board' | 'scenario';
@@ -21,37 +35,93 @@ export interface Target {
   strategy: StrategySpec;
   /** Names the story gives the tasks, by comm (see ScenarioEntry.taskNames). */
   taskNames: Readonly<Record<string, string>>;
+  /** What resolved it (for worker threads and `kemu merge`). */
+  request: TargetRequest;
+  /** The command line that runs `verb` (explore, boot) on this target, with the options that shaped the run. */
+  command(verb: string): string;
   /** The command that replays a token on this target, with the options that shaped the run. */
   replayCommand(token: string): string;
+}
+
+/** The run shape `request` asks for: the defaults (lockdep as the kernel configures it, the default step bound) if it gives none. */
+export function requestShape(request: TargetRequest): RunShape {
+  return request.shape ?? { lockdep: {} };
+}
+
+/** The firmware request of a command's --dtb, --dts and --dmar flags: at most one of them. */
+export function firmwareRequest(flags: { dtb?: string; dts?: string; dmar?: string }): TargetRequest['firmware'] {
+  const given = (['dtb', 'dts', 'dmar'] as const).filter((kind) => flags[kind] !== undefined);
+  if (given.length > 1) throw new KemuError('bad-usage', `--${given.join(' and --')} each describe a whole board: give one`);
+  return given.length === 0 ? undefined : { kind: given[0]!, path: flags[given[0]!]! };
 }
 
 function known(catalog: Catalog): string {
   return [...catalog.boards.map((b) => `${b.name} (board)`), ...catalog.scenarios.map((s) => s.name)].join(', ');
 }
 
-export function resolveTarget(catalog: Catalog, name: string, variant: string | undefined, want: 'board' | 'any' = 'any',
-  shape: RunShape = { lockdep: {} }): Target {
-  const board = catalog.boards.find((b) => b.name === name);
-  const scenario = want === 'any' ? catalog.scenarios.find((s) => s.name === name) : undefined;
+/** The board a firmware file describes, made by the catalog's loader for its kind. */
+function firmwareBoard(catalog: Catalog, firmware: NonNullable<TargetRequest['firmware']>): BoardEntry {
+  const loader = catalog.firmware.find((l) => l.kind === firmware.kind);
+  if (!loader) throw new KemuError('bad-usage', `no loaded plug-in reads --${firmware.kind} files`);
+  return loader.board(firmware.path, catalog.drivers);
+}
+
+/** The board a request names: one of the catalog's, or the one its firmware file describes. */
+export function resolveBoard(catalog: Catalog, request: TargetRequest): BoardEntry {
+  if (request.firmware) {
+    if (request.name !== undefined) throw new KemuError('bad-usage', `--${request.firmware.kind} ${request.firmware.path} describes the board: leave out "${request.name}"`);
+    return firmwareBoard(catalog, request.firmware);
+  }
+  if (request.name === undefined) throw new KemuError('bad-usage', 'name a board, or give its firmware with --dtb, --dts or --dmar');
+  const board = catalog.boards.find((b) => b.name === request.name);
+  if (!board) throw new KemuError('unknown-name', `unknown board "${request.name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
+  return board;
+}
+
+/**
+ * The command line that runs `verb` on what `request` asks for (`name` is the
+ * board or scenario it resolved to) on kernel `variant`: `npx kemu <verb>`,
+ * its `--load` modules, the name or the firmware flag, the kernel, and the
+ * run-shape flags, so that a printed replay finds the same target and shapes
+ * its run the same way.
+ */
+export function targetCommand(verb: string, request: TargetRequest, name: string, variant: string): string {
+  return [
+    'npx kemu', verb,
+    ...(request.load ?? []).map((spec) => `--load ${spec}`),
+    request.firmware ? `--${request.firmware.kind} ${request.firmware.path}` : name,
+    ...(variant ? [`--kernel ${variant}`] : []),
+    ...runShapeFlags(requestShape(request)),
+  ].join(' ');
+}
+
+export function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'board' | 'any' = 'any'): Target {
+  const name = request.name;
+  const scenario = want === 'any' && !request.firmware ? catalog.scenarios.find((s) => s.name === name) : undefined;
+  const board = scenario ? undefined : request.firmware || want === 'board' || catalog.boards.some((b) => b.name === name)
+    ? resolveBoard(catalog, request) : undefined;
   const entry = board ?? scenario;
   if (!entry) {
-    const what = want === 'board' ? `board "${name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}` : `board or scenario "${name}"; known: ${known(catalog)}`;
-    throw new KemuError('unknown-name', `unknown ${what}`);
+    if (name === undefined) throw new KemuError('bad-usage', 'name a board or scenario, or give a board\'s firmware with --dtb, --dts or --dmar');
+    throw new KemuError('unknown-name', `unknown board or scenario "${name}"; known: ${known(catalog)}`);
   }
+  const variant = request.kernel;
   const chosen = variant ?? entry.defaultVariant;
   if (variant !== undefined) findVariant(variant);
   if (entry.variants.length === 0 && variant !== undefined) {
-    throw new KemuError('unknown-name', `${name} does not depend on the kernel variant: leave out --kernel`);
+    throw new KemuError('unknown-name', `${entry.name} does not depend on the kernel variant: leave out --kernel`);
   }
-  if (entry.variants.length > 0 && !entry.variants.includes(chosen)) {
-    throw new KemuError('unknown-name', `${name} does not run on kernel variant "${chosen}"; it runs on: ${entry.variants.join(', ')}`);
+  if (entry.variants.length > 0 && !runsOn(entry.variants, chosen)) {
+    throw new KemuError('unknown-name', `${entry.name} does not run on kernel variant "${chosen}"; it runs on: ${entry.variants.join(', ')}`);
   }
-  const kind = board ? 'board' : 'scenario';
+  const command = (verb: string): string => targetCommand(verb, request, entry.name, chosen);
   return {
-    kind, name, variant: chosen, label: chosen ? `${name} on ${chosen}` : name,
+    kind: board ? 'board' : 'scenario', name: entry.name, variant: chosen, label: chosen ? `${entry.name} on ${chosen}` : entry.name,
     scenario: board ? board.boot(chosen) : scenario!.build(chosen),
-    strategy: entry.strategy ?? 'dpor',
+    strategy: entry.strategy ?? 'default',
     taskNames: scenario?.taskNames ?? {},
-    replayCommand: (token) => ['npx kemu replay', name, ...(chosen ? [`--kernel ${chosen}`] : []), ...runShapeFlags(shape), token].join(' '),
+    request,
+    command,
+    replayCommand: (token) => `${command('replay')} ${token}`,
   };
 }

@@ -21,6 +21,12 @@
  *   (before it, the trylock fails);
  * - a task's first step reads its own task object, which its spawn wrote:
  *   ordered, never reversed (it could not have come first).
+ * - a poller parked in cpu_relax() could only go on once something its poll
+ *   read changed: the write that woke it is ordered before it, not a race,
+ *   when no other write to what it watches came after its poll began (or only
+ *   writes that happen after that write). (A completion is a counting
+ *   resource: a complete() that makes it available releases it, a wait that
+ *   takes the last count acquires it, and the lock rule above applies.)
  * Blocked tasks at the end of a run contribute a virtual event for the step
  * they could not take, racing with whatever holds them (Nidhugg's lock-fail races).
  */
@@ -54,7 +60,21 @@ export interface BlockedEvent {
   readonly races: Race[];
 }
 
+/** What a blocking operation waited to take: a lock (free until someone takes it) or a completion (taken until completed). */
+export interface WaitedResource {
+  readonly object: number;
+  readonly freeAtFirst: boolean;
+}
+
+/** A parked poller's step: what it watched, and the position of the step during which its poll began. */
+export interface Parked {
+  readonly watched: readonly number[];
+  readonly pollBegan: number;
+}
+
 interface ObjectHistory {
+  /** Positions of every access that was not a read, in order. */
+  writes: number[];
   /** Position of the last access that was not a read (-1: none). */
   lastWrite: number;
   lastWriteType: number;
@@ -123,16 +143,20 @@ export class ExecutionEvents {
    * Records the next event: task `uid` ran a step touching `accesses`;
    * `spawnedAt` is the position of the step that spawned the task (-1: before
    * the first step), and `taskObject` the task's own object (its spawn wrote
-   * it, its start reads it); the first `opAccesses` accesses are the operation's.
+   * it, its start reads it); the first `opAccesses` accesses are the
+   * operation's; `waitsOn` is the lock or completion the operation waited to
+   * take, and `parked` is set for the step of a poller woken from cpu_relax().
    */
-  add(uid: number, accesses: readonly number[], opAccesses: number, spawnedAt: number, taskObject: number): ExecutionEvent {
+  add(uid: number, accesses: readonly number[], opAccesses: number, spawnedAt: number, taskObject: number,
+    waitsOn: WaitedResource | null, parked: Parked | null): ExecutionEvent {
     const position = this.events.length;
     const footprint = reduceFootprint(accesses);
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : spawnedAt >= 0 ? this.events[spawnedAt]!.clock.slice() : [];
     const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
     clock[uid] = index;
-    const races = this.racesOf(uid, footprint, clock, taskObject);
+    let races = this.racesOf(uid, footprint, clock, taskObject);
+    races = races.filter((r) => this.couldGoFirst(r.first, uid, accesses, opAccesses, waitsOn, parked));
     const event: ExecutionEvent = { uid, index, footprint, op: reduceFootprint(accesses.slice(0, opAccesses)), clock, races };
     this.events.push(event);
     this.remember(position, event);
@@ -157,6 +181,49 @@ export class ExecutionEvents {
       else if (type === ACC_WRITE) this.candidate(candidates, uid, h.lastWrite, -1);
     }
     return { uid, footprint: reduceFootprint(footprint), clock, races: this.settle(candidates, clock) };
+  }
+
+  /**
+   * Whether a step whose operation waits could have run before event `first`
+   * (a race's first event), where the reversal puts it: only the events not
+   * ordered after `first` stay before it. A lock or completion it acquires,
+   * or the CPU it waits for, must be free there: the last write to it that
+   * stays is not an acquisition (by another task, for the CPU). A woken
+   * poller must have been woken there: some write by another task to what it
+   * watches, since its poll began, stays.
+   */
+  private couldGoFirst(first: number, uid: number, accesses: readonly number[], opAccesses: number, waitsOn: WaitedResource | null, parked: Parked | null): boolean {
+    if (parked) {
+      for (const object of parked.watched) {
+        for (const w of this.history.get(object)?.writes ?? []) {
+          if (w >= parked.pollBegan && w !== first && this.events[w]!.uid !== uid && !this.happensBefore(first, w)) return true;
+        }
+      }
+      return false;
+    }
+    if (waitsOn !== null && this.heldWhereMoved(waitsOn.object, first, null, !waitsOn.freeAtFirst)) return false;
+    for (let i = 0; i < opAccesses; i++) {
+      const a = accesses[i]!;
+      if (accessType(a) === ACC_AWAIT && this.heldWhereMoved(accessObject(a), first, uid, false)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether `object` is taken where a reversal before event `first` would put
+   * a step: the last write to it that is not ordered after `first` is an
+   * acquisition (by a task other than `owner`, when given); with no such
+   * write, `heldAtFirst` says.
+   */
+  private heldWhereMoved(object: number, first: number, owner: number | null, heldAtFirst: boolean): boolean {
+    const writes = this.history.get(object)?.writes ?? [];
+    for (let k = writes.length - 1; k >= 0; k--) {
+      const w = writes[k]!;
+      if (w === first || this.happensBefore(first, w)) continue;
+      const type = accessType(this.events[w]!.footprint.find((b) => accessObject(b) === object)!);
+      return (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) && this.events[w]!.uid !== owner;
+    }
+    return heldAtFirst;
   }
 
   private candidate(into: Race[], uid: number, first: number, via: number): void {
@@ -240,7 +307,7 @@ export class ExecutionEvents {
       const object = accessObject(a);
       let h = this.history.get(object);
       if (h === undefined) {
-        h = { lastWrite: -1, lastWriteType: ACC_WRITE, readsSince: [], lastAcquire: -1, releasedAcquire: -1 };
+        h = { writes: [], lastWrite: -1, lastWriteType: ACC_WRITE, readsSince: [], lastAcquire: -1, releasedAcquire: -1 };
         this.history.set(object, h);
       }
       const type = accessType(a);
@@ -250,6 +317,7 @@ export class ExecutionEvents {
       }
       if (type === ACC_RELEASE) h.releasedAcquire = h.lastAcquire;
       if (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) h.lastAcquire = position;
+      h.writes.push(position);
       h.lastWrite = position;
       h.lastWriteType = type;
       h.readsSince.length = 0;

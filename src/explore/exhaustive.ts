@@ -16,14 +16,17 @@ export class ExhaustiveSearch extends TreeSearch {
  * Iterative context bounding (Musuvathi and Qadeer, CHESS): exhaustive search
  * over the schedules with at most `bound` preemptions, for bound 0, 1, … up to
  * the limit. Bugs that need few preemptions are found first, and with them the
- * simplest schedule that shows each.
+ * simplest schedule that shows each. Each bound walks the tree again; a
+ * schedule is counted at the bound equal to its preemptions, so once.
  */
 export class PreemptionBoundedSearch extends ExhaustiveSearch {
   override readonly name: string;
-  private bound = 0;
+  private bound: number;
 
-  constructor(private readonly maxBound: number) {
+  /** Bounds `firstBound` (default 0) to `maxBound`; a search that starts above 0 counts only the schedules at its bounds. */
+  constructor(private readonly maxBound: number, firstBound = 0) {
     super();
+    this.bound = firstBound;
     this.name = `bounded(preemptions<=${maxBound})`;
   }
 
@@ -33,6 +36,10 @@ export class PreemptionBoundedSearch extends ExhaustiveSearch {
 
   protected override allowed(node: TreeNode, pid: number): boolean {
     return node.preemptionsBefore + this.preemptionCost(node, pid) <= this.bound;
+  }
+
+  protected override countsRun(): boolean {
+    return this.runPreemptions() === this.bound;
   }
 
   protected override treeExhausted(): boolean {

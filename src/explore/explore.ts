@@ -7,9 +7,10 @@ import { TaskIdentities } from '../kernel/sched/task-identities.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
-import { OptimalDpor } from './optimal-dpor.js';
+import { OptimalDpor, type DporStats } from './optimal-dpor.js';
+import { StagedSearch, type StageCoverage } from './staged-search.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
-import { PctSearch, pctBound } from './pct.js';
+import { PctSearch, mergePctStats, pctBound, type PctStats } from './pct.js';
 import { RandomWalk } from './random-walk.js';
 import { ReplayChooser } from './replay.js';
 import type { CapturedRun, ExploreProgress, ExploreResult, Failure, StopReason } from './result.js';
@@ -21,9 +22,9 @@ import { encodeToken, toSegments } from './token.js';
 import { wallNow, yieldToEventLoop } from './wall-clock.js';
 
 export interface ExploreOptions {
-  /** Default: `dpor` (exhaustive with partial-order reduction). */
+  /** Default: `default` (the schedules with few preemptions first, then DPOR over everything; staged-search.ts). */
   strategy?: StrategySpec;
-  /** Stop after this many schedules (default 1,000,000). */
+  /** Stop after this many schedules (default: no limit; a search a limit stops says so in stoppedBy). */
   maxSchedules?: number;
   /** Steps allowed in one schedule (default 20,000). */
   maxSteps?: number;
@@ -49,8 +50,8 @@ export interface ExploreOptions {
 /** Throws unless explorations with this strategy can be split into shards (or run in worker threads). */
 export function assertShardable(spec: StrategySpec, shard?: Shard): void {
   const kind = typeof spec === 'string' ? spec : spec.kind;
-  if (kind === 'dpor' || kind === 'replay') {
-    throw new KemuError('bad-usage', `the ${kind} strategy cannot be sharded` + (kind === 'dpor'
+  if (kind === 'dpor' || kind === 'default' || kind === 'replay') {
+    throw new KemuError('bad-usage', `the ${kind} strategy cannot be sharded` + (kind !== 'replay'
       ? ': its alternatives come from races found in other parts of the tree; shard exhaustive, bounded, random or pct instead' : ''));
   }
   if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
@@ -58,16 +59,35 @@ export function assertShardable(spec: StrategySpec, shard?: Shard): void {
   }
 }
 
+/** The default search's first stages: every schedule with at most this many preemptions. */
+const DEFAULT_BOUNDS = [0, 1, 2];
+/** Schedules each of those stages may count before the next takes over (what was covered is reported either way). */
+const DEFAULT_STAGE_BUDGET = 2000;
+
+/** Refuses a count a strategy cannot work with (a PCT depth of 0, no runs), naming it. */
+function atLeastOne(what: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+    throw new KemuError('bad-usage', `${what} must be a whole number of at least 1, not ${value}`);
+  }
+}
+
 function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undefined): Strategy {
   const s = typeof spec === 'string' ? { kind: spec } : spec;
+  atLeastOne('maxSteps', maxSteps);
+  if (s.kind === 'pct') atLeastOne('PCT depth', (s as { depth?: number }).depth);
+  if (s.kind === 'pct' || s.kind === 'random') atLeastOne('runs', (s as { runs?: number }).runs);
   if (shard) assertShardable(spec, shard);
   const sharded = <T extends { shardBy(shard: Shard): T }>(strategy: T): T => (shard ? strategy.shardBy(shard) : strategy);
   switch (s.kind) {
+    case 'default': {
+      const d = s as { bounds?: readonly number[]; budget?: number };
+      return new StagedSearch(d.bounds ?? DEFAULT_BOUNDS, d.budget ?? DEFAULT_STAGE_BUDGET);
+    }
     case 'dpor': return new OptimalDpor();
     case 'exhaustive': return sharded(new ExhaustiveSearch());
     case 'bounded': return sharded(new PreemptionBoundedSearch(s.preemptions));
     case 'random': return sharded(new RandomWalk(s.seed ?? 1, s.runs ?? 1000));
-    case 'pct': return sharded(new PctSearch(s.depth ?? 3, s.seed ?? 1, s.runs ?? 1000, Math.min(maxSteps, 1000)));
+    case 'pct': return sharded(new PctSearch(s.depth ?? 3, s.seed ?? 1, s.runs ?? 1000));
     case 'replay': return ReplayChooser.fromToken(s.token);
     default: throw new KemuError('unknown-name', `unknown strategy ${JSON.stringify(spec)}: use dpor, exhaustive, bounded, random, pct or replay`);
   }
@@ -133,10 +153,14 @@ export interface SearchResult {
   found: FoundFailure[];
   maxSteps: number;
   elapsedMs: number;
-  /** PCT: the largest task count and step count seen, for the probability bound. */
-  pct?: { depth: number; tasks: number; steps: number };
+  /** PCT: what its probability bound depends on. */
+  pct?: PctStats;
   /** Lock classes the runs took that lockdep did not validate (novalidate, such as &dev->mutex). */
   notValidated: string[];
+  /** DPOR: why runs were cut short (every runnable task asleep; a reversal that could not run). */
+  cuts?: DporStats;
+  /** The default search: what each of its stages covered. */
+  coverage?: StageCoverage[];
 }
 
 const earlier = (a: readonly number[], b: readonly number[]) => {
@@ -152,8 +176,8 @@ function better(a: FoundFailure, b: FoundFailure): FoundFailure {
 /** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
 export async function search(scenario: Scenario, options: ExploreOptions = {}): Promise<SearchResult> {
   const settings = { ...settingsOf(options, false), identities: new TaskIdentities() };
-  const strategy = makeStrategy(options.strategy ?? 'dpor', settings.maxSteps, options.shard);
-  const maxSchedules = options.maxSchedules ?? 1_000_000;
+  const strategy = makeStrategy(options.strategy ?? 'default', settings.maxSteps, options.shard);
+  const maxSchedules = options.maxSchedules ?? Infinity;
   const found = new Map<string, FoundFailure>();
   const started = wallNow();
   let lastYield = started;
@@ -218,6 +242,8 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     strategy: strategy.name, exhaustiveStrategy: strategy.exhaustive, schedules, pruned, stepBounded, stoppedBy,
     found: [...found.values()], maxSteps, elapsedMs: wallNow() - started,
     ...(strategy instanceof PctSearch ? { pct: strategy.stats() } : {}),
+    ...(strategy instanceof OptimalDpor ? { cuts: { ...strategy.stats } } : {}),
+    ...(strategy instanceof StagedSearch ? { cuts: { ...strategy.dpor.stats }, coverage: strategy.coverage() } : {}),
     notValidated: [...notValidated].sort(),
   };
 }
@@ -243,7 +269,7 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
     found: [...found.values()].sort((a, b) => (earlier(a.order, b.order) ? -1 : 1)),
     maxSteps: Math.max(...parts.map((p) => p.maxSteps)),
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
-    ...(pcts.length ? { pct: { depth: pcts[0]!.depth, tasks: Math.max(...pcts.map((p) => p.tasks)), steps: Math.max(...pcts.map((p) => p.steps)) } } : {}),
+    ...(pcts.length ? { pct: mergePctStats(pcts) } : {}),
     notValidated: [...new Set(parts.flatMap((p) => p.notValidated))].sort(),
   };
 }
@@ -269,7 +295,8 @@ export async function finishSearch(scenario: Scenario, result: SearchResult, opt
     strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
     exhausted: result.exhaustiveStrategy && result.stoppedBy === 'exhausted' && result.stepBounded === 0,
     stoppedBy: result.stoppedBy, failures, elapsedMs: result.elapsedMs, maxSteps: result.maxSteps, notValidated: result.notValidated,
-    ...(result.pct ? { pct: pctBound(result.pct.depth, result.pct.tasks, result.pct.steps, result.schedules) } : {}),
+    ...(result.coverage ? { coverage: result.coverage } : {}),
+    ...(result.pct ? { pct: pctBound(result.pct) } : {}),
   };
 }
 

@@ -24,25 +24,29 @@
 import type { Kernel, RunOutcome } from '../kernel/kernel.js';
 import { KemuError } from '../kernel/errors.js';
 import { footprintsConflict } from '../kernel/sched/access.js';
+import { OpKind, type Op } from '../kernel/sched/op.js';
+import type { SpinWait } from '../kernel/sched/poll-window.js';
 import type { Task } from '../kernel/sched/task.js';
-import { ExecutionEvents, type BlockedEvent } from './execution-events.js';
+import { ExecutionEvents, type BlockedEvent, type Parked } from './execution-events.js';
 import type { Strategy } from './strategy.js';
 import { WakeupNode, insertWakeupSequence, type WakeupStep } from './wakeup-tree.js';
 
 /** Why a run was cut short. */
-type Cut = 'sleep-blocked' | 'infeasible';
+type Cut = 'sleep-blocked' | 'infeasible' | 'redundant';
 
 export interface DporStats {
   /** Runs cut because every runnable task was asleep. */
   sleepBlocked: number;
-  /** Runs cut because a wakeup sequence reached a task that could not run. */
+  /** Runs cut because a wakeup sequence reached a task that could not run (the reversal of a race with a waiting step). */
   infeasible: number;
+  /** Runs cut because a wakeup sequence reached a sleeping task (it was inserted not knowing what a reversed step would touch). */
+  redundant: number;
 }
 
 export class OptimalDpor implements Strategy {
   readonly name: string = 'dpor';
   readonly exhaustive = true;
-  readonly stats: DporStats = { sleepBlocked: 0, infeasible: 0 };
+  readonly stats: DporStats = { sleepBlocked: 0, infeasible: 0, redundant: 0 };
 
   private readonly root = new WakeupNode(0, [], false);
   private readonly events = new ExecutionEvents();
@@ -83,13 +87,14 @@ export class OptimalDpor implements Strategy {
       this.started = true;
       return true;
     }
-    const cutAt = this.cut === 'infeasible' ? this.nodes.length : -1;
+    const cutAt = this.cut === 'infeasible' || this.cut === 'redundant' ? this.nodes.length : -1;
     this.cut = null;
     for (let i = this.nodes.length - (cutAt >= 0 ? 0 : 1); i >= 0; i--) {
       const parent = this.nodeAt(i);
       if (i === cutAt) {
         // The branch that could not run is dropped unexplored; its siblings keep its sleepers.
-        parent.children.shift();
+        const dropped = parent.children.shift()!;
+        this.retryDeferred(parent, dropped);
         if (parent.children.length > 0) return this.startBranch(i, this.branchExploredAt(i));
         continue;
       }
@@ -122,7 +127,7 @@ export class OptimalDpor implements Strategy {
         }
         return this.cutShort('infeasible');
       }
-      if (this.asleep(planned.uid)) return this.cutShort('infeasible');
+      if (this.asleep(planned.uid)) return this.cutShort('redundant');
       this.take(i, planned);
       return task;
     }
@@ -141,8 +146,13 @@ export class OptimalDpor implements Strategy {
       return;
     }
     this.accessCounts[i] = accesses.length;
-    const event = this.events.add(task.uid, accesses, kernel.opAccesses, task.spawnedAtStep - 1, task.objId);
-    this.nodes[i]!.ran(event.footprint);
+    const op = task.pending;
+    const waitsOn = op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock ? { object: op.obj!.id, freeAtFirst: true }
+      : op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
+    const event = this.events.add(task.uid, accesses, kernel.opAccesses, task.spawnedAtStep - 1, task.objId, waitsOn, parkedOf(op));
+    const node = this.nodes[i]!;
+    node.ran(event.footprint);
+    this.retryDeferred(this.nodeAt(i), node);
     this.sleep = this.sleep.filter((s) => !footprintsConflict(s.footprint, event.footprint));
   }
 
@@ -153,6 +163,14 @@ export class OptimalDpor implements Strategy {
       if (task.state === 'ready' && !kernel.isEnabled(task)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task)));
     }
     this.reverseRaces(blocked);
+  }
+
+  /** Inserts again, at `parent`, the sequences that waited to know what `child`'s step touches. */
+  private retryDeferred(parent: WakeupNode, child: WakeupNode): void {
+    const waiting = child.deferred;
+    if (!waiting) return;
+    child.deferred = null;
+    for (const rest of waiting) insertWakeupSequence(parent, rest);
   }
 
   /** The tree node at which position `i` chooses its step. */
@@ -198,7 +216,8 @@ export class OptimalDpor implements Strategy {
   private cutShort(why: Cut): null {
     this.cut = why;
     if (why === 'sleep-blocked') this.stats.sleepBlocked++;
-    else this.stats.infeasible++;
+    else if (why === 'infeasible') this.stats.infeasible++;
+    else this.stats.redundant++;
     return null;
   }
 
@@ -244,6 +263,14 @@ export class OptimalDpor implements Strategy {
       `the scenario is not deterministic: at step ${i + 1} ${what}${runnable}; ` +
       'remove wall-clock time, Math.random, I/O and state kept between runs from it');
   }
+}
+
+/** For a poller woken from cpu_relax(): what it watched, and where its poll began (execution-events.ts drops the races it could not win). */
+function parkedOf(op: Op): Parked | null {
+  if (op.kind !== OpKind.CpuRelax || op.arg === null) return null;
+  const spin = op.arg as SpinWait;
+  // Steps are numbered from 1, positions from 0: the poll began during step `since`, at position since - 1.
+  return { watched: spin.objects.map((o) => o.id), pollBegan: spin.since - 1 };
 }
 
 /**

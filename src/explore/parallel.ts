@@ -3,7 +3,8 @@
  * piscina pool, one worker per shard), and their results merge into exactly
  * the result of one search. Functions cannot cross into a worker, so a worker
  * loads the scenario itself from a module: it imports `module`, calls the
- * exported `factory` with `args`, and explores the scenario it returns.
+ * exported `factory` with `args`, and explores the scenario it returns (or
+ * resolves to, for a factory that must load modules first).
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -12,7 +13,7 @@ import { KemuError } from '../kernel/errors.js';
 import type { ExploreOptions, SearchResult } from './explore.js';
 import { assertShardable, mergeSearches } from './explore.js';
 
-/** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it. */
+/** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it (or a promise of it). */
 export interface ScenarioSource {
   module: string;
   factory: string;
@@ -32,7 +33,7 @@ export interface ShardTask {
 
 /** Searches the shards in worker threads; once `signal` aborts, every worker stops between runs and the merged result is 'interrupted'. */
 export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(), signal?: AbortSignal): Promise<SearchResult> {
-  assertShardable(options.strategy ?? 'dpor');
+  assertShardable(options.strategy ?? 'default');
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
   }

@@ -1,6 +1,7 @@
 /**
  * Seeded random scheduling: every decision picks a runnable task uniformly.
- * Run `i` uses seed `seed + i`, so any run can be reproduced from its token.
+ * Run `i`'s choices come from `seed` and `i` (Rng.forRun), so any run can be
+ * reproduced from its token, and two seeds make different runs.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched/task.js';

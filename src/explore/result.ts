@@ -7,6 +7,7 @@ import type { RunOutcome, TraceStep } from '../kernel/kernel.js';
 import type { LogLine } from '../kernel/printk.js';
 import type { KernelReport, ReportKind } from '../kernel/detect/report.js';
 import type { PctBound } from './pct.js';
+import type { StageCoverage } from './staged-search.js';
 
 export interface TaskInfo {
   pid: number;
@@ -67,6 +68,8 @@ export interface ExploreResult {
   pct?: PctBound;
   /** Lock classes the runs took that lockdep did not validate (novalidate, such as &dev->mutex): the reports say nothing about their order. */
   notValidated: string[];
+  /** The default search: what each of its stages covered, in order. */
+  coverage?: StageCoverage[];
 }
 
 export interface ExploreProgress {

@@ -15,6 +15,17 @@ export class Rng {
     return this.state;
   }
 
+  /**
+   * The generator of run `run` of a search seeded `seed`: the pair is mixed
+   * (splitmix32's finaliser), so two seeds share no runs, unlike `seed + run`.
+   */
+  static forRun(seed: number, run: number): Rng {
+    let h = Math.imul(seed ^ 0x85ebca6b, 0x9e3779b1) ^ Math.imul(run + 1, 0xc2b2ae35);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return new Rng((h ^ (h >>> 16)) >>> 0);
+  }
+
   /** Uniform integer in [0, n). */
   below(n: number): number {
     return this.next() % n;

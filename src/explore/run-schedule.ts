@@ -13,6 +13,7 @@ import { KemuError } from '../kernel/errors.js';
 import { Kernel, type Chooser, type RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
+import { CALL_TRACE_FRAMES } from '../kernel/sched/call-trace.js';
 import { describeOp } from '../kernel/sched/describe.js';
 import type { TaskIdentities } from '../kernel/sched/task-identities.js';
 
@@ -62,7 +63,15 @@ const watchdog = new EscapeWatchdog();
 export async function runSchedule(scenario: Scenario, chooser: Chooser, settings: RunSettings): Promise<{ kernel: Kernel; outcome: RunOutcome }> {
   const kernel = new Kernel({ chooser, maxSteps: settings.maxSteps, capture: settings.capture, lockdep: settings.lockdep, faults: settings.faults, identities: settings.identities });
   watchdog.watch(kernel);
-  const outcome = await kernel.boot('swapper/0', () => scenario(kernel));
+  // Errors thrown by model code are oopses: keep their whole stack (V8 keeps 10 frames by default).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(stackTraceLimit, CALL_TRACE_FRAMES);
+  let outcome: RunOutcome;
+  try {
+    outcome = await kernel.boot('swapper/0', () => scenario(kernel));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   watchdog.release();
   if (kernel.misuse !== null) throw kernel.misuse;
   return { kernel, outcome };

@@ -1,7 +1,7 @@
 /**
- * What the randomised strategies share: numbered runs, run `i` seeded with
- * `seed + i`, and sharding by run number, so the runs of `count` shards are
- * exactly the runs of one exploration.
+ * What the randomised strategies share: numbered runs, run `i` seeded from
+ * `seed` and `i` together (Rng.forRun), and sharding by run number, so the
+ * runs of `count` shards are exactly the runs of one exploration.
  */
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched/task.js';
@@ -33,7 +33,7 @@ export abstract class SeededRuns implements Strategy, Chooser {
     do this.run++;
     while (this.run < this.runs && !this.mustRun(this.run));
     if (this.run >= this.runs) return false;
-    this.rng = new Rng(this.seed + this.run);
+    this.rng = Rng.forRun(this.seed, this.run);
     this.prepareRun();
     return true;
   }

@@ -28,6 +28,9 @@ export interface Shard {
 
 /** Which strategy to explore with, as a user asks for it. */
 export type StrategySpec =
+  /** Every schedule with at most 0, 1 and 2 preemptions (each bound within `budget` schedules), then DPOR (staged-search.ts). */
+  | 'default'
+  | { kind: 'default'; bounds?: readonly number[]; budget?: number }
   | 'dpor'
   | 'exhaustive'
   | { kind: 'dpor' }

@@ -55,8 +55,24 @@ export abstract class TreeSearch implements Strategy, Chooser {
   }
 
   /** Whether the current run belongs to this shard's share of the space. */
-  runCounts(): boolean {
+  private inShard(): boolean {
     return this.shard === null || this.prefixOrdinal % this.shard.count === this.shard.index;
+  }
+
+  /** Whether the current run counts: it is this shard's, and the subclass has not counted its schedule already. */
+  runCounts(): boolean {
+    return this.inShard() && this.countsRun();
+  }
+
+  /** Whether the run just made is one this search has not counted before (a bounded search re-runs smaller bounds). */
+  protected countsRun(): boolean {
+    return true;
+  }
+
+  /** Preemptions in the current run's schedule. */
+  protected runPreemptions(): number {
+    const last = this.nodes[this.depth - 1];
+    return last ? last.preemptionsBefore + this.preemptionCost(last, last.chosen) : 0;
   }
 
   /** Where the current run comes in the single-threaded order: [prefix ordinal, run within the prefix]. */
@@ -75,7 +91,7 @@ export abstract class TreeSearch implements Strategy, Chooser {
       return true;
     }
     for (let i = this.nodes.length - 1; i >= 0; i--) {
-      if (i >= SHARD_SPLIT_DEPTH && !this.runCounts()) continue;
+      if (i >= SHARD_SPLIT_DEPTH && !this.inShard()) continue;
       const node = this.nodes[i]!;
       const next = this.nextAlternative(node);
       if (next !== undefined) {

@@ -13,6 +13,12 @@
  * cover v is already scheduled), or when a child's step is independent of all
  * of v (exploring that child covers v, which commutes with it); otherwise the
  * rest of v becomes a new last child.
+ *
+ * One case cannot be decided: v reaches, after other steps, the step of a
+ * task whose tentative step is already a child here. Whether those other
+ * steps commute with it is known only once it has run. The rest of v waits on
+ * that child and is inserted again when the child runs, or when it is dropped
+ * because it cannot run, before the search takes the next child.
  */
 import { footprintsConflict } from '../kernel/sched/access.js';
 
@@ -32,6 +38,8 @@ export interface WakeupStep {
 
 export class WakeupNode {
   readonly children: WakeupNode[] = [];
+  /** Sequences to insert again at this node's parent once its step has run (or is dropped). */
+  deferred: WakeupStep[][] | null = null;
 
   /** `footprint` is the step's when it has run; before, the sequence's (maybe partial) or none for a fresh choice. */
   constructor(readonly uid: number, public footprint: readonly number[], public tentative: boolean) {}
@@ -52,6 +60,7 @@ export class WakeupNode {
 
 const INCOMPATIBLE = -2;
 const INDEPENDENT = -1;
+const UNDECIDED = -3;
 
 /**
  * Where `child`'s step appears in `v` as a weak initial (its index), INDEPENDENT
@@ -69,7 +78,7 @@ function weakInitial(child: WakeupNode, v: readonly WakeupStep[]): number {
     const step = v[i]!;
     if (step.uid === child.uid) {
       const footprint = !child.tentative ? child.footprint : !step.tentative ? step.footprint : null;
-      if (footprint === null) return i === 0 ? 0 : INCOMPATIBLE;
+      if (footprint === null) return i === 0 ? 0 : UNDECIDED;
       for (let j = 0; j < i; j++) if (footprintsConflict(v[j]!.footprint, footprint)) return INCOMPATIBLE;
       return i;
     }
@@ -88,6 +97,10 @@ export function insertWakeupSequence(node: WakeupNode, v: WakeupStep[]): boolean
     for (const child of at.children) {
       const found = weakInitial(child, rest);
       if (found === INCOMPATIBLE) continue;
+      if (found === UNDECIDED) {
+        (child.deferred ??= []).push(rest);
+        return true;
+      }
       if (found === INDEPENDENT) return false;
       if (rest.length === 1) return false;
       rest = rest.slice(0, found).concat(rest.slice(found + 1));

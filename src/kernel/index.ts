@@ -13,6 +13,8 @@ export { Cell } from './memory/cell.js';
 export { READ_ONCE, WRITE_ONCE, atomic_rmw, atomic_read, atomic_set, atomic_add_return, atomic_inc_return, atomic_dec_return, atomic_xchg, atomic_cmpxchg } from './memory/once.js';
 export { Register, readl, writel, readq, writeq, type RegisterBehaviour } from './memory/mmio.js';
 export { PhysMemory, type DmaBuffer } from './memory/phys-memory.js';
+export { SlabObject, SlabField, kzalloc, kfree, load, store, type SlabClass, type StructType, type FieldLayout } from './memory/slab.js';
+export { TimerList, mod_timer, del_timer, timer_pending, jiffies } from './time/timer.js';
 export { WARN_ON, BUG_ON, BUG, KernelBug, lockdep_assert_held, kemu_note } from './assert.js';
 export { printk, pr_info, pr_warn, pr_err, pr_emerg, pr_debug } from './printk.js';
 export type { KernelReport, ReportKind, TaskSnapshot, LockSnapshot } from './detect/report.js';

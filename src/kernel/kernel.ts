@@ -13,9 +13,11 @@ import { Lockdep, type LockdepOptions } from './lockdep/lockdep.js';
 import { FaultInjector, type FaultPlan } from './fault-inject.js';
 import type { KernelReport } from './detect/report.js';
 import { detectStuck } from './detect/stuck.js';
-import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportWarn } from './detect/inline-reports.js';
-import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, CREATED_OBJECTS_LIMIT, access, cpuObjectId, objectIdOf } from './sched/access.js';
+import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportRunaway, reportWarn } from './detect/inline-reports.js';
+import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, CREATED_OBJECTS_LIMIT, INVARIANT_OBJECT_ID, access, cpuObjectId, objectIdOf } from './sched/access.js';
 import { spinWoken, type SpinWait, type Watched } from './sched/poll-window.js';
+import { Invariants } from './detect/invariants.js';
+import type { SharedObject } from './shared-object.js';
 import { captureCallTrace, lockCaller } from './sched/call-trace.js';
 import { setCurrent, setCurrentTask, type RunContext } from './sched/current.js';
 import { describeOp, describeValue, targetName } from './sched/describe.js';
@@ -28,6 +30,7 @@ import type { LockBase } from './locking/lock-base.js';
 import type { Completion } from './locking/completion.js';
 import { COMPLETE_ALL } from './locking/completion.js';
 import type { IrqFlags } from './locking/spinlock.js';
+import type { KernelEventEmitter } from './events.js';
 
 /** Decides which task runs next; the explorer's strategies implement it. */
 export interface Chooser {
@@ -75,6 +78,21 @@ export interface TraceStep {
 
 const NEVER = new Promise<never>(() => {});
 
+/**
+ * Accesses one step may make. A step is the code between two scheduling
+ * points; one that touches memory this often is a loop with no scheduling
+ * point in it, which would never end.
+ */
+const RUNAWAY_ACCESSES = 200_000;
+
+/** Thrown through a task's code when its step runs away; the task is then stuck for good (see runaway()). */
+class RunawayStep extends Error {
+  constructor(readonly trace: string[]) {
+    super('a loop with no scheduling point');
+    this.name = 'RunawayStep';
+  }
+}
+
 /** A task holds its CPU while preemption or interrupts are off: no other task on that CPU can run. */
 function holdsCpu(task: Task): boolean {
   return task.preemptCount > 0 || task.irqsDisabled;
@@ -83,7 +101,9 @@ function holdsCpu(task: Task): boolean {
 export class Kernel implements RunContext {
   readonly tasks: Task[] = [];
   readonly clock = new Clock();
-  readonly log = new LogBuffer(() => this.clock.ns);
+  // Observation (events.ts): null until someone observes the run; every emit below is guarded by that check.
+  events: KernelEventEmitter | null = null;
+  readonly log = new LogBuffer(() => this.clock.ns, (line) => this.events?.emit('printk', { ...line, task: this.running }));
   readonly reports: KernelReport[] = [];
   readonly trace: TraceStep[] = [];
   readonly lockdep: Lockdep;
@@ -103,6 +123,8 @@ export class Kernel implements RunContext {
   readonly done: Promise<RunOutcome>;
   /** The emulator was misused during the run (an error to throw at the user, not a kernel report). */
   misuse: unknown = null;
+  /** What the scenario stated must hold after every step. */
+  readonly invariants = new Invariants();
 
   private readonly chooser: Chooser;
   private readonly identities: TaskIdentities;
@@ -145,17 +167,45 @@ export class Kernel implements RunContext {
 
   recordRead(obj: Watched, value: unknown): void {
     this.accesses.push(access(obj.id, ACC_READ));
+    if (this.accesses.length > RUNAWAY_ACCESSES) this.runaway();
     this.running?.poll.read(obj, value);
   }
 
   recordWrite(obj: Watched, changed: boolean): void {
     this.accesses.push(access(obj.id, ACC_WRITE));
+    if (this.accesses.length > RUNAWAY_ACCESSES) this.runaway();
+    this.noteInvariantWrite(obj);
     this.running?.poll.write(obj, changed);
   }
 
+  /**
+   * The running step has made RUNAWAY_ACCESSES accesses without reaching a
+   * scheduling point: its code loops forever (as a CPU spinning with no
+   * cpu_relax would). Stops the loop by throwing through the task's code; the
+   * task is then reported spinning there, and stays stuck with what it holds.
+   */
+  private runaway(): never {
+    throw new RunawayStep(captureCallTrace());
+  }
+
+  /** A write to something an invariant reads also writes the invariant object (invariants.ts). */
+  private noteInvariantWrite(obj: object): void {
+    if (this.invariants.any && this.invariants.watches(obj as SharedObject)) this.accesses.push(access(INVARIANT_OBJECT_ID, ACC_WRITE));
+  }
+
+  /**
+   * States an invariant over `objects`: `holds` (reading their `.value`) is
+   * checked after every step, and a broken invariant is a failure of the run
+   * (invariants.ts). Call it in the scenario, after creating the objects.
+   */
+  invariant(name: string, objects: readonly SharedObject[], holds: () => true | false | string): void {
+    this.invariants.add(name, objects, holds);
+  }
+
   /** A write to an object no poller can watch (a completion, a new task): it always counts as a change. */
-  private recordEffect(id: number): void {
-    this.accesses.push(access(id, ACC_WRITE));
+  private recordEffect(obj: { readonly id: number }, type: number = ACC_WRITE): void {
+    this.accesses.push(access(obj.id, type));
+    this.noteInvariantWrite(obj);
     this.running?.poll.write(null, true);
   }
 
@@ -173,7 +223,7 @@ export class Kernel implements RunContext {
     task.objId = this.registerObject(task);
     task.spawnedAtStep = this.running ? this.stepCount : 0;
     task.pendingSince = task.lastScheduled = this.clock.ns;
-    if (this.running) this.recordEffect(task.objId);
+    if (this.running) this.recordEffect({ id: task.objId });
     if (cpu >= 0) {
       for (const other of this.tasks) {
         if (other.cpu === cpu) other.cpuShared = task.cpuShared = true;
@@ -195,10 +245,12 @@ export class Kernel implements RunContext {
   /** A task reached a scheduling point: announce its operation and hand the CPU on. */
   point(task: Task, op: Op): Promise<unknown> {
     if (this.outcome !== null) return NEVER;
-    if (task !== this.running) {
-      const error = new KemuError('bad-usage',
-        `task ${task.label} reached ${describeOp(op)} while ${this.running?.label ?? 'no task'} was running: ` +
-        'a task must not run two kernel calls at once (Promise.all) or run on after awaiting a promise kemu does not control');
+    if (task !== this.running || task.inCall) {
+      const why = task.inCall
+        ? `task ${task.label} reached ${describeOp(op)} while its ${describeOp(task.pending)} had not returned`
+        : `task ${task.label} reached ${describeOp(op)} while ${this.running?.label ?? 'no task'} was running`;
+      const error = new KemuError('bad-usage', `${why}: a task must not run two kernel calls at once (Promise.all) ` +
+        'or run on after awaiting a promise kemu does not control');
       this.fail(error);
       throw error;
     }
@@ -209,13 +261,14 @@ export class Kernel implements RunContext {
       this.accesses.push(access(observers.id, ACC_WRITE));
     }
     this.endStep(task);
+    task.inCall = true;
     task.pending = op;
     task.pendingSince = this.clock.ns;
     if (this.capture) task.callTrace = captureCallTrace();
     switch (op.kind) {
       case OpKind.CpuRelax:
         op.arg = task.poll.close(task.heldLocks);
-        task.poll.open(task.heldLocks);
+        task.poll.open(task.heldLocks, this.stepCount);
         break;
       case OpKind.MutexLock:
         this.mightSleep(task, op);
@@ -281,7 +334,8 @@ export class Kernel implements RunContext {
       case OpKind.MmioRead:
       case OpKind.MutexIsLocked: return [access(op.obj!.id, ACC_READ)];
       case OpKind.MutexLock:
-      case OpKind.SpinLock: return [access(op.obj!.id, ACC_ACQUIRE)];
+      case OpKind.SpinLock:
+      case OpKind.WaitCompletion: return [access(op.obj!.id, ACC_ACQUIRE)];
       case OpKind.MutexTrylock: return [access(op.obj!.id, ACC_TRY_ACQUIRE)];
       case OpKind.MutexUnlock:
       case OpKind.SpinUnlock: return [access(op.obj!.id, ACC_RELEASE)];
@@ -335,8 +389,9 @@ export class Kernel implements RunContext {
       if (KemuError.is(error)) return this.fail(error);
       if (this.outcome !== null) return;
       // As do_exit() after an oops: the task is gone, the locks it held stay held, the machine runs on
-      // (do_exit() also resets a leftover preempt count, so the CPU is given back).
-      this.report(reportOops(this, task, error));
+      // (do_exit() also resets a leftover preempt count, so the CPU is given back). A runaway step is
+      // a CPU that never comes back: it is reported spinning, and stays as stuck.
+      this.report(error instanceof RunawayStep ? reportRunaway(this, task, error.trace, RUNAWAY_ACCESSES) : reportOops(this, task, error));
       task.state = 'dead';
       this.endStep(task);
       this.running = null;
@@ -395,12 +450,16 @@ export class Kernel implements RunContext {
     this.beginStep(next);
     // The operation runs as the chosen task: register behaviour and lockdep see it as current().
     setCurrentTask(next);
+    if (this.events !== null) this.events.emit('step', { step: this.stepCount, ns: this.clock.ns, task: next, op: describeOp(next.pending) });
     const result = this.execute(next, next.pending);
     this.opAccesses = this.accesses.length;
     if (this.capture) this.trace[this.trace.length - 1]!.result = describeValue(next.pending, result);
     if (this.outcome !== null) return this.finish();
     const resume = next.resume!;
     next.resume = null;
+    // The call is over only once this microtask has run, just before the task's code goes on: a second
+    // call reached before then was started while this one was pending (Promise.all).
+    queueMicrotask(next.callReturned);
     resume(result);
   }
 
@@ -421,6 +480,7 @@ export class Kernel implements RunContext {
   private endStep(task: Task): void {
     if (this.running !== task) return;
     this.noteCpuHold(task);
+    if (this.invariants.any) for (const r of this.invariants.broken(this, task)) this.report(r);
     if (!this.chooser.stepEnded) return;
     try {
       this.chooser.stepEnded(task, this.accesses, this);
@@ -441,7 +501,7 @@ export class Kernel implements RunContext {
     switch (op.kind) {
       case OpKind.Start:
         this.accesses.push(access(task.objId, ACC_READ));
-        task.poll.open(task.heldLocks);
+        task.poll.open(task.heldLocks, this.stepCount);
         return undefined;
       case OpKind.Read: {
         const cell = op.obj as Cell<unknown>;
@@ -516,16 +576,19 @@ export class Kernel implements RunContext {
         return undefined;
       }
       case OpKind.Complete: {
+        // A completion is a counting resource: a complete() that makes it available releases it.
         const x = op.obj as Completion;
+        const was = x.done;
         if (op.arg === true) x.done = COMPLETE_ALL;
         else if (x.done !== COMPLETE_ALL) x.done++;
-        this.recordEffect(x.id);
+        this.recordEffect(x, was === 0 ? ACC_RELEASE : ACC_WRITE);
         return undefined;
       }
       case OpKind.WaitCompletion: {
+        // A wait that takes the last count acquires it: later waiters must wait for the next complete().
         const x = op.obj as Completion;
         if (x.done !== COMPLETE_ALL) x.done--;
-        this.recordEffect(x.id);
+        this.recordEffect(x, x.done === 0 ? ACC_ACQUIRE : ACC_WRITE);
         task.lastScheduled = this.clock.ns;
         return undefined;
       }
@@ -541,16 +604,20 @@ export class Kernel implements RunContext {
     task.heldLocks.push({ lock, acquiredIn: this.capture ? lockCaller(task.callTrace) : null });
     task.poll.acquire(lock);
     this.accesses.push(access(lock.id, type));
+    this.noteInvariantWrite(lock);
+    if (this.events !== null) this.events.emit('lock', { step: this.stepCount, ns: this.clock.ns, task, lock: lock.label, lockClass: lock.lockClass.name, acquired: true });
   }
 
   private release(task: Task, lock: LockBase): void {
     this.accesses.push(access(lock.id, ACC_RELEASE));
+    this.noteInvariantWrite(lock);
     if (lock.owner !== task) {
       this.report(reportWarn(this, task, `unlock of ${lock.label}, which ${lock.owner ? lock.owner.label + ' holds' : 'is not held'}`,
         'DEBUG_LOCKS_WARN_ON(owner != current)'));
       return;
     }
     lock.owner = null;
+    if (this.events !== null) this.events.emit('lock', { step: this.stepCount, ns: this.clock.ns, task, lock: lock.label, lockClass: lock.lockClass.name, acquired: false });
     for (let i = task.heldLocks.length - 1; i >= 0; i--) {
       if (task.heldLocks[i]!.lock === lock) {
         task.heldLocks.splice(i, 1);

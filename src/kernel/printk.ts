@@ -16,10 +16,15 @@ export interface LogLine {
 export class LogBuffer {
   readonly lines: LogLine[] = [];
 
-  constructor(private readonly now: () => number) {}
+  /** `onLine` sees each line as it is logged (the run's printk event point). */
+  constructor(private readonly now: () => number, private readonly onLine?: (line: LogLine) => void) {}
 
   add(level: LogLevel, text: string): void {
-    for (const line of text.split('\n')) this.lines.push({ ns: this.now(), level, text: line });
+    for (const part of text.split('\n')) {
+      const line = { ns: this.now(), level, text: part };
+      this.lines.push(line);
+      this.onLine?.(line);
+    }
   }
 
   /** The buffer as `dmesg` prints it. */

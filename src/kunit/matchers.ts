@@ -101,6 +101,8 @@ expect.extend({
   toFindHang: findKind('hung-task', 'hung task'),
   toFindSoftLockup: findKind('soft-lockup', 'soft lockup'),
   toFindWarn: findKind('warn', 'WARNING'),
+  /** A task oopsed: BUG(), BUG_ON(), or an exception thrown by model code; `location` is the function that did it. */
+  toFindOops: findKind('oops', 'oops'),
   toFindLockdepSplat(result: ExploreResult, pattern: FailurePattern = {}) {
     const hit = result.failures.find((f) => (f.kind === 'lockdep-circular' || f.kind === 'lockdep-recursive') && failureMatches(f, undefined, pattern));
     return {
@@ -116,6 +118,7 @@ interface KemuMatchers<R = unknown> {
   toFindHang(pattern?: FailurePattern): R;
   toFindSoftLockup(pattern?: FailurePattern): R;
   toFindWarn(pattern?: FailurePattern): R;
+  toFindOops(pattern?: FailurePattern): R;
   toFindLockdepSplat(pattern?: FailurePattern): R;
 }
 

@@ -1,11 +1,13 @@
 /**
- * What the kemu command can run: boards to boot and named scenarios. The
- * built-in catalog is assembled outside src/ (catalog/builtin.ts, the
- * defconfig), so the core never imports a specific driver or board; a user's
- * own catalog plugs in the same way.
+ * What the kemu command can run: boards to boot, named scenarios, drivers the
+ * firmware loaders bind, kernel variants. Plug-ins provide them: the built-in
+ * one (catalog/builtin.ts, the defconfig) and a user's own (`kemu --load`,
+ * kemu.config.js) alike, so the core never imports a specific driver or board.
  */
+import type { ContainerModule } from 'inversify';
 import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
+import type { KernelVariant } from './kernel-variants.js';
 
 /** A board: firmware plus the buses and drivers that boot on it. */
 export interface BoardEntry {
@@ -43,13 +45,56 @@ export interface DemoStory {
   readonly fixed: { readonly name: string; readonly variant?: string };
 }
 
+/**
+ * A driver a firmware file can bind, as a module with its aliases: the
+ * kernel's modules.alias lists, from each driver's MODULE_DEVICE_TABLE, the
+ * compatibles it handles, and booting a device tree loads the drivers whose
+ * compatibles its nodes name.
+ */
+export interface DriverEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** The device tree compatibles it binds (its of_match_table). */
+  readonly compatible: readonly string[];
+  /** The kernel variants it is meant to boot on, in history order (default: every built-in variant). */
+  readonly variants?: readonly string[];
+  /** Its container modules for a kernel variant (the initcall that registers it, its variant bindings). */
+  modules(variant: string): readonly ContainerModule[];
+}
+
+/** Which firmware file a loader reads: `--dtb`, `--dts` or `--dmar`. */
+export type FirmwareKind = 'dtb' | 'dts' | 'dmar';
+
+/** Makes the board a firmware file describes, binding the catalog's drivers by what the file names. */
+export interface FirmwareLoader {
+  readonly kind: FirmwareKind;
+  board(path: string, drivers: readonly DriverEntry[]): BoardEntry;
+}
+
+/**
+ * What a plug-in module default-exports (see definePlugin): any of boards,
+ * scenarios, drivers, kernel variants (each defined with
+ * defineKernelVariant), firmware loaders, demo stories, and further plug-ins.
+ */
+export interface KemuPlugin {
+  /** Names the plug-in in messages (`board "x" of my-boards is already defined by kemu`). */
+  readonly name: string;
+  readonly boards?: readonly BoardEntry[];
+  readonly scenarios?: readonly ScenarioEntry[];
+  readonly drivers?: readonly DriverEntry[];
+  readonly variants?: readonly KernelVariant[];
+  readonly firmware?: readonly FirmwareLoader[];
+  readonly demo?: readonly DemoStory[];
+  readonly plugins?: readonly KemuPlugin[];
+}
+
+/** Everything the loaded plug-ins provide, and where they came from (their kernel variants are known to findVariant). */
 export interface Catalog {
   readonly boards: readonly BoardEntry[];
   readonly scenarios: readonly ScenarioEntry[];
-  readonly demo?: readonly DemoStory[];
-  /**
-   * How worker threads reach this catalog for parallel exploration: a module
-   * (URL) exporting `factory(name, variant)`, which returns the scenario.
-   */
-  readonly workerSource?: { readonly module: string; readonly factory: string };
+  readonly drivers: readonly DriverEntry[];
+  readonly firmware: readonly FirmwareLoader[];
+  readonly demo: readonly DemoStory[];
+  /** The modules (URLs) the plug-ins were loaded from, in order: worker threads load the same. */
+  readonly sources: readonly string[];
 }

@@ -3,13 +3,22 @@
  * a set of behaviours; each subsystem maps the name to its own DI bindings
  * (the IOMMU core to a probe-locking scheme, the VT-d driver to a queued
  * invalidation implementation), so no model code asks which variant it is.
+ *
+ * A plug-in adds a variant as a patch on a built-in one (defineKernelVariant):
+ * every subsystem binds what it binds for the base, and the patch's modules,
+ * loaded after the whole machine's, rebind what the patch changes.
  */
+import type { ContainerModule } from 'inversify';
 import { KemuError } from '../kernel/errors.js';
 
 export interface KernelVariant {
   readonly name: string;
   /** What the variant is, in one line, with its upstream reference. */
   readonly summary: string;
+  /** A plug-in's variant: the variant it patches (built-in, or another plug-in's). */
+  readonly base?: string;
+  /** A plug-in's variant: modules loaded after the machine's own, rebinding what the patch changes. */
+  readonly patch?: readonly ContainerModule[];
 }
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
@@ -27,15 +36,72 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { name: 'v6.12', summary: 'v6.12-rc1: VT-d "Fix potential lockup if qi_submit_sync called with 0 count" (3cf74230c139)' },
 ];
 
+const added: KernelVariant[] = [];
+
+/** Every variant: the built-in history, then the variants plug-ins defined, in definition order. */
+export function kernelVariants(): readonly KernelVariant[] {
+  return added.length === 0 ? KERNEL_VARIANTS : [...KERNEL_VARIANTS, ...added];
+}
+
 export function findVariant(name: string): KernelVariant {
-  const variant = KERNEL_VARIANTS.find((v) => v.name === name);
+  const variant = kernelVariants().find((v) => v.name === name);
   if (!variant) {
-    throw new KemuError('unknown-name', `unknown kernel variant "${name}"; known: ${KERNEL_VARIANTS.map((v) => v.name).join(', ')}`);
+    throw new KemuError('unknown-name', `unknown kernel variant "${name}"; known: ${kernelVariants().map((v) => v.name).join(', ')}`);
   }
   return variant;
 }
 
+/**
+ * Defines a plug-in's kernel variant: `base` plus the bindings of `patch`.
+ * It is known from then on (findVariant, `kemu list variants`), so define it
+ * before the boards that list it. Defining the same object again is a no-op.
+ */
+export function defineKernelVariant(variant: KernelVariant & { readonly base: string }): KernelVariant {
+  const known = kernelVariants().find((v) => v.name === variant.name);
+  if (known === variant) return variant;
+  if (known) throw new KemuError('bad-usage', `kernel variant "${variant.name}" is already defined (${known.summary})`);
+  findVariant(variant.base);
+  added.push(variant);
+  return variant;
+}
+
+/** The built-in variant whose bindings a variant uses: itself, or the end of its chain of bases. */
+export function builtinBase(name: string): string {
+  let variant = findVariant(name);
+  while (variant.base !== undefined) variant = findVariant(variant.base);
+  return variant.name;
+}
+
+/** The patch modules of a variant, its bases' first (none for a built-in variant). */
+export function variantPatches(name: string): ContainerModule[] {
+  const variant = findVariant(name);
+  return variant.base === undefined ? [] : [...variantPatches(variant.base), ...(variant.patch ?? [])];
+}
+
+/** Whether a board or scenario that runs on `variants` runs on `name` (directly, or as a patch on one of them). */
+export function runsOn(variants: readonly string[], name: string): boolean {
+  return variants.includes(name) || variants.includes(builtinBase(name));
+}
+
+/** `variants` with every plug-in variant patching one of them placed after its base (what bisect walks). */
+export function withPatchedVariants(variants: readonly string[]): string[] {
+  const withPatches = (name: string): string[] => [name, ...added.filter((v) => v.base === name).flatMap((v) => withPatches(v.name))];
+  return variants.flatMap(withPatches);
+}
+
+/**
+ * A subsystem's binding for a variant from its table of built-in variants
+ * (`owner` names the subsystem in the error for a variant it has no entry for).
+ */
+export function bindingFor<T>(table: Readonly<Record<string, T>>, variant: string, owner: string): T {
+  const binding = table[builtinBase(variant)];
+  if (binding === undefined) {
+    throw new KemuError('unknown-name', `${owner} has no bindings for kernel variant "${variant}"; known: ${Object.keys(table).join(', ')}`);
+  }
+  return binding;
+}
+
 /** Whether variant `a` comes at or after `b` in history (for subsystems whose behaviour changed once). */
 export function variantAtLeast(a: string, b: string): boolean {
-  return KERNEL_VARIANTS.indexOf(findVariant(a)) >= KERNEL_VARIANTS.indexOf(findVariant(b));
+  return KERNEL_VARIANTS.indexOf(findVariant(builtinBase(a))) >= KERNEL_VARIANTS.indexOf(findVariant(builtinBase(b)));
 }

@@ -14,7 +14,7 @@ import type { Scenario } from '../explore/run-schedule.js';
 import { run_timers_while_idle } from '../kernel/time/timer.js';
 import { parse_setup_params } from './cmdline.js';
 import { do_initcalls, initcall, type Initcall } from './initcall.js';
-import { findVariant } from './kernel-variants.js';
+import { builtinBase, variantPatches } from './kernel-variants.js';
 import { INITCALL, KERNEL_CMDLINE, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from './tokens.js';
 
 /** The driver core's bindings: deferred_probe_initcall at late_initcall. */
@@ -28,24 +28,33 @@ export const iommuSubsystemModule = new ContainerModule(({ bind }) => {
   bind<Initcall>(INITCALL).toConstantValue(initcall('subsys', 'iommu_subsys_init', iommu_subsys_init));
 });
 
-/** The kernel's own modules for a variant: driver core, IOMMU core and the IOMMU core's variant bindings. */
+/**
+ * The kernel's own modules for a variant: driver core, IOMMU core and the
+ * IOMMU core's variant bindings (a plug-in variant's base's; its patch is
+ * loaded last, by composeMachine).
+ */
 export function kernelModules(variant: string): ContainerModule[] {
-  findVariant(variant);
+  const base = builtinBase(variant);
   return [
     new ContainerModule(({ bind }) => {
       bind<string>(KERNEL_VARIANT).toConstantValue(variant);
     }),
     driverCoreModule,
     iommuCoreModule,
-    iommuVariantModule(variant),
+    iommuVariantModule(base),
     iommuSubsystemModule,
   ];
 }
 
-/** Builds the container of a machine (call inside the run: resolution creates the run's shared objects). */
+/**
+ * Builds the container of a machine (call inside the run: resolution creates
+ * the run's shared objects). A plug-in variant's patch loads after every
+ * other module, so it can rebind the core's bindings and the drivers' alike.
+ */
 export function composeMachine(modules: readonly ContainerModule[]): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(...modules);
+  if (container.isBound(KERNEL_VARIANT)) container.load(...variantPatches(container.get<string>(KERNEL_VARIANT)));
   return container;
 }
 

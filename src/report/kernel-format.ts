@@ -167,6 +167,17 @@ function warn(r: KernelReport, o: RenderOptions): string[] {
   ];
 }
 
+/** An invariant the scenario stated: not a kernel report, so kemu's own lines around the task's stack. */
+function invariant(r: KernelReport, o: RenderOptions): string[] {
+  const task = r.task!;
+  return [
+    `kemu: invariant broken after step ${r.step}: ${r.location}`,
+    ...(r.message ? [`kemu: ${r.message}`] : []),
+    `kemu: the step was ${task.comm}:${task.pid}'s; it is now at ${task.at}`,
+    ...dumpStack(task, o),
+  ];
+}
+
 function sleepInAtomic(r: KernelReport, o: RenderOptions): string[] {
   const task = r.task!;
   const top = task.callTrace?.[0]?.match(/\((.*)\)$/)?.[1] ?? 'kernel/locking/mutex.c';
@@ -244,7 +255,6 @@ function kasan(r: KernelReport, o: RenderOptions): string[] {
   return lines;
 }
 
-
 function kernelLines(report: KernelReport, options: RenderOptions): string[] {
   switch (report.kind) {
     case 'hung-task': return hungTask(report, options);
@@ -257,6 +267,7 @@ function kernelLines(report: KernelReport, options: RenderOptions): string[] {
     case 'probe-failed':
     case 'deferred-probe-pending': return [report.message];
     case 'kasan': return kasan(report, options);
+    case 'invariant': return invariant(report, options);
   }
 }
 

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from '../../src/cli/exit-codes.js';
-import type { Catalog } from '../../src/machine/catalog.js';
 import { kemu } from '../support/run-kemu.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kemu-exit-'));
@@ -36,7 +35,7 @@ describe('bad input exits 2 with a message, and no stack', () => {
     ['bisect: an unknown board', ['bisect', 'nope'], /unknown board "nope"/],
     ['merge: a file that does not exist', ['merge', join(dir, 'absent.json')], /absent\.json: cannot read it \(ENOENT\)/],
     ['merge: a file that is not JSON', ['merge', file('garbage.json', '{"kemu": "sha')], /garbage\.json: not a kemu shard result: not JSON/],
-    ['merge: JSON of another shape', ['merge', file('other.json', '{"kemu":"shard","shape":{"lockdep":{}},"target":{"name":"abba","variant":""},"shard":{"index":0,"count":2},"result":{"found":"x"}}')],
+    ['merge: JSON of another shape', ['merge', file('other.json', '{"kemu":"shard","target":{"name":"abba","variant":"","request":{"name":"abba","shape":{"lockdep":{}}}},"shard":{"index":0,"count":2},"result":{"found":"x"}}')],
       /other\.json: not a kemu shard result \(result\.strategy: .*; result\.exhaustiveStrategy: /],
     ['explore: a --failure that is not a number', ['explore', 'abba', '--failure', 'two'], /expected a whole number/],
   ];
@@ -75,18 +74,15 @@ describe('the other codes', () => {
     expect((await kemu(['run', 'peterson'])).code).toBe(EXIT_OK);
   });
 
-  // A catalog whose entries throw while they are built: an error in kemu's own code, not in the modelled kernel.
-  const broken: Catalog = {
-    boards: [{ name: 'broken-board', summary: 'throws while booting', variants: ['v6.7'], defaultVariant: 'v6.7', boot: () => { throw new TypeError('cannot read dtb of undefined'); } }],
-    scenarios: [{ name: 'broken', summary: 'throws while building', variants: [], defaultVariant: '', build: () => { throw new TypeError('cannot read dtb of undefined'); } }],
-  };
+  // A plug-in whose entries throw while they are built: an error in kemu's own code, not in the modelled kernel.
+  const broken = [new URL('./fixtures/broken-plugin.ts', import.meta.url).href];
   const internal: string[][] = [
     ['run', 'broken'], ['explore', 'broken', '--strategy', 'random'], ['replay', 'broken', 'k1.AA'],
     ['boot', 'broken-board'], ['bisect', 'broken-board'], ['run', 'broken-board'],
   ];
   for (const argv of internal) {
     test(`an error inside kemu is internal: \`kemu ${argv.join(' ')}\` exits 3, not 1`, async () => {
-      const { code, errors } = await kemu(argv, { catalog: broken });
+      const { code, errors } = await kemu(argv, { plugins: broken });
       expect(code).toBe(EXIT_INTERNAL);
       expect(errors).toMatch(/^kemu: internal error \(a bug in kemu, not a finding; please report it with the command line\):\nTypeError: cannot read dtb of undefined/);
     });

@@ -32,7 +32,7 @@ describe('Ctrl-C during an exploration', () => {
     expect(text).toMatch(/✗ \[1\] .*deadlock|✗ \[1\] /);
     expect(text).toMatch(/Replay: npx kemu replay abba k1\.\S+/);
     expect(text).toMatch(/Interrupted after [\d,]+ schedules: a partial result; the space was not exhausted\./);
-    expect(text).toMatch(/random\S*: [\d,]+ schedules, stopped: interrupted, \d+ failures?/);
+    expect(text).toMatch(/random\S*: [\d,]+ schedules, NOT exhausted \(stopped: interrupted\), \d+ failures?/);
   });
 
   test('the printed token replays the failure it stands for', async () => {
@@ -49,7 +49,7 @@ describe('Ctrl-C during an exploration', () => {
     const { code, text } = await kemu(['explore', 'peterson', '--strategy', 'random', '--runs', '100000000'], { interrupts: keys, onProgress: () => keys.press() });
     expect(code).toBe(EXIT_INTERRUPTED);
     expect(text).toMatch(/Interrupted after [\d,]+ schedules: a partial result; "no failure" proves nothing\./);
-    expect(text).toMatch(/^✗ peterson — random\S*: .*stopped: interrupted, no failure/m);
+    expect(text).toMatch(/^✗ peterson — random\S*: .*NOT exhausted \(stopped: interrupted\), no failure/m);
   });
 
   test('bisect stops after the variant in progress and prints the rows so far; exit 130', async () => {
@@ -88,6 +88,6 @@ describe('Ctrl-C during an exploration', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
     expect(stdout).toMatch(/Replay: npx kemu replay abba k1\.\S+/);
-    expect(stdout).toMatch(/random\S*: [\d,]+ schedules, stopped: interrupted/);
+    expect(stdout).toMatch(/random\S*: [\d,]+ schedules, NOT exhausted \(stopped: interrupted\)/);
   }, 30_000);
 });

@@ -59,7 +59,7 @@ describe('kemu', () => {
   test('explore takes a strategy; PCT states its probability bound', async () => {
     const { code, text } = await kemu('explore', 'abba', '--strategy', 'pct', '--depth', '2', '--runs', '50', '--no-timeline');
     expect(code).toBe(1);
-    expect(text).toMatch(/PCT d=2: n=\d+ tasks, k=\d+ steps; each run finds a given depth-2 bug with probability >= /);
+    expect(text).toMatch(/PCT d=2: n=\d+ tasks, k=\d+ steps \(twice the longest of 16 random runs\); each run finds a given depth-2 bug with probability >= /);
   });
 
   test('--validate-device-mutex finds a device-lock inversion, and the replay it prints carries the flag', async () => {

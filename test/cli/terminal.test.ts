@@ -9,8 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { colorEnabled, terminalOutput, visibleWidth, type Terminal } from '../../src/cli/output.js';
 import { kemuVersion } from '../../src/cli/version.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
-import { kemu } from '../support/run-kemu.js';
+import { BUILTIN, kemu } from '../support/run-kemu.js';
 
 /** A terminal `columns` wide that records stdout and stderr. */
 function fakeTerminal(columns: number, env: NodeJS.ProcessEnv = {}, tty = true) {
@@ -25,7 +24,7 @@ const NO_INTERRUPTS = { interrupts: { listen: () => () => {} } };
 
 async function at80(...argv: string[]): Promise<string[]> {
   const t = fakeTerminal(80);
-  await main(argv, builtinCatalog, terminalOutput(t.terminal), NO_INTERRUPTS);
+  await main(argv, [BUILTIN], terminalOutput(t.terminal), NO_INTERRUPTS);
   return stripVTControlCharacters(t.stdout()).split('\n');
 }
 
@@ -85,7 +84,7 @@ describe('colours', () => {
 
   test('FORCE_COLOR colours output into a pipe', async () => {
     const t = fakeTerminal(80, { FORCE_COLOR: '1' }, false);
-    await main(['run', 'spin-forever'], builtinCatalog, terminalOutput(t.terminal), NO_INTERRUPTS);
+    await main(['run', 'spin-forever'], [BUILTIN], terminalOutput(t.terminal), NO_INTERRUPTS);
     expect(t.stdout()).toContain('\x1b[31m');
   });
 });

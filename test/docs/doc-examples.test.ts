@@ -9,11 +9,17 @@
  * - In ```sh blocks, each `npx kemu …` / `npm start [-s] -- …` command runs
  *   in-process against the built-in catalog and must end with 0 or 1 (no
  *   usage or internal error); `<token>` stands for the token `kemu run`
- *   prints for the same target, and --html/--trace files go to a temporary
- *   directory. Other lines (npm ci, npm test, npx vitest) are the suite's own.
+ *   prints for the same target, and --html/--trace/--ftrace files go to a
+ *   temporary directory. Other lines (npm ci, npm test, npx vitest) are the suite's own.
  * - A ```text output: <command> block is an excerpt of what that command
  *   prints on an 80-column terminal: its lines must appear, in a row, in the
  *   command's output, so the excerpt cannot drift from what kemu prints.
+ * - A block right after `<!-- file: PATH -->` or `<!-- run in: DIR -->`
+ *   belongs to a project that installs kemu (docs/your-own-driver.md's):
+ *   it imports `kemu` as a package and loads that project's plug-ins, so it
+ *   runs there, in test/package/pack-and-consume.test.ts, not here
+ *   (test/package/docs-show-the-consumer.test.ts keeps the files shown equal
+ *   to the project's).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +29,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { terminalOutput } from '../../src/cli/output.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
-import { kemu } from '../support/run-kemu.js';
+import { BUILTIN, kemu } from '../support/run-kemu.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -34,14 +39,19 @@ interface Block {
   line: number;
   info: string;
   code: string;
+  /** Whether a marker line before it gives it to a project that installs kemu. */
+  inProject: boolean;
 }
+
+const PROJECT_MARKER = /^<!-- (?:file|run in): \S+ -->$/;
 
 function blocks(doc: string): Block[] {
   const found: Block[] = [];
   let open: Block | null = null;
-  readFileSync(join(root, doc), 'utf8').split('\n').forEach((text, i) => {
+  const lines = readFileSync(join(root, doc), 'utf8').split('\n');
+  lines.forEach((text, i) => {
     const fence = /^```(.*)$/.exec(text);
-    if (fence && !open) open = { doc, line: i + 1, info: fence[1]!.trim(), code: '' };
+    if (fence && !open) open = { doc, line: i + 1, info: fence[1]!.trim(), code: '', inProject: PROJECT_MARKER.test(lines[i - 1] ?? '') };
     else if (fence && open) {
       found.push(open);
       open = null;
@@ -50,7 +60,7 @@ function blocks(doc: string): Block[] {
   return found;
 }
 
-const all = DOCS.flatMap(blocks);
+const all = DOCS.flatMap(blocks).filter((b) => !b.inProject);
 const written: string[] = [];
 afterAll(() => written.forEach((f) => rmSync(f, { force: true })));
 
@@ -101,7 +111,7 @@ describe('sh examples', () => {
           const token = await tokenFor(argv);
           argv = argv.map((a) => (a === '<token>' ? token : a));
         }
-        argv = argv.map((a, i) => (argv[i - 1] === '--html' || argv[i - 1] === '--trace' ? join(outDir, a) : a));
+        argv = argv.map((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? join(outDir, a) : a));
         const { code, errors } = await kemu(argv);
         expect(errors).not.toMatch(/internal error|^kemu: /m);
         expect([0, 1]).toContain(code);
@@ -114,7 +124,7 @@ describe('sh examples', () => {
 async function at80(argv: string[]): Promise<string> {
   let text = '';
   const stream = { isTTY: true, columns: 80, write: (chunk: string) => ((text += chunk), true) };
-  await main(argv, builtinCatalog, terminalOutput({ stdout: stream, stderr: { ...stream, isTTY: false, write: () => true }, env: { FORCE_COLOR: '0' } }),
+  await main(argv, [BUILTIN], terminalOutput({ stdout: stream, stderr: { ...stream, isTTY: false, write: () => true }, env: { FORCE_COLOR: '0' } }),
     { interrupts: { listen: () => () => {} } });
   return stripVTControlCharacters(text);
 }

@@ -7,17 +7,21 @@ import { explore } from '../../src/explore/index.js';
 import { Cell, Mutex, READ_ONCE, WRITE_ONCE, cpu_relax, mutex_lock, type Kernel } from '../../src/kernel/index.js';
 import { renderReport } from '../../src/report/index.js';
 import { abba, abbaSequenced, counter, independentWriters, peterson, spinWait } from '../../src/examples/classic-scenarios.js';
+import type { ExploreOptions } from '../../src/explore/index.js';
+
+/** These cases are about what the reduction explores, so they ask for it rather than the default search. */
+const DPOR: ExploreOptions = { strategy: 'dpor' };
 
 describe('lost update', () => {
   test('found without the lock', async () => {
-    const result = await explore(counter(false));
+    const result = await explore(counter(false), DPOR);
     expect(result.exhausted).toBe(true);
     expect(result.failures.map((f) => f.kind)).toEqual(['oops']);
     expect(result.failures[0]!.report.message).toContain('lost update: x = 1');
   });
 
   test('gone with the lock, on every schedule', async () => {
-    const result = await explore(counter(true));
+    const result = await explore(counter(true), DPOR);
     expect(result.exhausted).toBe(true);
     expect(result.failures).toEqual([]);
     expect(result.schedules).toBeGreaterThan(1);
@@ -26,7 +30,7 @@ describe('lost update', () => {
 
 describe('ABBA deadlock', () => {
   test('found by exploration, reported as hung tasks with the owners', async () => {
-    const result = await explore(abba);
+    const result = await explore(abba, DPOR);
     const hang = result.failures.find((f) => f.kind === 'hung-task');
     expect(hang).toBeDefined();
     const task = hang!.report.task!;
@@ -40,7 +44,7 @@ describe('ABBA deadlock', () => {
   });
 
   test('flagged by lock-order validation from a single run that does not deadlock', async () => {
-    const result = await explore(abbaSequenced);
+    const result = await explore(abbaSequenced, DPOR);
     expect(result.schedules).toBe(1);
     expect(result.failures.map((f) => f.kind)).toEqual(['lockdep-circular']);
     const text = renderReport(result.failures[0]!.report);
@@ -57,7 +61,7 @@ describe('AA self-deadlock', () => {
   };
 
   test('reported at once, as the hung-task detector would: the task owns what it waits for', async () => {
-    const result = await explore(selfDeadlock());
+    const result = await explore(selfDeadlock(), DPOR);
     expect(result.schedules).toBe(1);
     const hang = result.failures.find((f) => f.kind === 'hung-task')!;
     expect(hang.report.task!.waitsFor!.owner).toEqual({ comm: 'cpu1', pid: 2 });
@@ -67,12 +71,12 @@ describe('AA self-deadlock', () => {
   });
 
   test('a novalidate class (like &dev->mutex) only hangs; lockdep says nothing, as in the kernel', async () => {
-    const result = await explore(selfDeadlock({ name: '&dev->mutex', novalidate: true }));
+    const result = await explore(selfDeadlock({ name: '&dev->mutex', novalidate: true }), DPOR);
     expect(result.failures.map((f) => f.kind)).toEqual(['hung-task']);
   });
 
   test('validating device mutexes on request adds the recursive-locking splat, and says it is kemu\'s doing', async () => {
-    const result = await explore(selfDeadlock({ name: '&dev->mutex', novalidate: true }), { lockdep: { validateDeviceMutex: true } });
+    const result = await explore(selfDeadlock({ name: '&dev->mutex', novalidate: true }), { ...DPOR, lockdep: { validateDeviceMutex: true } });
     const splat = result.failures.find((f) => f.kind === 'lockdep-recursive')!;
     const text = renderReport(splat.report);
     expect(text).toContain('WARNING: possible recursive locking detected');
@@ -82,7 +86,7 @@ describe('AA self-deadlock', () => {
 
 describe('spin-wait', () => {
   test('polling a flag nobody will set is a proven soft lockup', async () => {
-    const result = await explore(spinWait(false));
+    const result = await explore(spinWait(false), DPOR);
     const [lockup] = result.failures;
     expect(lockup!.kind).toBe('soft-lockup');
     expect(lockup!.report.task!.polls).toEqual([{ name: 'ready', value: '0' }]);
@@ -91,7 +95,7 @@ describe('spin-wait', () => {
   });
 
   test('polling a flag another task sets terminates on every schedule', async () => {
-    const result = await explore(spinWait(true));
+    const result = await explore(spinWait(true), DPOR);
     expect(result.failures).toEqual([]);
     expect(result.exhausted).toBe(true);
   });
@@ -110,7 +114,7 @@ describe('cpu_relax parks a poll that changed nothing', () => {
           await cpu_relax();
         }
       });
-    });
+    }, DPOR);
     expect(result.failures.map((f) => f.kind)).toEqual(['soft-lockup']);
     // Per run, the first poll changes x (0 to 2) and must be repeated; the second only rewrites 2 and parks.
     // One run found the lockup and its replay did the same: four polls.
@@ -120,7 +124,7 @@ describe('cpu_relax parks a poll that changed nothing', () => {
 
 describe('Peterson', () => {
   test('mutual exclusion holds on every schedule', async () => {
-    const reduced = await explore(peterson(false));
+    const reduced = await explore(peterson(false), DPOR);
     const full = await explore(peterson(false), { strategy: 'exhaustive' });
     expect(reduced.failures).toEqual([]);
     expect(full.failures).toEqual([]);
@@ -129,7 +133,7 @@ describe('Peterson', () => {
   });
 
   test('breaks when turn is not written (a known-bad variant)', async () => {
-    const result = await explore(peterson(true));
+    const result = await explore(peterson(true), DPOR);
     expect(result.failures.map((f) => f.report.message)).toEqual(['Error: two tasks in the critical section']);
   });
 });
@@ -145,7 +149,7 @@ describe('schedule counts', () => {
   });
 
   test('partial-order reduction needs one schedule when nothing conflicts', async () => {
-    const result = await explore(twoWriters);
+    const result = await explore(twoWriters, DPOR);
     expect(result.schedules).toBe(1);
     expect(result.pruned).toBe(0);
   });
@@ -155,7 +159,7 @@ describe('schedule counts', () => {
       const x = new Cell('x', 0);
       k.spawn('cpu1', async () => { await WRITE_ONCE(x, 1); });
       k.spawn('cpu2', async () => { await WRITE_ONCE(x, 2); });
-    });
+    }, DPOR);
     expect(result.schedules).toBe(2);
   });
 });

@@ -39,7 +39,8 @@ describe('shards merge into the single exploration', () => {
   }
 
   test('DPOR refuses to be sharded, and says why', async () => {
-    await expect(search(abba, { shard: { index: 0, count: 2 } })).rejects.toThrow(/dpor strategy cannot be sharded: its alternatives come from races/);
+    await expect(search(abba, { strategy: 'dpor', shard: { index: 0, count: 2 } })).rejects.toThrow(/dpor strategy cannot be sharded: its alternatives come from races/);
+    await expect(search(abba, { shard: { index: 0, count: 2 } })).rejects.toThrow(/default strategy cannot be sharded/);
   });
 
   test('a shard that does not exist is refused', async () => {

@@ -32,3 +32,37 @@ describe('tasks that escape the scheduler', () => {
     await expect(attempt).rejects.toThrow(/not deterministic/);
   });
 });
+
+describe('a task that runs on with no scheduling point', () => {
+  test('a loop over plain memory is a lockup of that task, reported with where it loops; the run ends', async () => {
+    const result = await explore((k) => {
+      const flag = new Cell('flag', 0);
+      k.spawn('cpu1', async () => {
+        while (flag.get() === 0) {
+          // A poll that forgot cpu_relax(): nothing else can ever run on this CPU.
+        }
+      });
+      k.spawn('cpu2', async () => { await WRITE_ONCE(flag, 1); });
+    }, { strategy: 'dpor' });
+    const lockup = result.failures.find((f) => f.signature.startsWith('soft-lockup:runaway'));
+    expect(lockup).toBeDefined();
+    expect(lockup!.title).toMatch(/cpu1 loops forever in .* without a scheduling point/);
+    expect(lockup!.report.message).toMatch(/200,000 memory accesses in one step/);
+    // The schedule where cpu2 writes first ends cleanly: the loop never runs.
+    expect(result.schedules).toBe(2);
+  });
+});
+
+describe('two kernel calls at once in one task', () => {
+  for (const strategy of ['default', 'dpor', 'exhaustive', { kind: 'random', runs: 5 }, { kind: 'pct', runs: 20 }] as const) {
+    test(`Promise.all over two kernel calls is a clear error (${typeof strategy === 'string' ? strategy : strategy.kind})`, async () => {
+      const attempt = explore((k) => {
+        const a = new Cell('a', 0);
+        const b = new Cell('b', 0);
+        k.spawn('cpu1', async () => { await Promise.all([WRITE_ONCE(a, 1), WRITE_ONCE(b, 1)]); });
+      }, { strategy });
+      await expect(attempt).rejects.toMatchObject({ kind: 'bad-usage' });
+      await expect(attempt).rejects.toThrow(/two kernel calls at once \(Promise\.all\)/);
+    });
+  }
+});

@@ -10,10 +10,10 @@ import { explore, type CapturedRun } from '../../src/explore/index.js';
 import { renderTimeline } from '../../src/report/index.js';
 import { resolveTarget } from '../../src/cli/targets.js';
 import { abba } from '../../src/examples/classic-scenarios.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
+import { builtinCatalog } from '../support/builtin-catalog.js';
 
 async function lockupRun(): Promise<{ run: CapturedRun; names: Readonly<Record<string, string>> }> {
-  const target = resolveTarget(builtinCatalog, 'qi-zero-count', 'v6.11');
+  const target = resolveTarget(builtinCatalog, { name: 'qi-zero-count', kernel: 'v6.11' });
   const lockup = (await explore(target.scenario)).failures.find((f) => f.kind === 'soft-lockup')!;
   return { run: lockup.run, names: target.taskNames };
 }

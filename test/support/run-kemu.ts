@@ -1,14 +1,16 @@
 /**
  * Runs the kemu command in-process, as the tests of the command use it: the
- * built-in catalog (or another), an output that records stdout and stderr
- * without colours, and an interrupt source the test controls.
+ * built-in catalog loaded first as bin/kemu.ts loads it (or other plug-ins),
+ * an output that records stdout and stderr without colours, and an interrupt
+ * source the test controls.
  */
 import pc from 'picocolors';
 import { main } from '../../src/cli/main.js';
 import type { InterruptSource } from '../../src/cli/interrupt.js';
 import type { Output } from '../../src/cli/output.js';
-import type { Catalog } from '../../src/machine/catalog.js';
-import { builtinCatalog } from '../../catalog/builtin.js';
+
+/** The built-in catalog's module, the plug-in bin/kemu.ts loads first. */
+export const BUILTIN = new URL('../../catalog/builtin.ts', import.meta.url).href;
 
 export interface KemuRun {
   code: number;
@@ -19,7 +21,8 @@ export interface KemuRun {
 }
 
 export interface KemuOptions {
-  catalog?: Catalog;
+  /** The plug-ins loaded before the config file and `--load` modules (default: the built-in catalog). */
+  plugins?: readonly string[];
   /** Called on each progress update (about twice a second on long explorations). */
   onProgress?: (text: string) => void;
   interrupts?: InterruptSource;
@@ -41,10 +44,11 @@ export function recordingOutput(onProgress?: (text: string) => void): Output & {
   };
 }
 
+/** Interrupts that never come. */
 const NO_INTERRUPTS: InterruptSource = { listen: () => () => {} };
 
 export async function kemu(argv: string[], options: KemuOptions = {}): Promise<KemuRun> {
   const out = recordingOutput(options.onProgress);
-  const code = await main(argv, options.catalog ?? builtinCatalog, out, { interrupts: options.interrupts ?? NO_INTERRUPTS });
+  const code = await main(argv, options.plugins ?? [BUILTIN], out, { interrupts: options.interrupts ?? NO_INTERRUPTS });
   return { code, text: out.lines.join('\n'), errors: out.errorLines.join('\n') };
 }

@@ -14,6 +14,7 @@ import { Mutex, mutex_lock, mutex_unlock } from '../../../src/kernel/locking/mut
 import { PlatformDriver, platform_get_drvdata, platform_set_drvdata, type PlatformDevice } from '../../../buses/platform/platform.js';
 import { DeviceNode } from '../../../firmware/of/device-node.js';
 import { of_find_device_by_node } from '../../../firmware/of/platform.js';
+import type { OfDeviceId } from '../../../src/base/driver.js';
 
 /** Models struct sysmmu_drvdata (the fields probing uses). */
 export class SysmmuDrvdata {
@@ -104,9 +105,10 @@ export async function exynos_sysmmu_probe(pdev: PlatformDevice): Promise<number>
   return 0;
 }
 
+/** Models sysmmu_of_match (drivers/iommu/exynos-iommu.c, v6.5). */
+export const sysmmu_of_match: readonly OfDeviceId[] = [{ compatible: 'samsung,exynos-sysmmu' }];
+
 /** Models exynos_sysmmu_driver (drivers/iommu/exynos-iommu.c, v6.5). */
 export function exynos_sysmmu_driver(): PlatformDriver {
-  return new PlatformDriver('exynos-sysmmu', exynos_sysmmu_probe, {
-    of_match_table: [{ compatible: 'samsung,exynos-sysmmu' }],
-  });
+  return new PlatformDriver('exynos-sysmmu', exynos_sysmmu_probe, { of_match_table: sysmmu_of_match });
 }

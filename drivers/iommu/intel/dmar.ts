@@ -237,7 +237,7 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
     await writel(iommu.reg[DMAR_IQT_REG], qi.free_head.get() << shift);
     kemu_note(() => [...tags.ids.map((tag, i) => `${tag} → slot ${(index + i) % QI_LENGTH} (IN_USE)`),
       `${tags.wait} → slot ${wait_index} (IN_USE)`, `IQT=${qi.free_head.value}`].join(', '));
-    qi.polling.set(wait_index, tags.wait);
+    qi.polled_by[wait_index]!.set(tags.wait);
 
     spin_begin();
     for (;;) {
@@ -252,7 +252,7 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
       await cpu_relax();
       await raw_spin_lock(qi.q_lock);
     }
-    qi.polling.delete(wait_index);
+    qi.polled_by[wait_index]!.set(null);
     kemu_note(() => (rc ? `${tags.wait}: qi_check_fault() = ${errname(rc)}` : `sees ${tags.wait} == QI_DONE`));
 
     const slots = Array.from({ length: count + 1 }, (_, i) => (index + i) % QI_LENGTH);
@@ -265,7 +265,7 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
     const freed = policy.reclaim_free_desc(qi);
     kemu_note(() => {
       if (freed.length === 0) return `reclaim(): frees nothing (slot ${qi.free_tail.value} is ${formatQiStatus(status[qi.free_tail.value]!.value)})`;
-      const stolen = freed.filter((s) => qi.polling.has(s)).map((s) => `${qi.polling.get(s)}!`);
+      const stolen = freed.filter((s) => qi.polled_by[s]!.value !== null).map((s) => `${qi.polled_by[s]!.value}!`);
       return `reclaim(): frees slot ${freed.join(', ')}${stolen.length ? ` (${stolen.join(', ')})` : ''}`;
     });
     await raw_spin_unlock_irqrestore(qi.q_lock, flags);

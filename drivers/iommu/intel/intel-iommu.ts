@@ -45,8 +45,12 @@ export class QInval {
   /** QI_LENGTH of this build: 256 upstream; scenarios shrink it so the ring wraps. */
   readonly QI_LENGTH: number;
 
-  /** Emulator bookkeeping for timelines: wait slots whose owner is still polling them, with their tags. */
-  readonly polling = new Map<number, string>();
+  /**
+   * Emulator bookkeeping, one cell per slot: the tag of the wait descriptor
+   * whose owner is still polling that slot, or null. Nothing in the model
+   * reads it; timelines and invariants do (so it is visible memory).
+   */
+  readonly polled_by: Cell<string | null>[];
   private readonly submissions = new Map<number, number>();
 
   constructor(iommu: IntelIommu) {
@@ -59,6 +63,7 @@ export class QInval {
     this.free_head = new Cell(`${name}.qi->free_head`, 0);
     this.free_tail = new Cell(`${name}.qi->free_tail`, 0);
     this.free_cnt = new Cell(`${name}.qi->free_cnt`, length);
+    this.polled_by = Array.from({ length }, (_, i) => new Cell<string | null>(`${name}.qi polled_by[${i}]`, null));
   }
 
   /**

@@ -14,10 +14,10 @@ import type { Scenario } from '../../../src/explore/run-schedule.js';
 import type { ScenarioEntry } from '../../../src/machine/catalog.js';
 import { findVariant } from '../../../src/machine/kernel-variants.js';
 import { DmarHardware } from './dmar-hw.js';
-import { IntelIommu } from './intel-iommu.js';
+import { IntelIommu, type QInval } from './intel-iommu.js';
 import { dmar_enable_qi, iommu_enable_translation, qi_desc_iotlb, qi_submit_sync } from './dmar.js';
 import { intel_iommu_dma_drain } from './svm.js';
-import { DMA_TLB_PSI_FLUSH, ECAP_DT, ECAP_PDS, ECAP_QIS, ECAP_SMTS, type qi_desc } from './iommu-defs.js';
+import { DMA_TLB_PSI_FLUSH, ECAP_DT, ECAP_PDS, ECAP_QIS, ECAP_SMTS, QI_FREE, type qi_desc } from './iommu-defs.js';
 import { QI_RECLAIM_POLICY, intelQiModule, type QiReclaimPolicy } from './qi-reclaim.js';
 
 /** Resolves the QI behaviour of a kernel variant through its container module. */
@@ -69,6 +69,10 @@ export interface QiProbedDevice {
 
 export interface QiMachineOptions {
   readonly variant: string;
+  /** The slot bookkeeping to run instead of the variant's (a mutant under test); default: the variant's. */
+  readonly policy?: QiReclaimPolicy;
+  /** State the queue's invariants (qiInvariants): checked after every step, at the cost of more schedules. */
+  readonly invariants?: boolean;
   /** QI_LENGTH and ring size (default 8). */
   readonly queueLength?: number;
   readonly scalableMode?: boolean;
@@ -85,7 +89,7 @@ export interface QiMachineOptions {
  * by swapper/0, then one task per CPU running the given bodies.
  */
 export function qiMachine(options: QiMachineOptions): Scenario {
-  const policy = resolveQiPolicy(options.variant);
+  const policy = options.policy ?? resolveQiPolicy(options.variant);
   const queueLength = options.queueLength ?? 8;
   return async (k: Kernel) => {
     const iommu = createQiUnit(k, { policy, queueLength, scalableMode: options.scalableMode });
@@ -93,12 +97,32 @@ export function qiMachine(options: QiMachineOptions): Scenario {
       iommu.device_rbtree.set(d.sid, { dev_name: d.name ?? `0000:${hexByte(d.sid >> 8)}:${hexByte((d.sid >> 3) & 0x1f)}.${d.sid & 7}`, pci_device_is_present: () => d.present });
     }
     await dmar_enable_qi(iommu);
+    if (options.invariants) qiInvariants(k, iommu.qi!);
     if (options.translation) await iommu_enable_translation(iommu);
     options.cpus.forEach((body, cpu) => k.spawn(`cpu${cpu}`, () => body(iommu), { cpu }));
   };
 }
 
 const hexByte = (n: number): string => n.toString(16).padStart(2, '0');
+
+/**
+ * What must hold of a queue between any two steps, whatever the schedule
+ * (state them from the scenario once dmar_enable_qi has allocated it): no
+ * more free slots than the ring has, and no slot its owner still polls is
+ * QI_FREE (reclaim must not take a wait slot from under its owner, the bug
+ * 3cf74230c139 fixed).
+ */
+export function qiInvariants(k: Kernel, qi: QInval): void {
+  k.invariant('free_cnt <= QI_LENGTH', [qi.free_cnt],
+    () => qi.free_cnt.value <= qi.QI_LENGTH || `free_cnt = ${qi.free_cnt.value}, QI_LENGTH = ${qi.QI_LENGTH}`);
+  k.invariant('no slot its owner polls is QI_FREE', [...qi.desc_status.words, ...qi.polled_by], () => {
+    for (let slot = 0; slot < qi.QI_LENGTH; slot++) {
+      const owner = qi.polled_by[slot]!.value;
+      if (owner !== null && qi.desc_status.words[slot]!.value === QI_FREE) return `${owner} polls slot ${slot}, which is QI_FREE`;
+    }
+    return true;
+  });
+}
 
 export interface QiZeroCountOptions {
   /** Descriptors each CPU submits per call, e.g. [1, 0]: cpu0 one IOTLB flush, cpu1 a bare wait. */
@@ -111,6 +135,9 @@ export interface QiZeroCountOptions {
   readonly scalableMode?: boolean;
   /** Receives each CPU's return values, when the caller wants to check them: `results[cpu]` gets one per call. */
   readonly results?: number[][];
+  /** As in QiMachineOptions. */
+  readonly policy?: QiReclaimPolicy;
+  readonly invariants?: boolean;
 }
 
 /**
@@ -130,7 +157,7 @@ export function qiZeroCount(options: QiZeroCountOptions): Scenario {
     }
   }
   return qiMachine({
-    variant: options.variant, queueLength, scalableMode: options.scalableMode,
+    variant: options.variant, queueLength, scalableMode: options.scalableMode, policy: options.policy, invariants: options.invariants,
     cpus: options.counts.map((count, cpu) => async (iommu: IntelIommu) => {
       for (let n = 0; n < submissions; n++) {
         const rc = count === 0 ? await intel_iommu_dma_drain(iommu) : await qi_submit_sync(iommu, iotlbBatch(iommu, count), count, 0);

@@ -16,6 +16,7 @@
  * is subject to the same probe-locking hazards as omap, exynos or mtk).
  */
 import { dev_name, type Device } from '../../../src/base/device.js';
+import type { OfDeviceId } from '../../../src/base/driver.js';
 import { RunLocal } from '../../../src/base/run-local.js';
 import { dev_iommu_fwspec_get, dev_iommu_priv_get, dev_iommu_priv_set, generic_device_group, iommu_device_register,
   iommu_device_sysfs_add, iommu_fwspec_add_ids, IommuDevice, IommuFwspec, type IommuDomain, type IommuDomainType,
@@ -263,7 +264,10 @@ export async function mock_iommu_probe(pdev: PlatformDevice): Promise<number> {
   return ret;
 }
 
+/** The mock's DT binding: IOMMU nodes with `compatible = "kemu,mock-iommu"`. */
+export const mock_iommu_of_match: readonly OfDeviceId[] = [{ compatible: 'kemu,mock-iommu' }];
+
 /** The platform driver for `kemu,mock-iommu` nodes. */
 export function mock_iommu_driver(): PlatformDriver {
-  return new PlatformDriver('mock-iommu', mock_iommu_probe, { of_match_table: [{ compatible: 'kemu,mock-iommu' }] });
+  return new PlatformDriver('mock-iommu', mock_iommu_probe, { of_match_table: mock_iommu_of_match });
 }

@@ -32,6 +32,7 @@ import { of_count_phandle_with_args, of_device_is_available, of_parse_phandle,
   of_property_read_u32 } from '../../../firmware/of/of-base.js';
 import { dev_of_node } from '../../../firmware/of/of-device.js';
 import { of_find_device_by_node } from '../../../firmware/of/platform.js';
+import type { OfDeviceId } from '../../../src/base/driver.js';
 
 /** MTK_LARB_NR_MAX (drivers/iommu/mtk_iommu.c, v6.5). */
 export const MTK_LARB_NR_MAX = 32;
@@ -212,9 +213,10 @@ export async function mtk_iommu_probe(pdev: PlatformDevice): Promise<number> {
   return 0;
 }
 
+/** Models mtk_iommu_of_ids (drivers/iommu/mtk_iommu.c, v6.5). */
+export const mtk_iommu_of_ids: readonly OfDeviceId[] = [{ compatible: 'mediatek,mt8183-m4u' }, { compatible: 'mediatek,mt8173-m4u' }];
+
 /** Models mtk_iommu_driver (drivers/iommu/mtk_iommu.c, v6.5). */
 export function mtk_iommu_driver(): PlatformDriver {
-  return new PlatformDriver('mtk-iommu', mtk_iommu_probe, {
-    of_match_table: [{ compatible: 'mediatek,mt8183-m4u' }, { compatible: 'mediatek,mt8173-m4u' }],
-  });
+  return new PlatformDriver('mtk-iommu', mtk_iommu_probe, { of_match_table: mtk_iommu_of_ids });
 }

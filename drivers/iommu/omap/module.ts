@@ -4,8 +4,8 @@
  */
 import { ContainerModule, injectable } from 'inversify';
 import { bus_iommu_probe } from '../../../src/iommu/iommu.js';
-import { KemuError } from '../../../src/kernel/errors.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
+import { bindingFor } from '../../../src/machine/kernel-variants.js';
 import { INITCALL, SUBSYSTEM, type Subsystem } from '../../../src/machine/tokens.js';
 import { platform_bus_type, platform_driver_register, type PlatformDevice } from '../../../buses/platform/platform.js';
 import { omap_iommu_driver, OmapIommuState, type OmapBusReprobe, type OmapIommu } from './omap-iommu.js';
@@ -56,8 +56,7 @@ async function omap_iommu_init(): Promise<number> {
 }
 
 export function omapIommuModule(variant: string): ContainerModule {
-  const reprobe = REPROBE_BY_VARIANT[variant];
-  if (!reprobe) throw new KemuError('unknown-name', `omap-iommu has no bindings for kernel variant "${variant}"`);
+  const reprobe = bindingFor(REPROBE_BY_VARIANT, variant, 'omap-iommu');
   return new ContainerModule(({ bind }) => {
     bind<OmapBusReprobe>(OMAP_IOMMU_BUS_REPROBE).to(reprobe).inSingletonScope();
     bind(OmapIommuState).toSelf().inSingletonScope();

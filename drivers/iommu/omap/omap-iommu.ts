@@ -20,6 +20,7 @@ import { of_device_is_compatible, of_parse_phandle, of_property_count_u32_elems,
 import { dev_of_node } from '../../../firmware/of/of-device.js';
 import { of_find_device_by_node } from '../../../firmware/of/platform.js';
 import { OMAP_IOMMU_BUS_REPROBE } from './tokens.js';
+import type { OfDeviceId } from '../../../src/base/driver.js';
 
 /** Models struct omap_iommu (drivers/iommu/omap-iommu.h, v6.5), the fields probing uses. */
 export class OmapIommu {
@@ -152,12 +153,13 @@ export async function omap_iommu_probe(pdev: PlatformDevice): Promise<number> {
   return 0;
 }
 
+/** Models omap_iommu_of_match (drivers/iommu/omap-iommu.c, v6.5). */
+export const omap_iommu_of_match: readonly OfDeviceId[] = [
+  { compatible: 'ti,omap2-iommu' }, { compatible: 'ti,omap4-iommu' },
+  { compatible: 'ti,dra7-iommu' }, { compatible: 'ti,dra7-dsp-iommu' },
+];
+
 /** Models omap_iommu_driver (drivers/iommu/omap-iommu.c, v6.5). */
 export function omap_iommu_driver(): PlatformDriver {
-  return new PlatformDriver('omap-iommu', omap_iommu_probe, {
-    of_match_table: [
-      { compatible: 'ti,omap2-iommu' }, { compatible: 'ti,omap4-iommu' },
-      { compatible: 'ti,dra7-iommu' }, { compatible: 'ti,dra7-dsp-iommu' },
-    ],
-  });
+  return new PlatformDriver('omap-iommu', omap_iommu_probe, { of_match_table: omap_iommu_of_match });
 }

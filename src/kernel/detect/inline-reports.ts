@@ -3,7 +3,7 @@
  * (WARN, sleeping in atomic context) or stops at once (a task taking a mutex
  * it holds, a task that threw).
  */
-import { HUNG_TASK_TIMEOUT_SECS } from './stuck.js';
+import { HUNG_TASK_TIMEOUT_SECS, WATCHDOG_THRESH_SECS } from './stuck.js';
 import { NSEC_PER_SEC } from '../clock.js';
 import type { Kernel } from '../kernel.js';
 import type { LockBase } from '../locking/lock-base.js';
@@ -48,6 +48,24 @@ export function reportSelfDeadlock(kernel: Kernel, task: Task, lock: LockBase): 
   };
 }
 
+/**
+ * A step that loops over memory without ever reaching a scheduling point: the
+ * CPU never comes back, which the soft-lockup watchdog reports (a hard lockup
+ * with interrupts off). `trace` is where the loop was when kemu stopped it.
+ */
+export function reportRunaway(kernel: Kernel, task: Task, trace: string[], accesses: number): KernelReport {
+  // The loop is in the model's code: the first frame past kemu's own memory accessors.
+  const site = trace.find((frame) => !frame.includes('(src/kernel/'));
+  const where = site ? frameFunction(site) : '<unknown>';
+  return {
+    ...base(kernel, task, trace), kind: 'soft-lockup', fatal: true,
+    signature: `soft-lockup:runaway:${where}`,
+    title: `soft lockup: ${task.comm} loops forever in ${where} without a scheduling point`,
+    message: `${task.label} made ${accesses.toLocaleString('en-US')} memory accesses in one step, with no scheduling point: a loop that never ends`,
+    location: where, stuckSeconds: 2 * WATCHDOG_THRESH_SECS + 2,
+  };
+}
+
 /** __might_sleep(): a sleeping lock taken in atomic context. */
 export function reportSleepInAtomic(kernel: Kernel, task: Task, op: Op): KernelReport {
   const trace = warnTrace(/^(mutex_|wait_for_completion|device_lock)/);
@@ -83,7 +101,9 @@ export function reportOops(kernel: Kernel, task: Task, error: unknown): KernelRe
   // BUG() and BUG_ON() are macros in the kernel: the oops is at their caller, so each BUG_ON site has its own signature.
   const trace = kernelFrames(err.stack ?? '').filter((frame) => !frame.includes('(src/kernel/assert.'));
   snapshot.callTrace = trace;
-  const where = trace[0] ? frameFunction(trace[0]) : '<unknown>';
+  // BUG() and BUG_ON() are macros in the kernel: the oops is at their caller.
+  const site = trace.find((frame) => !/^BUG(_ON)?$/.test(frameFunction(frame)));
+  const where = site ? frameFunction(site) : '<unknown>';
   return {
     ...base(kernel, task), task: snapshot, kind: 'oops', fatal: true,
     signature: `oops:${err.name}:${where}`,

@@ -12,7 +12,8 @@ export type ReportKind =
   | 'oops'               // kernel code threw: the emulator's equivalent of an oops
   | 'probe-failed'       // a driver's probe failed with an error (call_driver_probe's warning)
   | 'deferred-probe-pending' // a device still deferred when the deferred-probe timeout expired
-  | 'kasan';             // an access to freed slab memory, or a double free (mm/kasan/report.c)
+  | 'kasan'              // an access to freed slab memory, or a double free (mm/kasan/report.c)
+  | 'invariant';         // an invariant the scenario stated does not hold after a step (invariants.ts)
 
 export interface LockSnapshot {
   name: string;

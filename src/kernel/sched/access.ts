@@ -46,6 +46,9 @@ export function derivedObjectId(id: number): number {
   return id + CREATED_OBJECTS_LIMIT;
 }
 
+/** The id of the run's invariant object: every step that writes what an invariant reads writes it too. */
+export const INVARIANT_OBJECT_ID = objectIdOf(0, CREATED_OBJECTS_LIMIT / 2);
+
 /** The id of CPU `cpu` as a resource tasks on it share (held while one of them has preemption or IRQs off). */
 export function cpuObjectId(cpu: number): number {
   return objectIdOf(0, CREATED_OBJECTS_LIMIT - 1 - cpu);

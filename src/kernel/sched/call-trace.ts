@@ -5,7 +5,12 @@
  * Capturing a stack costs microseconds, so it is done only when a failing
  * schedule is replayed.
  */
-const MACHINERY = /\/src\/kernel\/(sched\/(scheduler|call-trace|visible)|kernel)\.|\/src\/explore\/|\/node_modules\/|node:internal|^internal\//;
+import { fileURLToPath } from 'node:url';
+
+/** kemu's own directory (a clone, or node_modules/kemu), from this module in src/ or dist/src/. */
+const KEMU_DIR = fileURLToPath(import.meta.url).replace(/(dist\/)?src\/kernel\/sched\/call-trace\.[jt]s$/, '');
+/** kemu's scheduler and explorer, relative to KEMU_DIR: frames no kernel trace shows. */
+const KEMU_MACHINERY = /^(dist\/)?src\/(kernel\/(sched\/(scheduler|call-trace|visible)|kernel)\.|explore\/)/;
 const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.*?)(?::(\d+):\d+)?\)?$/;
 
 export interface Frame {
@@ -14,10 +19,22 @@ export interface Frame {
   line: number;
 }
 
+function pathOf(file: string): string {
+  return file.replace(/^file:\/\//, '').replace(/\?.*$/, '');
+}
+
+/** Node internals, other packages (vitest, inversify) and kemu's own machinery; kemu installed under node_modules is not. */
+function isMachinery(file: string): boolean {
+  const path = pathOf(file);
+  if (path.startsWith('node:') || path.startsWith('internal/')) return true;
+  if (path.startsWith(KEMU_DIR)) return KEMU_MACHINERY.test(path.slice(KEMU_DIR.length));
+  return path.includes('/node_modules/');
+}
+
+/** kemu's files relative to its directory (`src/base/dd.ts`), as a kernel trace names files; others in full. */
 function shortFile(file: string): string {
-  const cleaned = file.replace(/^file:\/\//, '').replace(/\?.*$/, '');
-  const at = cleaned.search(/\/(src|drivers|buses|firmware|test|bench)\//);
-  return at >= 0 ? cleaned.slice(at + 1) : cleaned;
+  const path = pathOf(file);
+  return path.startsWith(KEMU_DIR) ? path.slice(KEMU_DIR.length).replace(/^dist\//, '') : path;
 }
 
 /** Parses one `at …` line of an Error stack; null for lines that are not frames. */
@@ -34,17 +51,25 @@ export function kernelFrames(stack: string): string[] {
   const frames: string[] = [];
   for (const line of stack.split('\n').slice(1)) {
     const frame = parseFrame(line);
-    if (!frame || MACHINERY.test(frame.file)) continue;
+    if (!frame || isMachinery(frame.file)) continue;
     const fn = frame.fn.includes('.') && !frame.fn.startsWith('<') ? frame.fn.slice(frame.fn.lastIndexOf('.') + 1) : frame.fn;
     frames.push(`${fn} (${shortFile(frame.file)}:${frame.line})`);
   }
   return frames;
 }
 
+/**
+ * How many JavaScript frames a call trace may have: enough for the deepest
+ * kernel chain with V8's async frames (the nested interconnect probes of
+ * ti-sysc and simple-pm-bus). V8's default of 10 would cut an oops trace
+ * (taken from the thrown error) short, so runs raise the limit to this.
+ */
+export const CALL_TRACE_FRAMES = 256;
+
 /** The kernel frames of the current stack, innermost first, as `fn (file:line)`. */
 export function captureCallTrace(): string[] {
   const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 256;
+  Error.stackTraceLimit = CALL_TRACE_FRAMES;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = saved;
   return kernelFrames(stack);

@@ -40,4 +40,5 @@ export interface Op {
   arg: unknown;
   /** What the operation will access (see access.ts), worked out once by the kernel when the explorer asks. */
   footprint?: number[];
+
 }

@@ -32,27 +32,40 @@ export interface Watched {
 export interface SpinWait {
   readonly objects: Watched[];
   readonly values: unknown[];
+  /** The step during which the poll began (its reads come after): writes since then may have woken it. */
+  readonly since: number;
 }
+
+/** Distinct reads a window keeps; an iteration that reads more is not a poll, and does not park. */
+const MAX_WATCHED = 256;
 
 export class PollWindow {
   private objects: Watched[] = [];
   private values: unknown[] = [];
   private acquired: LockBase[] = [];
   private heldAtStart: LockBase[] = [];
-  private wrote = false;
+  /** The iteration changed a value, or read more than a poll watches: it does not park. */
+  private unparkable = false;
+  private openedAt = 0;
 
-  /** Opens a new window; `held` are the locks the task holds now. */
-  open(held: readonly { lock: LockBase }[]): void {
+  /** Opens a new window during step `step`; `held` are the locks the task holds now. */
+  open(held: readonly { lock: LockBase }[], step: number): void {
+    this.openedAt = step;
     this.objects = [];
     this.values = [];
     this.acquired = [];
     this.heldAtStart = held.map((h) => h.lock);
-    this.wrote = false;
+    this.unparkable = false;
   }
 
   read(object: Watched, value: unknown): void {
+    if (this.unparkable) return;
     const objects = this.objects;
     for (let i = objects.length - 1; i >= 0; i--) if (objects[i] === object && this.values[i] === value) return;
+    if (objects.length === MAX_WATCHED) {
+      this.unparkable = true;
+      return;
+    }
     objects.push(object);
     this.values.push(value);
   }
@@ -63,22 +76,20 @@ export class PollWindow {
    * watched like a read, since repeating it matters only if someone changes it.
    */
   write(object: Watched | null, changed: boolean): void {
-    if (changed || object === null) this.wrote = true;
+    if (changed || object === null) this.unparkable = true;
     else this.read(object, object.watchedValue());
   }
+
 
   acquire(lock: LockBase): void {
     if (!this.acquired.includes(lock)) this.acquired.push(lock);
   }
 
-  /** The cells read so far with the values read, for reports about a spinning task. */
-  polled(): SpinWait {
-    return { objects: this.objects, values: this.values };
-  }
+
 
   /** At cpu_relax(): what to park on, or null if the window is not a redundant-when-repeated iteration. */
   close(held: readonly { lock: LockBase }[]): SpinWait | null {
-    if (this.wrote) return null;
+    if (this.unparkable) return null;
     for (const h of held) if (!this.heldAtStart.includes(h.lock)) return null;
     const objects = this.objects.slice();
     const values = this.values.slice();
@@ -87,7 +98,7 @@ export class PollWindow {
       objects.push(slot);
       values.push(slot.watchedValue());
     }
-    return { objects, values };
+    return { objects, values, since: this.openedAt };
   }
 }
 

@@ -24,7 +24,7 @@ import { visible } from './visible.js';
  */
 export function spin_begin(): void {
   const task = current();
-  task.poll.open(task.heldLocks);
+  task.poll.open(task.heldLocks, task.kernel.stepCount);
 }
 
 /** Models spin_end(): the end of a busy-wait loop (nothing for kemu to do). */

@@ -33,6 +33,12 @@ export class Task {
   pending: Op;
   /** Resolves the task's wait at its pending operation with the operation's result. */
   resume: ((value: unknown) => void) | null = null;
+  /** The task has reached a kernel call that has not yet returned into its code. */
+  inCall = false;
+  /** Ends inCall, from the microtask before the task's code resumes (a reused callback, so a step allocates nothing). */
+  readonly callReturned = (): void => {
+    this.inCall = false;
+  };
 
   readonly heldLocks: HeldLock[] = [];
   /** Spinlocks held: while non-zero the task cannot be preempted on its CPU. */
