@@ -50,6 +50,7 @@ interface ExploreFlags extends TargetFlags {
   shard?: Shard;
   workers?: number;
   ftrace?: string;
+  symmetry?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -94,6 +95,7 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
     lockdep: shape.lockdep,
+    symmetry: flags.symmetry,
   };
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
     `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
@@ -176,6 +178,7 @@ function exploreOptions(command: Command): Command {
     .option('--max-steps <n>', 'steps allowed in one schedule', atLeastOne)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
+    .option('--no-symmetry', 'dpor: explore apart schedules that differ only by swapping twin tasks')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
     .addOption(detailOption())

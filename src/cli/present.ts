@@ -93,11 +93,21 @@ export function notValidatedNote(notValidated: readonly string[]): string | null
     '--validate-device-mutex validates device mutexes';
 }
 
+/** The note a result ends with when symmetry reduction took twins as interchangeable. */
+export function twinsNote(twins: readonly string[][]): string | null {
+  if (twins.length === 0) return null;
+  const groups = twins.map((g) => `${g.slice(0, -1).join(', ')} and ${g[g.length - 1]}`).join('; ');
+  return `kemu: ${groups} run the same code on the same data (twins): each schedule stands for every swap of them; ` +
+    '--no-symmetry explores the swaps too';
+}
+
 export function presentExploration(out: Output, target: Target, result: ExploreResult, options: PresentOptions): void {
   const c = out.color;
   result.failures.forEach((f, i) => presentFailure(out, target, f, i, result.schedules, options));
   const note = notValidatedNote(result.notValidated);
   if (note) out.print(c.dim(note));
+  const twins = twinsNote(result.twins ?? []);
+  if (twins) out.print(c.dim(twins));
   if (result.pct) {
     const p = result.pct;
     out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps (twice the longest of ${CALIBRATION_RUNS} random runs); ` +

@@ -52,6 +52,29 @@ export interface ExecutionEvent {
   readonly clock: number[];
   /** Races in which this event is the second. */
   readonly races: Race[];
+  /** For a twin's step (symmetry.ts): the position of the write each footprint access saw last (-1: none); else null. */
+  readonly sources: number[] | null;
+}
+
+/** What the explorer recorded of one step, for ExecutionEvents.add. */
+export interface StepRecord {
+  readonly uid: number;
+  /** Everything the step touched, its operation's accesses first. */
+  readonly accesses: readonly number[];
+  /** How many of `accesses` are the operation's (the code after it depends on what it returned). */
+  readonly opAccesses: number;
+  /** Position of the step that spawned the task (-1: before the first step). */
+  readonly spawnedAt: number;
+  /** The task's own object: its spawn wrote it, its start reads it (an order, never a race). */
+  readonly taskObject: number;
+  /** The lock or completion the operation waited to take. */
+  readonly waitsOn: WaitedResource | null;
+  /** Set for the step of a poller woken from cpu_relax(). */
+  readonly parked: Parked | null;
+  /** Positions of events that must come first, beyond what the accesses order (symmetry.ts's gates). */
+  readonly after: readonly number[];
+  /** Record the step's sources (a twin's step). */
+  readonly withSources: boolean;
 }
 
 /** A step a blocked task could not take at the end of the run. */
@@ -153,34 +176,51 @@ export class ExecutionEvents {
     events.length = n;
   }
 
-  /**
-   * Records the next event: task `uid` ran a step touching `accesses`;
-   * `spawnedAt` is the position of the step that spawned the task (-1: before
-   * the first step), and `taskObject` the task's own object (its spawn wrote
-   * it, its start reads it); the first `opAccesses` accesses are the
-   * operation's; `waitsOn` is the lock or completion the operation waited to
-   * take, and `parked` is set for the step of a poller woken from cpu_relax().
-   */
-  add(uid: number, accesses: readonly number[], opAccesses: number, spawnedAt: number, taskObject: number,
-    waitsOn: WaitedResource | null, parked: Parked | null): ExecutionEvent {
+  /** How many steps task `uid` has taken on the current path. */
+  stepsOf(uid: number): number {
+    const last = this.lastOf[uid] ?? -1;
+    return last >= 0 ? this.events[last]!.index : 0;
+  }
+
+  /** Position of task `uid`'s `index`-th step on the current path (it must have taken it). */
+  positionOf(uid: number, index: number): number {
+    let p = this.lastOf[uid] ?? -1;
+    while (p >= 0 && this.events[p]!.index > index) p = this.events[p]!.previous;
+    if (p < 0 || this.events[p]!.index !== index) throw new Error(`internal: task ${uid} has no step ${index} on the path`);
+    return p;
+  }
+
+  /** Records the next event, the step `step` describes. */
+  add(step: StepRecord): ExecutionEvent {
+    const { uid, accesses, opAccesses, spawnedAt, taskObject, waitsOn, parked, after } = step;
     const position = this.events.length;
     const footprint = reduceFootprint(accesses);
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : spawnedAt >= 0 ? this.events[spawnedAt]!.clock.slice() : [];
     const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
     clock[uid] = index;
-    const candidates = this.racesOf(uid, footprint, clock, taskObject);
-    const races: Race[] = [];
-    for (const r of candidates) if (this.couldGoFirst(r.first, uid, accesses, opAccesses, waitsOn, parked)) races.push(r);
+    for (const p of after) join(clock, this.events[p]!.clock);
+    const sources = step.withSources ? footprint.map((a) => this.lastWriteTo(accessObject(a))) : null;
+    const races = this.racesOf(uid, footprint, clock, taskObject, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
     const op = opAccesses === accesses.length ? footprint : reduceFootprint(accesses.slice(0, opAccesses));
-    const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races };
+    const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races, sources };
     this.events.push(event);
     this.remember(position, event);
     return event;
   }
 
-  /** The step a blocked task could not take, with the races that could have let it go first. */
-  blocked(uid: number, footprint: readonly number[]): BlockedEvent {
+  /** Position of the last write to `object` on the path (-1: none). */
+  private lastWriteTo(object: number): number {
+    const writes = this.history(object)?.writes;
+    return writes !== undefined && writes.length > 0 ? writes[writes.length - 1]! : -1;
+  }
+
+  /**
+   * The step a blocked task could not take (its operation's accesses, and
+   * the lock or completion it waits to take), with the races that could have
+   * let it go first.
+   */
+  blocked(uid: number, footprint: readonly number[], waitsOn: WaitedResource | null): BlockedEvent {
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : [];
     clock[uid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
@@ -198,7 +238,9 @@ export class ExecutionEvents {
       // It waits for a completion another waiter took.
       else if (type === ACC_WRITE) this.candidate(candidates, uid, lastWrite, -1);
     }
-    return { uid, footprint: reduced, clock, races: this.settle(candidates, clock) };
+    const open = this.unordered(candidates, clock);
+    const races = this.adjacent(open.filter((r) => this.couldGoFirst(r.first, uid, footprint, footprint.length, waitsOn, null)));
+    return { uid, footprint: reduced, clock, races };
   }
 
   /**
@@ -250,8 +292,11 @@ export class ExecutionEvents {
     into.push({ first, via });
   }
 
-  /** Races of a new event with footprint `footprint`; joins every happens-before predecessor into `clock`. */
-  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number): Race[] {
+  /**
+   * Races of a new event with footprint `footprint` whose first event it could
+   * have gone before (`feasible`); joins every happens-before predecessor into `clock`.
+   */
+  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number, feasible: (first: number) => boolean): Race[] {
     const candidates: Race[] = [];
     let edges: number[] | null = null;
     for (const a of footprint) {
@@ -280,9 +325,9 @@ export class ExecutionEvents {
       }
     }
     if (edges !== null) for (const e of edges) join(clock, this.events[e]!.clock);
-    const races = this.settle(candidates, clock);
-    for (const r of races) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
-    return races;
+    const open = this.unordered(candidates, clock);
+    for (const r of open) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
+    return this.adjacent(open.filter((r) => feasible(r.first)));
   }
 
   /** Position of the latest acquisition among an object's writes before index `before` (-1: none). */
@@ -292,11 +337,10 @@ export class ExecutionEvents {
   }
 
   /**
-   * Keeps the candidates that are races: not already ordered before `clock`
-   * (joining the release of an ordered lock race, which may order others),
-   * and not subsumed by another candidate that comes after them.
+   * The candidates not already ordered before `clock` (joining the release of
+   * an ordered lock race, which may order others).
    */
-  private settle(candidates: Race[], clock: number[]): Race[] {
+  private unordered(candidates: Race[], clock: number[]): Race[] {
     if (candidates.length === 0) return candidates;
     let open = candidates;
     for (let changed = true; changed;) {
@@ -311,7 +355,18 @@ export class ExecutionEvents {
       }
       open = still;
     }
-    return open.length < 2 ? open : open.filter((f) => !open.some((s) => s !== f && this.subsumes(s, f)));
+    return open;
+  }
+
+  /**
+   * The races among reversible candidates: those no other comes between
+   * (subsumes). A candidate the second event could not have gone before
+   * subsumes nothing: its reversal cannot run, so the races it orders must
+   * be reversed themselves (a blocked step waiting for two things, the
+   * later holder's reversal still finds the earlier one held).
+   */
+  private adjacent(races: Race[]): Race[] {
+    return races.length < 2 ? races : races.filter((f) => !races.some((s) => s !== f && this.subsumes(s, f)));
   }
 
   /**

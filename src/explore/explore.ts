@@ -32,6 +32,12 @@ export interface ExploreOptions {
   timeLimitMs?: number;
   /** Stop at the first failure (default false: collect every distinct failure). */
   stopOnFirstFailure?: boolean;
+  /**
+   * Explore one execution of each set that differ only by swapping twins
+   * (tasks spawned with SpawnOptions.twinOf), for DPOR (default true; see
+   * docs/explorer.md, "Symmetric tasks").
+   */
+  symmetry?: boolean;
   /** Shrink each failing schedule towards fewer preemptions (default true). */
   shrink?: boolean;
   lockdep?: LockdepOptions;
@@ -71,7 +77,7 @@ function atLeastOne(what: string, value: number | undefined): void {
   }
 }
 
-function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undefined): Strategy {
+function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undefined, symmetry: boolean): Strategy {
   const s = typeof spec === 'string' ? { kind: spec } : spec;
   atLeastOne('maxSteps', maxSteps);
   if (s.kind === 'pct') atLeastOne('PCT depth', (s as { depth?: number }).depth);
@@ -81,9 +87,9 @@ function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undef
   switch (s.kind) {
     case 'default': {
       const d = s as { bounds?: readonly number[]; budget?: number };
-      return new StagedSearch(d.bounds ?? DEFAULT_BOUNDS, d.budget ?? DEFAULT_STAGE_BUDGET);
+      return new StagedSearch(d.bounds ?? DEFAULT_BOUNDS, d.budget ?? DEFAULT_STAGE_BUDGET, new OptimalDpor({ symmetry }));
     }
-    case 'dpor': return new OptimalDpor();
+    case 'dpor': return new OptimalDpor({ symmetry });
     case 'exhaustive': return sharded(new ExhaustiveSearch());
     case 'bounded': return sharded(new PreemptionBoundedSearch(s.preemptions));
     case 'random': return sharded(new RandomWalk(s.seed ?? 1, s.runs ?? 1000));
@@ -161,6 +167,8 @@ export interface SearchResult {
   cuts?: DporStats;
   /** The default search: what each of its stages covered. */
   coverage?: StageCoverage[];
+  /** DPOR: the groups of twins one schedule stood for every swap of (symmetry reduction), by comm. */
+  twins?: string[][];
 }
 
 const earlier = (a: readonly number[], b: readonly number[]) => {
@@ -176,7 +184,7 @@ function better(a: FoundFailure, b: FoundFailure): FoundFailure {
 /** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
 export async function search(scenario: Scenario, options: ExploreOptions = {}): Promise<SearchResult> {
   const settings = { ...settingsOf(options, false), identities: new TaskIdentities() };
-  const strategy = makeStrategy(options.strategy ?? 'default', settings.maxSteps, options.shard);
+  const strategy = makeStrategy(options.strategy ?? 'default', settings.maxSteps, options.shard, options.symmetry ?? true);
   const maxSchedules = options.maxSchedules ?? Infinity;
   const found = new Map<string, FoundFailure>();
   const started = wallNow();
@@ -242,10 +250,15 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     strategy: strategy.name, exhaustiveStrategy: strategy.exhaustive, schedules, pruned, stepBounded, stoppedBy,
     found: [...found.values()], maxSteps, elapsedMs: wallNow() - started,
     ...(strategy instanceof PctSearch ? { pct: strategy.stats() } : {}),
-    ...(strategy instanceof OptimalDpor ? { cuts: { ...strategy.stats } } : {}),
-    ...(strategy instanceof StagedSearch ? { cuts: { ...strategy.dpor.stats }, coverage: strategy.coverage() } : {}),
+    ...(strategy instanceof OptimalDpor ? { cuts: { ...strategy.stats }, ...twinsOf(strategy) } : {}),
+    ...(strategy instanceof StagedSearch ? { cuts: { ...strategy.dpor.stats }, coverage: strategy.coverage(), ...twinsOf(strategy.dpor) } : {}),
     notValidated: [...notValidated].sort(),
   };
+}
+
+function twinsOf(dpor: OptimalDpor): { twins?: string[][] } {
+  const twins = dpor.twinGroups();
+  return twins.length > 0 ? { twins } : {};
 }
 
 /** Merges the results of the shards of one search into the result one search would have had. */
@@ -270,6 +283,7 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
     maxSteps: Math.max(...parts.map((p) => p.maxSteps)),
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
     ...(pcts.length ? { pct: mergePctStats(pcts) } : {}),
+    ...(parts[0]!.twins ? { twins: parts[0]!.twins } : {}),
     notValidated: [...new Set(parts.flatMap((p) => p.notValidated))].sort(),
   };
 }
@@ -297,6 +311,7 @@ export async function finishSearch(scenario: Scenario, result: SearchResult, opt
     stoppedBy: result.stoppedBy, failures, elapsedMs: result.elapsedMs, maxSteps: result.maxSteps, notValidated: result.notValidated,
     ...(result.coverage ? { coverage: result.coverage } : {}),
     ...(result.pct ? { pct: pctBound(result.pct) } : {}),
+    ...(result.twins ? { twins: result.twins } : {}),
   };
 }
 

@@ -27,8 +27,9 @@ import { footprintsConflict } from '../kernel/sched/access.js';
 import { OpKind, type Op } from '../kernel/sched/op.js';
 import type { SpinWait } from '../kernel/sched/poll-window.js';
 import type { Task } from '../kernel/sched/task.js';
-import { ExecutionEvents, type BlockedEvent, type Parked } from './execution-events.js';
+import { ExecutionEvents, type BlockedEvent, type Parked, type WaitedResource } from './execution-events.js';
 import type { Strategy } from './strategy.js';
+import { TwinSymmetry } from './symmetry.js';
 import { WakeupNode, insertWakeupSequence, type WakeupStep } from './wakeup-tree.js';
 
 /** Why a run was cut short. */
@@ -50,6 +51,8 @@ export class OptimalDpor implements Strategy {
 
   private readonly root = new WakeupNode(0, [], false);
   private readonly events = new ExecutionEvents();
+  /** The gates between twins (symmetry.ts), or null when symmetry reduction is off. */
+  private readonly symmetry: TwinSymmetry | null;
   /** The tree node of the step taken at each position of the current run. */
   private readonly nodes: WakeupNode[] = [];
   /** For each position: the tasks asleep at its node because they were explored there before this branch. */
@@ -69,6 +72,16 @@ export class OptimalDpor implements Strategy {
   private cut: Cut | null = null;
   private started = false;
   private runs = 0;
+
+  /** `symmetry`: explore one execution of each set that differ only by swapping twins (default true). */
+  constructor(options: { symmetry?: boolean } = {}) {
+    this.symmetry = options.symmetry === false ? null : new TwinSymmetry(this.events);
+  }
+
+  /** The groups of twins the reduction treated as interchangeable (comms), if any. */
+  twinGroups(): string[][] {
+    return this.symmetry?.groups() ?? [];
+  }
 
   get chooser(): this {
     return this;
@@ -117,6 +130,7 @@ export class OptimalDpor implements Strategy {
       if (!task) throw this.nondeterministic(i, `${this.describeTask(kernel, uid)} ran here in an earlier run but cannot run now`, enabled);
       return task;
     }
+    this.symmetry?.notice(enabled);
     const parent = this.nodeAt(i);
     const planned = parent.children[0];
     if (planned) {
@@ -130,14 +144,33 @@ export class OptimalDpor implements Strategy {
         return this.cutShort('infeasible');
       }
       if (this.asleep(planned.uid)) return this.cutShort('redundant');
+      if (this.gated(planned.uid)) return this.cutShort('infeasible');
       this.take(i, planned);
       return task;
     }
     const running = kernel.running;
-    const next = running && enabled.includes(running) && !this.asleep(running.uid) ? running : enabled.find((t) => !this.asleep(t.uid));
-    if (!next) return this.cutShort('sleep-blocked');
+    const free = (t: Task): boolean => !this.asleep(t.uid) && !this.gated(t.uid);
+    const next = running && enabled.includes(running) && free(running) ? running : enabled.find(free);
+    if (!next) {
+      this.checkGatesCanOpen(enabled, i);
+      return this.cutShort('sleep-blocked');
+    }
     this.take(i, parent.addChild(next.uid));
     return next;
+  }
+
+  /** Whether task `uid`'s next step waits for an earlier twin's (symmetry.ts). */
+  private gated(uid: number): boolean {
+    return this.symmetry !== null && this.symmetry.gated(uid);
+  }
+
+  /** A twin waits for an earlier twin that cannot run at all: the two are not interchangeable. */
+  private checkGatesCanOpen(enabled: readonly Task[], i: number): void {
+    if (this.symmetry === null) return;
+    for (const task of enabled) {
+      const earlier = this.symmetry.gate(task.uid);
+      if (earlier !== null && !enabled.some((t) => t.uid === earlier.uid)) throw this.symmetry.notInterchangeable(task, earlier, i);
+    }
   }
 
   stepEnded(task: Task, accesses: readonly number[], kernel: Kernel): void {
@@ -149,9 +182,14 @@ export class OptimalDpor implements Strategy {
     }
     this.accessCounts[i] = accesses.length;
     const op = task.pending;
-    const waitsOn = op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock ? { object: op.obj!.id, freeAtFirst: true }
-      : op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
-    const event = this.events.add(task.uid, accesses, kernel.opAccesses, task.spawnedAtStep - 1, task.objId, waitsOn, parkedOf(op));
+    const symmetry = this.symmetry;
+    const twins = symmetry !== null && symmetry.any;
+    const event = this.events.add({
+      uid: task.uid, accesses, opAccesses: kernel.opAccesses, spawnedAt: task.spawnedAtStep - 1, taskObject: task.objId,
+      waitsOn: waitedResourceOf(op), parked: parkedOf(op),
+      after: twins ? symmetry.edgesFor(task.uid) : NO_EDGES, withSources: twins && symmetry.isTwin(task.uid),
+    });
+    if (twins) symmetry.recorded(event, i, task.label);
     const node = this.nodes[i]!;
     node.ran(event.footprint);
     this.retryDeferred(this.nodeAt(i), node);
@@ -162,7 +200,8 @@ export class OptimalDpor implements Strategy {
     if (outcome.kind === 'pruned') return;
     const blocked: BlockedEvent[] = [];
     for (const task of kernel.tasks) {
-      if (task.state === 'ready' && !kernel.isEnabled(task)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task)));
+      // A twin held back by its gate races with nothing: the earlier twin's own blocked step stands for it.
+      if (task.state === 'ready' && !kernel.isEnabled(task) && !this.gated(task.uid)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task), waitedResourceOf(task.pending)));
     }
     this.reverseRaces(blocked);
   }
@@ -190,6 +229,7 @@ export class OptimalDpor implements Strategy {
     this.sleepBefore.length = i + 1;
     this.accessCounts.length = i;
     this.events.truncate(i);
+    this.symmetry?.truncated();
     this.replayLength = i;
     this.branchExplored = explored;
     this.sleep = [...this.sleepBefore[i]!, ...explored];
@@ -268,6 +308,14 @@ export class OptimalDpor implements Strategy {
       `the scenario is not deterministic: at step ${i + 1} ${what}${runnable}; ` +
       'remove wall-clock time, Math.random, I/O and state kept between runs from it');
   }
+}
+
+const NO_EDGES: readonly number[] = [];
+
+/** The lock or completion an operation waits to take. */
+function waitedResourceOf(op: Op): WaitedResource | null {
+  if (op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock) return { object: op.obj!.id, freeAtFirst: true };
+  return op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
 }
 
 /** For a poller woken from cpu_relax(): what it watched, and where its poll began (execution-events.ts drops the races it could not win). */

@@ -228,6 +228,7 @@ export class Kernel implements RunContext {
     task.spawnedAtStep = this.running ? this.stepCount : 0;
     task.pendingSince = task.lastScheduled = this.clock.ns;
     if (this.running) this.recordEffect({ id: task.objId });
+    if (options.twinOf) this.declareTwin(task, options.twinOf);
     if (cpu >= 0) {
       for (const other of this.tasks) {
         if (other.cpu === cpu) other.cpuShared = task.cpuShared = true;
@@ -236,6 +237,29 @@ export class Kernel implements RunContext {
     new Promise((resolve) => (task.resume = resolve)).then(() => this.runBody(task));
     this.tasks.push(task);
     return task;
+  }
+
+  /**
+   * Adds `task` to the twins of `of`. Twins must start interchangeable: the
+   * same parent in the same step, threads alike, and CPUs in the same state
+   * (the explorer checks the rest as they run).
+   */
+  private declareTwin(task: Task, of: Task): void {
+    const problem = of.spawnedAtStep !== task.spawnedAtStep || of.pending.kind !== OpKind.Start || of.state !== 'ready'
+      ? `${of.label} was not spawned in the same step`
+      : of.kind !== task.kind ? `${of.label} is a ${of.kind} task and ${task.label} a ${task.kind} task`
+      : (of.cpu < 0) !== (task.cpu < 0) ? 'one of them has no CPU'
+      : this.cpuHeldByOther(of) !== this.cpuHeldByOther(task) ? `another task has CPU ${this.cpuHeldByOther(of) ? of.cpu : task.cpu} to itself`
+      : null;
+    if (problem !== null) throw new KemuError('bad-usage', `${task.label} cannot be a twin of ${of.label}: ${problem}`);
+    const group = of.twins ?? [of];
+    group.push(task);
+    for (const t of group) t.twins = group;
+  }
+
+  /** Whether a task other than `task` on its CPU has preemption or interrupts off. */
+  private cpuHeldByOther(task: Task): boolean {
+    return task.cpu >= 0 && this.cpuTakenFrom(task);
   }
 
   /** Boots the run: spawns the scenario as the first task and schedules until the run ends. */
@@ -323,7 +347,7 @@ export class Kernel implements RunContext {
     const op = task.pending;
     if (!op.footprint) {
       const footprint = this.footprintOf(task, op);
-      if (task.cpuShared) footprint.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
+      if (task.cpu >= 0) footprint.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
       op.footprint = footprint;
     }
     return op.footprint;
@@ -474,8 +498,9 @@ export class Kernel implements RunContext {
     this.accesses.length = 0;
     this.running = task;
     this.heldCpuAtStepStart = holdsCpu(task);
-    // A task sharing its CPU can only run while no other task there has preemption or interrupts off.
-    if (task.cpuShared) this.accesses.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
+    // A task can only run while no other task on its CPU has preemption or interrupts off. Every step
+    // says so, shared CPU or not yet: a task spawned there later must race with the steps before it.
+    if (task.cpu >= 0) this.accesses.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
     if (this.capture) {
       this.trace.push({ step: this.stepCount, ns: this.clock.ns, pid: task.pid, op: describeOp(task.pending),
         opKind: task.pending.kind, target: targetName(task.pending), result: null, notes: [] });

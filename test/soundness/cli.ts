@@ -4,18 +4,21 @@
  * showing progress on a terminal, and prints what it checked, what it
  * skipped, the mismatches (the first one shrunk and explained) and how often
  * each primitive was exercised. Then it checks that DPOR covers every trace
- * 50,000 random runs of qi-zero-count (v6.12, counts [1,0]) hit. Exit
- * status: 0 no mismatch, 1 a mismatch, 2 bad usage.
+ * 50,000 random runs of qi-zero-count (v6.12, counts [1,0]) hit, and
+ * symmetry reduction against enumeration on 10,000 programs with twins
+ * (symmetry.ts). Exit status: 0 no mismatch, 1 a mismatch, 2 bad usage.
  *
- *   npm run soundness -- [--programs N] [--seed S] [--qi-runs N]
+ *   npm run soundness -- [--programs N] [--seed S] [--qi-runs N] [--twin-programs N]
  */
 import { parseArgs } from 'node:util';
 import { runCampaign, type CampaignProgress, type CampaignResult, type Coverage } from './campaign.js';
 import { count, formatNumber } from './text.js';
 import { traceCoverage } from './trace-coverage.js';
+import { pseudoCode } from './pseudo-code.js';
+import { runTwinCampaign } from './symmetry.js';
 import { qiZeroCount } from '../../drivers/iommu/intel/scenarios.js';
 
-const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--qi-runs N]';
+const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--qi-runs N] [--twin-programs N]';
 
 /** Enumeration cap: programs with more schedules are skipped. */
 const CAP = 20_000;
@@ -35,13 +38,16 @@ function positiveInteger(name: string, text: string, min: number): number {
   return n;
 }
 
-function options(): { programs: number; seed: number; qiRuns: number } {
+function options(): { programs: number; seed: number; qiRuns: number; twinPrograms: number } {
   try {
-    const { values } = parseArgs({ options: { programs: { type: 'string' }, seed: { type: 'string' }, 'qi-runs': { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      options: { programs: { type: 'string' }, seed: { type: 'string' }, 'qi-runs': { type: 'string' }, 'twin-programs': { type: 'string' } }, strict: true,
+    });
     return {
       programs: positiveInteger('programs', values.programs ?? '50000', 1),
       seed: positiveInteger('seed', values.seed ?? '1', 0),
       qiRuns: positiveInteger('qi-runs', values['qi-runs'] ?? '50000', 0),
+      twinPrograms: positiveInteger('twin-programs', values['twin-programs'] ?? '10000', 0),
     };
   } catch (error) {
     process.stderr.write(`soundness: ${(error as Error).message}\n${USAGE}\n`);
@@ -55,7 +61,7 @@ const elapsed = (since: number): string => {
 };
 
 /** A progress line redrawn in place on a terminal, at most a few times a second. */
-function progressLine(total: number, started: number): (p: CampaignProgress) => void {
+function progressLine(total: number, started: number): (p: Pick<CampaignProgress, 'checked' | 'mismatches' | 'skipped'>) => void {
   if (!process.stderr.isTTY) return () => {};
   let last = 0;
   return (p) => {
@@ -102,8 +108,32 @@ async function qiCoverage(runs: number, seed: number): Promise<boolean> {
   return c.missed.size === 0;
 }
 
+/** Symmetry reduction against enumeration on programs with twins; true when every one agreed. */
+async function twins(programs: number, seed: number): Promise<boolean> {
+  process.stdout.write(`\nsymmetry reduction against unreduced enumeration on ${count(programs, 'generated program')} with twins, seed ${seed}\n`);
+  const started = performance.now();
+  const redraw = progressLine(programs, started);
+  const r = await runTwinCampaign({
+    programs, seed, cap: CAP, estimateLimit: ESTIMATE_LIMIT,
+    onProgress: (checked, mismatches, skipped) => redraw({ checked, mismatches, skipped }),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  process.stdout.write([
+    `checked     ${count(r.checked, 'program')} (${count(r.enumerated, 'schedule')} enumerated) in ${elapsed(started)}`,
+    `skipped     ${count(r.skipped, 'program')} (enumeration above ${formatNumber(CAP)} schedules)`,
+    `mismatches  ${formatNumber(r.mismatches)}`,
+    `schedules   DPOR ${formatNumber(r.unreduced)}, with the reduction ${formatNumber(r.reduced)} (${(r.unreduced / Math.max(1, r.reduced)).toFixed(2)}x fewer); ` +
+      `classes up to swapping twins ${formatNumber(r.orbits)}`,
+  ].join('\n') + '\n');
+  if (r.mismatch !== null) {
+    process.stdout.write(`\nThe first program with twins that mismatches, shrunk:\n${r.mismatch.differences.join('\n')}\n\n` +
+      `${pseudoCode(r.mismatch.program)}\n\nAs data: ${JSON.stringify(r.mismatch.program)}\n`);
+  }
+  return r.mismatch === null;
+}
+
 async function main(): Promise<void> {
-  const { programs, seed, qiRuns } = options();
+  const { programs, seed, qiRuns, twinPrograms } = options();
   process.stdout.write(`kemu soundness: DPOR against unreduced enumeration on ${count(programs, 'generated program')}, seed ${seed}\n`);
   const started = performance.now();
   const result = await runCampaign({
@@ -122,6 +152,7 @@ async function main(): Promise<void> {
       `${shown.map((p) => `  ${JSON.stringify(p)}`).join('\n')}\n`);
   }
   if (qiRuns > 0 && !(await qiCoverage(qiRuns, seed))) process.exitCode = 1;
+  if (twinPrograms > 0 && !(await twins(twinPrograms, seed))) process.exitCode = 1;
 }
 
 await main();

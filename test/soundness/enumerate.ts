@@ -12,13 +12,15 @@
 import { KemuError, type Kernel, type RunOutcome } from '../../src/kernel/index.js';
 import type { Scenario } from '../../src/explore/run-schedule.js';
 import { recordedRun, scheduleText } from './recorded-run.js';
-import { traceKey } from './trace-class.js';
+import { traceKey, type Step } from './trace-class.js';
 
 export interface EnumerateOptions {
   /** Stop after this many schedules: the enumeration then is not exhausted, and says nothing. */
   readonly cap: number;
   /** What a run ended in (a final-state key); called right after each run. */
   readonly finalState: (kernel: Kernel, outcome: RunOutcome) => string;
+  /** Sees the steps of each run, for a class key of the caller's own. */
+  readonly onRun?: (steps: readonly Step[]) => void;
 }
 
 export interface Enumeration {
@@ -53,6 +55,7 @@ export async function enumerate(scenario: Scenario, options: EnumerateOptions): 
     result.schedules++;
     for (const report of run.kernel.reports) result.failures.add(report.signature);
     const state = options.finalState(run.kernel, run.outcome);
+    options.onRun?.(run.steps);
     const key = traceKey(run.steps);
     if (!result.finalStates.has(state) || !result.classes.has(key)) {
       const schedule = scheduleText(run.steps.map((s) => s.task));

@@ -189,7 +189,8 @@ async function runOp(o: Objects, ctx: TaskContext, op: Op, path: string): Promis
 function startTask(o: Objects, program: TaskProgram): void {
   const record = o.state.tasks.find((t) => t.program === program)!;
   const ctx: TaskContext = { record, held: 0 };
-  record.task = o.kernel.spawn(record.comm, () => runOps(o, ctx, program.ops, ''), program.cpu === undefined ? {} : { cpu: program.cpu });
+  const twinOf = program.twinOf === undefined ? undefined : o.state.tasks[program.twinOf]!.task!;
+  record.task = o.kernel.spawn(record.comm, () => runOps(o, ctx, program.ops, ''), { cpu: program.cpu, twinOf });
   if (record.task.cpuShared) o.state.used.add('shared CPU');
 }
 

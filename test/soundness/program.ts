@@ -72,6 +72,11 @@ export interface TaskProgram {
   /** CPU the task is pinned to; tasks pinned to one CPU obey preemption and irq rules between them. */
   cpu?: number;
   ops: Op[];
+  /**
+   * Index of an earlier top-level task this one is a twin of (SpawnOptions.twinOf):
+   * it has the same operations, on a CPU of its own (symmetry.ts).
+   */
+  twinOf?: number;
 }
 
 export interface Program {

@@ -67,7 +67,10 @@ export function pseudoCode(program: Program): string {
   const names = taskNames(program);
   const out: string[] = [];
   for (const [task, { name, parent }] of names) {
-    const notes = [parent ? `spawned by ${names.get(parent)!.name}` : null, task.cpu !== undefined ? `cpu ${task.cpu}` : null].filter((n) => n !== null);
+    const notes = [
+      parent ? `spawned by ${names.get(parent)!.name}` : null, task.cpu !== undefined ? `cpu ${task.cpu}` : null,
+      task.twinOf !== undefined ? `twin of t${task.twinOf + 1}` : null,
+    ].filter((n) => n !== null);
     out.push(`${name}${notes.length ? ` (${notes.join(', ')})` : ''}:`);
     block(task.ops, '', 0, names, out);
   }

@@ -8,6 +8,7 @@
  */
 import { Container } from 'inversify';
 import type { Kernel } from '../../../src/kernel/kernel.js';
+import type { Task } from '../../../src/kernel/sched/task.js';
 import { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { KemuError } from '../../../src/kernel/errors.js';
 import type { Scenario } from '../../../src/explore/run-schedule.js';
@@ -82,6 +83,12 @@ export interface QiMachineOptions {
   readonly devices?: readonly QiProbedDevice[];
   /** One body per CPU: task `cpuN` runs `cpus[N](iommu)`. */
   readonly cpus: ReadonlyArray<(iommu: IntelIommu) => Promise<unknown>>;
+  /**
+   * `twinOf[N] = M` (M < N): cpuN runs the same code on the same data as
+   * cpuM, so the explorer may treat the two as interchangeable (symmetry
+   * reduction, SpawnOptions.twinOf). Omitted or null: none.
+   */
+  readonly twinOf?: ReadonlyArray<number | null>;
 }
 
 /**
@@ -99,7 +106,11 @@ export function qiMachine(options: QiMachineOptions): Scenario {
     await dmar_enable_qi(iommu);
     if (options.invariants) qiInvariants(k, iommu.qi!);
     if (options.translation) await iommu_enable_translation(iommu);
-    options.cpus.forEach((body, cpu) => k.spawn(`cpu${cpu}`, () => body(iommu), { cpu }));
+    const tasks: Task[] = [];
+    options.cpus.forEach((body, cpu) => {
+      const twin = options.twinOf?.[cpu] ?? null;
+      tasks.push(k.spawn(`cpu${cpu}`, () => body(iommu), { cpu, twinOf: twin === null ? undefined : tasks[twin] }));
+    });
   };
 }
 
@@ -158,6 +169,11 @@ export function qiZeroCount(options: QiZeroCountOptions): Scenario {
   }
   return qiMachine({
     variant: options.variant, queueLength, scalableMode: options.scalableMode, policy: options.policy, invariants: options.invariants,
+    // CPUs that submit the same count run the same code on the same data.
+    twinOf: options.counts.map((count, cpu) => {
+      const first = options.counts.indexOf(count);
+      return first < cpu ? first : null;
+    }),
     cpus: options.counts.map((count, cpu) => async (iommu: IntelIommu) => {
       for (let n = 0; n < submissions; n++) {
         const rc = count === 0 ? await intel_iommu_dma_drain(iommu) : await qi_submit_sync(iommu, iotlbBatch(iommu, count), count, 0);
