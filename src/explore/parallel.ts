@@ -10,8 +10,9 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KemuError } from '../kernel/errors.js';
-import type { ExploreOptions, SearchResult } from './explore.js';
+import type { ExploreOptions, FoundFailure, SearchResult } from './explore.js';
 import { assertShardable, mergeSearches } from './explore.js';
+import type { Scenario } from './run-schedule.js';
 
 /** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it (or a promise of it). */
 export interface ScenarioSource {
@@ -20,19 +21,44 @@ export interface ScenarioSource {
   args: unknown[];
 }
 
+/** The scenario a source names, loaded in this thread. */
+export async function loadScenario(source: ScenarioSource): Promise<Scenario> {
+  const module = (await import(source.module)) as Record<string, (...args: unknown[]) => Scenario | Promise<Scenario>>;
+  const factory = module[source.factory];
+  if (typeof factory !== 'function') throw new Error(`${source.module} exports no function "${source.factory}"`);
+  return await factory(...source.args);
+}
+
 /** The options a worker can receive: plain data only. */
-export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onRunEnd' | 'shard' | 'signal'>;
+export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onFailure' | 'onRunEnd' | 'shard' | 'signal'>;
 
 export interface ShardTask {
   source: ScenarioSource;
   options: WorkerOptions;
   shard: { index: number; count: number };
-  /** Receives one message when the search is interrupted: the worker then stops between runs, keeping what it found. */
-  stop: MessagePort;
+  /**
+   * Receives one message when the search is interrupted (the worker then
+   * stops between runs, keeping what it found); sends each failure as the
+   * search first meets it.
+   */
+  port: MessagePort;
+  /** What the shard's runs beat into for a watchdog (src/kernel/heartbeat.ts), or null. */
+  heartbeat: Int32Array | null;
 }
 
-/** Searches the shards in worker threads; once `signal` aborts, every worker stops between runs and the merged result is 'interrupted'. */
-export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(), signal?: AbortSignal): Promise<SearchResult> {
+/** What the thread searching in workers can follow and steer. */
+export interface WorkersControl {
+  /** Once it aborts, every worker stops between runs, and the merged result is 'interrupted'. */
+  signal?: AbortSignal;
+  /** Each failure as a shard first meets it (see ExploreOptions.onFailure). */
+  onFailure?: (found: FoundFailure) => void;
+  /** A heartbeat for each shard's runs, watched by a watchdog (src/explore/watchdog.ts); null: none. */
+  heartbeat?: () => Int32Array | null;
+}
+
+/** Searches the shards in worker threads. */
+export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(),
+  { signal, onFailure, heartbeat }: WorkersControl = {}): Promise<SearchResult> {
   assertShardable(options.strategy ?? 'default');
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
@@ -41,9 +67,10 @@ export async function searchInWorkers(source: ScenarioSource, options: WorkerOpt
   const channels = Array.from({ length: workers }, () => new MessageChannel());
   const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));
   signal?.addEventListener('abort', stopAll, { once: true });
+  for (const c of channels) c.port1.on('message', (found: FoundFailure) => onFailure?.(found));
   try {
     const parts = await Promise.all(channels.map((channel, index) => pool.run(
-      { source, options, shard: { index, count: workers }, stop: channel.port2 } satisfies ShardTask,
+      { source, options, shard: { index, count: workers }, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,
       { transferList: [channel.port2] },
     ) as Promise<SearchResult>));
     return mergeSearches(parts);

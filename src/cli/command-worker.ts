@@ -1,0 +1,50 @@
+/**
+ * The worker thread the `kemu` program runs its command in (see
+ * supervisor.ts): the command as main.ts has it, with an output and an
+ * interrupt source that pass through the main thread, and the main thread as
+ * the supervisor that watches its runs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Output } from './output.js';
+import type { InterruptSource } from './interrupt.js';
+import type { CommandMessage, CommandWorkerData, InterruptMessage } from './supervisor.js';
+import type { CommandSupervisor } from './watch.js';
+
+// Call traces name the .ts files, as bin/kemu.ts has it (a thread's own setting): on before the modules are loaded.
+process.setSourceMapsEnabled(true);
+const { requestWatch } = await import('../explore/watchdog.js');
+const { main } = await import('./main.js');
+const { outputFormat } = await import('./output.js');
+
+const port = parentPort!;
+const post = (message: CommandMessage) => port.postMessage(message);
+const { argv, plugins, stdout } = workerData as CommandWorkerData;
+
+const out: Output = {
+  ...outputFormat(stdout, process.env),
+  print: (text = '') => post({ kind: 'print', text }),
+  error: (text) => post({ kind: 'error', text }),
+  progress: (text) => post({ kind: 'progress', text }),
+  endProgress: () => post({ kind: 'endProgress' }),
+};
+
+const listeners = new Set<() => void>();
+const interrupts: InterruptSource = {
+  listen(listener) {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  },
+};
+const onMessage = (message: InterruptMessage) => {
+  if (listeners.size === 0) post({ kind: 'unheard' });
+  else for (const listener of listeners) listener();
+};
+port.on('message', onMessage);
+
+const supervisor: CommandSupervisor = {
+  watch: (runs, capacity) => requestWatch(port, runs, capacity),
+  found: (signature, replayCommand) => post({ kind: 'found', signature, replayCommand }),
+};
+
+post({ kind: 'done', code: await main(argv, plugins, out, { interrupts, supervisor }) });
+port.off('message', onMessage);
