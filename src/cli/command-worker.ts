@@ -28,17 +28,19 @@ const out: Output = {
   endProgress: () => post({ kind: 'endProgress' }),
 };
 
+// Interrupts come from the main thread, which is told when the command listens for them.
 const listeners = new Set<() => void>();
 const interrupts: InterruptSource = {
   listen(listener) {
     listeners.add(listener);
-    return () => void listeners.delete(listener);
+    post({ kind: 'listening', on: true });
+    return () => {
+      listeners.delete(listener);
+      post({ kind: 'listening', on: listeners.size > 0 });
+    };
   },
 };
-const onMessage = (message: InterruptMessage) => {
-  if (listeners.size === 0) post({ kind: 'unheard' });
-  else for (const listener of listeners) listener();
-};
+const onMessage = (_: InterruptMessage) => listeners.forEach((listener) => listener());
 port.on('message', onMessage);
 
 const supervisor: CommandSupervisor = {

@@ -18,8 +18,8 @@ export type CommandMessage =
   | { kind: 'endProgress' }
   /** A failure found, kept in case the command is stopped before it prints its result. */
   | { kind: 'found'; signature: string; replayCommand: string }
-  /** An interrupt came while the command was not listening for one (a boot, a replay): quit, as Ctrl-C does. */
-  | { kind: 'unheard' }
+  /** Whether the command stops cleanly at an interrupt now (an exploration does; a boot, a replay does not, and quits at once). */
+  | { kind: 'listening'; on: boolean }
   | { kind: 'done'; code: number };
 
 /** What the main thread tells the command worker. */
@@ -40,6 +40,7 @@ export async function superviseCommand(argv: string[], plugins: readonly string[
   const out = terminalOutput(terminal);
   const found: string[] = [];
   let code: number | null = null;
+  let listening = false;
   let quit!: () => void;
   const quitting = new Promise<{ kind: 'quit' }>((resolve) => (quit = () => resolve({ kind: 'quit' })));
   const { worker, ended } = superviseWorker(new URL('./command-worker.js', import.meta.url), {
@@ -53,13 +54,14 @@ export async function superviseCommand(argv: string[], plugins: readonly string[
       case 'progress': return out.progress(m.text);
       case 'endProgress': return out.endProgress();
       case 'found': return void found.push(unshrunk(m.signature, m.replayCommand));
-      case 'unheard': return quit();
+      case 'listening': return void (listening = m.on);
       case 'done': return void (code = m.code);
     }
   });
+  // The first Ctrl-C of a command that listens for it stops it cleanly; any other quits at once, whatever the worker does.
   let interrupted = false;
   const stop = interrupts.listen(() => {
-    if (interrupted) return quit();
+    if (interrupted || !listening) return quit();
     interrupted = true;
     worker.postMessage({ kind: 'interrupt' } satisfies InterruptMessage);
   });
