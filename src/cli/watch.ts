@@ -8,6 +8,7 @@
  * nothing supervises, and watching does nothing.
  */
 import { DEFAULT_MAX_STEPS } from '../explore/explore.js';
+import { DEFAULT_WATCHDOG_MS } from '../explore/explore-in-worker.js';
 import type { WatchedRuns } from '../explore/watchdog.js';
 import { beatInto } from '../kernel/heartbeat.js';
 import type { Catalog } from '../machine/catalog.js';
@@ -23,7 +24,7 @@ export interface CommandSupervisor {
 }
 
 /** Seconds a step may run before the watchdog stops its task, unless --watchdog says otherwise. */
-export const DEFAULT_WATCHDOG_SECONDS = 10;
+export const DEFAULT_WATCHDOG_SECONDS = DEFAULT_WATCHDOG_MS / 1000;
 
 /** How one command has its runs watched. */
 export interface RunWatch {

@@ -13,6 +13,7 @@ import { KemuError } from '../kernel/errors.js';
 import type { ExploreOptions, FoundFailure, SearchResult } from './explore.js';
 import { assertShardable, mergeSearches } from './explore.js';
 import type { Scenario } from './run-schedule.js';
+import { importModule } from './import-module.js';
 
 /** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it (or a promise of it). */
 export interface ScenarioSource {
@@ -23,7 +24,7 @@ export interface ScenarioSource {
 
 /** The scenario a source names, loaded in this thread. */
 export async function loadScenario(source: ScenarioSource): Promise<Scenario> {
-  const module = (await import(source.module)) as Record<string, (...args: unknown[]) => Scenario | Promise<Scenario>>;
+  const module = (await importModule(source.module, 'scenario module')) as Record<string, (...args: unknown[]) => Scenario | Promise<Scenario>>;
   const factory = module[source.factory];
   if (typeof factory !== 'function') throw new Error(`${source.module} exports no function "${source.factory}"`);
   return await factory(...source.args);

@@ -7,9 +7,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StallReplay } from './watchdog.js';
 
-const { source, settings, limitMs, schedule, sourceMaps } = workerData as StallReplay;
-// As in the thread that asked (source maps are a thread's setting); before the modules whose frames call traces show are loaded.
-process.setSourceMapsEnabled(sourceMaps);
+const { source, settings, limitMs, schedule } = workerData as StallReplay;
+// Call traces name the .ts files, as the kemu command's do (a thread's own setting): on before the modules are loaded.
+process.setSourceMapsEnabled(true);
 const { beatInto } = await import('../kernel/heartbeat.js');
 const { loadScenario } = await import('./parallel.js');
 const { replayToStall, requestWatch } = await import('./watchdog.js');

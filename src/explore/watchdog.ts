@@ -43,8 +43,6 @@ export interface Stall {
   pid: number;
   /** The pid of each step of the run so far, the stalled one last. */
   schedule: number[];
-  /** How long the step had run when the watchdog stopped it. */
-  ms: number;
 }
 
 /** What replaying a stalled run up to its stalled step shows. */
@@ -61,8 +59,6 @@ export interface StallDescription {
 /** What the worker that replays a stalled run is given (stall-worker.ts). */
 export interface StallReplay extends Omit<WatchedRuns, 'heartbeat'> {
   schedule: number[];
-  /** Whether the thread that asked maps call traces to the sources. */
-  sourceMaps: boolean;
 }
 
 const WATCH = 'kemu:watch';
@@ -105,7 +101,7 @@ export class Watchdog {
         continue;
       }
       if (step === 0 || now - w.since < w.runs.limitMs) continue;
-      return { runs: w.runs, step, pid: Atomics.load(beat, HB_PIDS + step), schedule: Array.from(beat.subarray(HB_PIDS + 1, HB_PIDS + 1 + step)), ms: now - w.since };
+      return { runs: w.runs, step, pid: Atomics.load(beat, HB_PIDS + step), schedule: Array.from(beat.subarray(HB_PIDS + 1, HB_PIDS + 1 + step)) };
     }
     return null;
   }
@@ -144,7 +140,8 @@ const WHY = 'kemu cannot preempt plain JavaScript: each pass of a loop in model 
  * the replay's description, or why the replay gave none.
  */
 export function stallMessage(stall: Stall, described: StallDescription | string): string {
-  const ran = `ran ${Math.floor(stall.ms / 1000)} s without a scheduling point, after its step ${stall.step}`;
+  // It ran at least the limit (the watchdog looks every POLL_MS).
+  const ran = `ran ${stall.runs.limitMs / 1000} s without a scheduling point, after its step ${stall.step}`;
   if (typeof described === 'string') return `task with pid ${stall.pid} ${ran} (replaying the run to say more failed: ${described})\n${WHY}`;
   const trace = described.callTrace ? lastSchedulingPoint(described.callTrace) : '\nIt loops before its first scheduling point.';
   const before = described.reports.length > 0 ? `\nBefore it, the run reported: ${described.reports.join('; ')}` : '';
@@ -202,7 +199,7 @@ async function explainStall(stall: Stall): Promise<StallDescription | string> {
   let description: StallDescription | null = null;
   const { source, settings, limitMs } = stall.runs;
   const { ended } = superviseWorker(new URL('./stall-worker.js', import.meta.url), {
-    workerData: { source, settings, limitMs, schedule: stall.schedule, sourceMaps: process.sourceMapsEnabled } satisfies StallReplay,
+    workerData: { source, settings, limitMs, schedule: stall.schedule } satisfies StallReplay,
   }, (message) => void (description = message as StallDescription), false);
   const how = await ended;
   if (description) return description;

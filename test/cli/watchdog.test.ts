@@ -34,7 +34,8 @@ function kemu(args: string[], interrupts: number[] = []): Promise<Ended> {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const timers = interrupts.map((ms) => setTimeout(() => child.kill('SIGINT'), ms));
+  // A command the watchdog failed to stop must not outlive its test.
+  const timers = [...interrupts.map((ms) => setTimeout(() => child.kill('SIGINT'), ms)), setTimeout(() => child.kill('SIGKILL'), 50_000)];
   return new Promise((done) => child.on('close', (code) => {
     timers.forEach(clearTimeout);
     done({ code, stdout, stderr, ms: performance.now() - started });

@@ -59,7 +59,7 @@ describe('the watchdog', () => {
     beat(heartbeat, 1, [1, 3, 3, 2, 2]);
     expect(at(0)).toBeNull();
     expect(at(999)).toBeNull();
-    expect(at(1500)).toMatchObject({ step: 5, pid: 2, schedule: [1, 3, 3, 2, 2], ms: 1500 });
+    expect(at(1000)).toMatchObject({ step: 5, pid: 2, schedule: [1, 3, 3, 2, 2] });
   });
 
   test('steps that go on, and a new run at the same step, are progress', () => {
@@ -104,7 +104,7 @@ describe('replaying a stalled run up to its stalled step', () => {
   });
 
   test('the message: the task, how long, after which step and operation, from where, and why', async () => {
-    const stall = { step: 5, pid: 2, ms: 10_400 } as Stall;
+    const stall = { step: 5, pid: 2, runs: { limitMs: 10_000 } } as Stall;
     const text = stallMessage(stall, await replayToStall(loopOnAFlag, [1, 3, 3, 2, 2], settings));
     expect(text).toMatch(/^task cpu1:2 ran 10 s without a scheduling point, after its step 5 \(READ_ONCE\(flag\)\)\nIts last scheduling point:\n {2}READ_ONCE \(/);
     expect(text).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code must reach\na scheduling point/);
