@@ -8,7 +8,7 @@
  * the watchdog off, where Ctrl-C still quits.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -61,6 +61,10 @@ describe('the watchdog stops a task that loops with no scheduling point', () => 
     expect(stderr).toMatch(/^kemu: watchdog: task cpu1:2 ran 1 s without a scheduling point, after its step 5 \(READ_ONCE\(flag\)\)\n/);
     expect(stderr).toMatch(/\nIts last scheduling point:\n {2}READ_ONCE \(src\/kernel\/memory\/once\.ts:\d+\)\n {2}poll_flag \(test\/cli\/fixtures\/looping-plugin\.ts:\d+\)\n/);
     expect(stderr).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code must reach\na scheduling point \(cpu_relax\(\), a lock, READ_ONCE\(\), \.\.\.\)\.\n--watchdog <seconds> sets how long a step may run \(0: no limit\)\.\nFound before it:\n/);
+    // docs/explorer.md shows this report as it is (with the fixture where `npm run build` puts it).
+    const docs = readFileSync(resolve(import.meta.dirname, '..', '..', 'docs', 'explorer.md'), 'utf8');
+    const shown = /\n```text\n(kemu: watchdog: [\s\S]*?)\n```/.exec(docs)![1]!;
+    expect(stderr.trimEnd().replaceAll(LOAD[1]!, 'dist/test/cli/fixtures/looping-plugin.js')).toBe(shown);
     // The WARN found before the loop replays as it was found.
     const replayed = await kemu(foundReplay(stderr, 'warn:poll_flag:WARN_ON'));
     expect(replayed.code).toBe(EXIT_FAILURE_FOUND);
