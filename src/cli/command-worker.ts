@@ -44,7 +44,7 @@ const onMessage = (_: InterruptMessage) => listeners.forEach((listener) => liste
 port.on('message', onMessage);
 
 const supervisor: CommandSupervisor = {
-  watch: (runs, capacity) => requestWatch(port, runs, capacity),
+  watch: (runs, maxSteps) => requestWatch(port, runs, maxSteps),
   found: (signature, replayCommand) => post({ kind: 'found', signature, replayCommand }),
 };
 

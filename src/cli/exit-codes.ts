@@ -25,3 +25,8 @@ export const EXIT_CODES_HELP = `Exit codes:
        scheduling point (a loop kemu cannot preempt); what was found
        before it was printed
   130  interrupted (Ctrl-C); the partial result was printed`;
+
+/** What the command says on an internal error (EXIT_INTERNAL): that it is kemu's bug, and the stack to report. */
+export function internalErrorMessage(error: unknown): string {
+  return `kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`;
+}

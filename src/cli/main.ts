@@ -22,7 +22,7 @@ import { workerSource } from './worker-target.js';
 import { ftraceFile } from './ftrace-file.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
-import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, internalErrorMessage } from './exit-codes.js';
 import { interruptibly, sigint, unshrunk, type InterruptSource, type Interruptible } from './interrupt.js';
 import { readShardFile, shardFileOf } from './shard-file.js';
 import { checkViews, chosenFailure, writeViews } from './views.js';
@@ -356,7 +356,7 @@ export async function main(argv: string[], plugins: readonly string[], out: Outp
       out.error(`kemu: ${error.message}`);
       return EXIT_USAGE;
     }
-    out.error(`kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`);
+    out.error(internalErrorMessage(error));
     return EXIT_INTERNAL;
   }
 }

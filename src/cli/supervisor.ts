@@ -8,7 +8,7 @@
  * with the tokens found so far.
  */
 import { superviseWorker } from '../explore/watchdog.js';
-import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_WATCHDOG } from './exit-codes.js';
+import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_WATCHDOG, internalErrorMessage } from './exit-codes.js';
 import { sigint, unshrunk, type InterruptSource } from './interrupt.js';
 import { terminalOutput, type StdoutKind, type Terminal } from './output.js';
 
@@ -75,7 +75,7 @@ export async function superviseCommand(argv: string[], plugins: readonly string[
         for (const line of found) out.error(line);
         return EXIT_INTERRUPTED;
       case 'failed':
-        out.error(`kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${how.error.stack ?? how.error.message}`);
+        out.error(internalErrorMessage(how.error));
         return EXIT_INTERNAL;
       case 'stalled':
         out.error(`kemu: watchdog: ${how.message}`);

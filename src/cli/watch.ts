@@ -17,8 +17,8 @@ import { workerSource } from './worker-target.js';
 
 /** What the thread supervising the command does for it. */
 export interface CommandSupervisor {
-  /** Watches runs beating into a new heartbeat of `capacity` steps, which it returns (for this thread, or a shard's). */
-  watch(runs: Omit<WatchedRuns, 'heartbeat'>, capacity: number): Int32Array;
+  /** Watches runs of `maxSteps` steps beating into a new heartbeat, which it returns (for this thread, or a shard's). */
+  watch(runs: Omit<WatchedRuns, 'heartbeat'>, maxSteps: number): Int32Array;
   /** A failure a search found, and the command that replays it: printed if the command is stopped before it prints its result. */
   found(signature: string, replayCommand: string): void;
 }

@@ -15,7 +15,7 @@
  * their own are watched too), and superviseWorker does the rest.
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { HB_PIDS, HB_RUN, HB_STEP, createHeartbeat } from '../kernel/heartbeat.js';
+import { HB_MAX_RECORDED, HB_PIDS, HB_RUN, HB_STEP, createHeartbeat, recordedSteps } from '../kernel/heartbeat.js';
 import type { Chooser } from '../kernel/kernel.js';
 import { KemuError } from '../kernel/errors.js';
 import { describeOp } from '../kernel/sched/describe.js';
@@ -38,10 +38,10 @@ export interface WatchedRuns {
 /** A step that ran longer than its limit. */
 export interface Stall {
   runs: WatchedRuns;
-  /** The step, numbered within its run, and the pid of the task that took it. */
+  /** The step, numbered within its run, and the pid of the task that took it (0: not recorded). */
   step: number;
   pid: number;
-  /** The pid of each step of the run so far, the stalled one last. */
+  /** The pid of each step of the run so far, the stalled one last (empty: not recorded). */
   schedule: number[];
 }
 
@@ -63,13 +63,9 @@ export interface StallReplay extends Omit<WatchedRuns, 'heartbeat'> {
 
 const WATCH = 'kemu:watch';
 
-/**
- * Asks the thread supervising this one to watch runs beating into a new
- * heartbeat, which it returns; `capacity` is their step bound (the heartbeat
- * records that many steps).
- */
-export function requestWatch(parent: { postMessage(message: unknown): void }, runs: Omit<WatchedRuns, 'heartbeat'>, capacity: number): Int32Array {
-  const heartbeat = createHeartbeat(capacity);
+/** Asks the thread supervising this one to watch runs of `maxSteps` steps beating into a new heartbeat, which it returns. */
+export function requestWatch(parent: { postMessage(message: unknown): void }, runs: Omit<WatchedRuns, 'heartbeat'>, maxSteps: number): Int32Array {
+  const heartbeat = createHeartbeat(maxSteps);
   parent.postMessage({ kind: WATCH, runs: { ...runs, heartbeat } satisfies WatchedRuns });
   return heartbeat;
 }
@@ -101,6 +97,8 @@ export class Watchdog {
         continue;
       }
       if (step === 0 || now - w.since < w.runs.limitMs) continue;
+      // The steps of a run longer than the heartbeat records are not: that run cannot be replayed (pid 0).
+      if (step > recordedSteps(beat)) return { runs: w.runs, step, pid: 0, schedule: [] };
       return { runs: w.runs, step, pid: Atomics.load(beat, HB_PIDS + step), schedule: Array.from(beat.subarray(HB_PIDS + 1, HB_PIDS + 1 + step)) };
     }
     return null;
@@ -142,7 +140,7 @@ const WHY = 'kemu cannot preempt plain JavaScript: each pass of a loop in model 
 export function stallMessage(stall: Stall, described: StallDescription | string): string {
   // It ran at least the limit (the watchdog looks every POLL_MS).
   const ran = `ran ${stall.runs.limitMs / 1000} s without a scheduling point, after its step ${stall.step}`;
-  if (typeof described === 'string') return `task with pid ${stall.pid} ${ran} (replaying the run to say more failed: ${described})\n${WHY}`;
+  if (typeof described === 'string') return `${stall.pid > 0 ? `task with pid ${stall.pid}` : 'a task'} ${ran} (${described})\n${WHY}`;
   const trace = described.callTrace ? lastSchedulingPoint(described.callTrace) : '\nIt loops before its first scheduling point.';
   const before = described.reports.length > 0 ? `\nBefore it, the run reported: ${described.reports.join('; ')}` : '';
   return `task ${described.comm}:${stall.pid} ${ran} (${described.op})${trace}${before}\n${WHY}`;
@@ -176,12 +174,16 @@ export function superviseWorker(filename: URL, options: WorkerOptions, onMessage
       clearInterval(poll);
       resolve(how);
     };
-    const poll = setInterval(() => {
-      const stall = watchdog.check();
-      if (stall === null) return;
+    const stop = async (stall: Stall) => {
       over = true;
       clearInterval(poll);
-      void worker.terminate().then(async () => resolve({ kind: 'stalled', stall, message: stallMessage(stall, explain ? await explainStall(stall) : 'not replayed') }));
+      await worker.terminate();
+      const described = explain ? await explainStall(stall).catch((error: Error) => `replaying its run to say more failed: ${error.message}`) : 'not replayed';
+      resolve({ kind: 'stalled', stall, message: stallMessage(stall, described) });
+    };
+    const poll = setInterval(() => {
+      const stall = watchdog.check();
+      if (stall !== null) void stop(stall);
     }, POLL_MS);
     worker.on('message', (message) => {
       const runs = watchRequest(message);
@@ -194,8 +196,9 @@ export function superviseWorker(filename: URL, options: WorkerOptions, onMessage
   return { worker, ended };
 }
 
-/** Replays a stalled run up to its stalled step in a supervised worker of its own: its description, or why there is none. */
+/** Replays a stalled run up to its stalled step in a supervised worker of its own: its description, or why it has none (a rejection: why the replay failed). */
 async function explainStall(stall: Stall): Promise<StallDescription | string> {
+  if (stall.schedule.length === 0) return `its run is longer than the ${HB_MAX_RECORDED.toLocaleString('en-US')} steps the watchdog records, so it was not replayed`;
   let description: StallDescription | null = null;
   const { source, settings, limitMs } = stall.runs;
   const { ended } = superviseWorker(new URL('./stall-worker.js', import.meta.url), {
@@ -203,5 +206,5 @@ async function explainStall(stall: Stall): Promise<StallDescription | string> {
   }, (message) => void (description = message as StallDescription), false);
   const how = await ended;
   if (description) return description;
-  return how.kind === 'failed' ? `its replay failed: ${how.error.message}` : how.kind === 'stalled' ? 'its replay stalled too' : 'its replay ended without a word';
+  throw how.kind === 'failed' ? how.error : new Error(how.kind === 'stalled' ? 'the replay stalled too' : 'the replay ended without an answer');
 }

@@ -11,15 +11,23 @@
  * Layout of the Int32Array over a SharedArrayBuffer:
  *   [HB_RUN]        runs begun (run-schedule.ts counts them)
  *   [HB_STEP]       the step in progress; 0 while no run is in progress
- *   [HB_PIDS + s]   the pid of the task that took step s (1 <= s <= capacity)
+ *   [HB_PIDS + s]   the pid of the task that took step s (1 <= s <= recordedSteps)
  */
 export const HB_RUN = 0;
 export const HB_STEP = 1;
 export const HB_PIDS = 1;
 
-/** A heartbeat for runs of at most `capacity` steps (their maxSteps). */
-export function createHeartbeat(capacity: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer((HB_PIDS + 1 + capacity) * Int32Array.BYTES_PER_ELEMENT));
+/** The most steps of a run a heartbeat records (4 MB); the steps of a longer run beyond them go unrecorded. */
+export const HB_MAX_RECORDED = 1_000_000;
+
+/** A heartbeat for runs of `maxSteps` steps (recording at most HB_MAX_RECORDED). */
+export function createHeartbeat(maxSteps: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer((HB_PIDS + 1 + Math.min(maxSteps, HB_MAX_RECORDED)) * Int32Array.BYTES_PER_ELEMENT));
+}
+
+/** How many steps of a run a heartbeat records. */
+export function recordedSteps(heartbeat: Int32Array): number {
+  return heartbeat.length - HB_PIDS - 1;
 }
 
 let beating: Int32Array | null = null;

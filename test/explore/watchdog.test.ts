@@ -41,12 +41,13 @@ describe('the heartbeat', () => {
 
 describe('the watchdog', () => {
   const source = { module: 'file:///nowhere.js', factory: 'none', args: [] };
-  function watched(limitMs: number): { dog: Watchdog; heartbeat: Int32Array; at: (ms: number) => Stall | null } {
+  /** A watchdog on a fake clock, watching one heartbeat of runs of `maxSteps`; `at(ms)` looks at that time. */
+  function watched(limitMs: number, maxSteps = 10): { heartbeat: Int32Array; at: (ms: number) => Stall | null } {
     let now = 0;
     const dog = new Watchdog(() => now);
-    const heartbeat = createHeartbeat(10);
+    const heartbeat = createHeartbeat(maxSteps);
     dog.watch({ source, settings: { lockdep: {}, faults: {} }, limitMs, heartbeat } satisfies WatchedRuns);
-    return { dog, heartbeat, at: (ms) => ((now = ms), dog.check()) };
+    return { heartbeat, at: (ms) => ((now = ms), dog.check()) };
   }
   const beat = (heartbeat: Int32Array, run: number, pids: number[]) => {
     heartbeat[HB_RUN] = run;
@@ -72,6 +73,14 @@ describe('the watchdog', () => {
     expect(at(1800)).toBeNull();
     expect(at(2700)).toBeNull();
     expect(at(2800)).toMatchObject({ step: 3 });
+  });
+
+  test('a run longer than the heartbeat records stalls without its task or schedule', () => {
+    const { heartbeat, at } = watched(1000, 3);
+    beat(heartbeat, 1, [1, 2, 2]);
+    heartbeat[HB_STEP] = 5;
+    expect(at(0)).toBeNull();
+    expect(at(1000)).toMatchObject({ step: 5, pid: 0, schedule: [] });
   });
 
   test('a thread between runs never stalls', () => {
@@ -110,6 +119,8 @@ describe('replaying a stalled run up to its stalled step', () => {
     expect(text).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code must reach\na scheduling point/);
     expect(stallMessage({ ...stall, step: 2 }, await replayToStall(loopWhenReplayed, [1, 2], settings)))
       .toMatch(/^task cpu1:2 ran 10 s without a scheduling point, after its step 2 \(start\(\)\)\nIt loops before its first scheduling point\.\n/);
-    expect(stallMessage(stall, 'its replay stalled too')).toMatch(/^task with pid 2 ran 10 s without a scheduling point, after its step 5 \(replaying the run to say more failed: its replay stalled too\)\n/);
+    expect(stallMessage(stall, 'replaying its run to say more failed: the replay stalled too'))
+      .toMatch(/^task with pid 2 ran 10 s without a scheduling point, after its step 5 \(replaying its run to say more failed: the replay stalled too\)\nkemu cannot/);
+    expect(stallMessage({ ...stall, pid: 0 }, 'not recorded')).toMatch(/^a task ran 10 s without a scheduling point, after its step 5 \(not recorded\)\n/);
   });
 });
