@@ -8,7 +8,7 @@
  */
 import { KemuError, type KemuErrorKind } from '../kernel/errors.js';
 import type { FoundFailure } from './explore.js';
-import type { ScenarioSource, WorkerOptions } from './parallel.js';
+import type { ScenarioSource, WorkerOptions } from './scenario-source.js';
 import type { ExploreResult } from './result.js';
 import { superviseWorker } from './watchdog.js';
 

@@ -13,7 +13,7 @@ process.setSourceMapsEnabled(true);
 const { KemuError } = await import('../kernel/errors.js');
 const { beatInto } = await import('../kernel/heartbeat.js');
 const { DEFAULT_MAX_STEPS, explore } = await import('./explore.js');
-const { loadScenario } = await import('./parallel.js');
+const { loadScenario } = await import('./scenario-source.js');
 const { requestWatch } = await import('./watchdog.js');
 
 const post = (message: ExploreWorkerMessage) => parentPort!.postMessage(message);

@@ -1,37 +1,16 @@
 /**
  * Parallel exploration: the shards of one search run in worker threads (a
  * piscina pool, one worker per shard), and their results merge into exactly
- * the result of one search. Functions cannot cross into a worker, so a worker
- * loads the scenario itself from a module: it imports `module`, calls the
- * exported `factory` with `args`, and explores the scenario it returns (or
- * resolves to, for a factory that must load modules first).
+ * the result of one search. Each worker loads the scenario from its source
+ * (scenario-source.ts).
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KemuError } from '../kernel/errors.js';
-import type { ExploreOptions, FoundFailure, SearchResult } from './explore.js';
+import type { FoundFailure, SearchResult } from './explore.js';
 import { assertShardable, mergeSearches } from './explore.js';
-import type { Scenario } from './run-schedule.js';
-import { importModule } from './import-module.js';
-
-/** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it (or a promise of it). */
-export interface ScenarioSource {
-  module: string;
-  factory: string;
-  args: unknown[];
-}
-
-/** The scenario a source names, loaded in this thread. */
-export async function loadScenario(source: ScenarioSource): Promise<Scenario> {
-  const module = (await importModule(source.module, 'scenario module')) as Record<string, (...args: unknown[]) => Scenario | Promise<Scenario>>;
-  const factory = module[source.factory];
-  if (typeof factory !== 'function') throw new Error(`${source.module} exports no function "${source.factory}"`);
-  return await factory(...source.args);
-}
-
-/** The options a worker can receive: plain data only. */
-export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onFailure' | 'onRunEnd' | 'shard' | 'signal'>;
+import type { ScenarioSource, WorkerOptions } from './scenario-source.js';
 
 export interface ShardTask {
   source: ScenarioSource;

@@ -4,7 +4,8 @@
  */
 import { beatInto } from '../kernel/heartbeat.js';
 import { search, type SearchResult } from './explore.js';
-import { loadScenario, type ShardTask } from './parallel.js';
+import type { ShardTask } from './parallel.js';
+import { loadScenario } from './scenario-source.js';
 
 /**
  * Searches one shard, its runs beating into the task's heartbeat; the port is

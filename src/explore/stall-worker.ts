@@ -11,7 +11,7 @@ const { source, settings, limitMs, schedule } = workerData as StallReplay;
 // Call traces name the .ts files, as the kemu command's do (a thread's own setting): on before the modules are loaded.
 process.setSourceMapsEnabled(true);
 const { beatInto } = await import('../kernel/heartbeat.js');
-const { loadScenario } = await import('./parallel.js');
+const { loadScenario } = await import('./scenario-source.js');
 const { replayToStall, requestWatch } = await import('./watchdog.js');
 
 const scenario = await loadScenario(source);

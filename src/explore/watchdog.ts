@@ -19,7 +19,7 @@ import { HB_MAX_RECORDED, HB_PIDS, HB_RUN, HB_STEP, createHeartbeat, recordedSte
 import type { Chooser } from '../kernel/kernel.js';
 import { KemuError } from '../kernel/errors.js';
 import { describeOp } from '../kernel/sched/describe.js';
-import type { ScenarioSource } from './parallel.js';
+import type { ScenarioSource } from './scenario-source.js';
 import { lastSchedulingPoint, runSchedule, type RunSettings, type Scenario } from './run-schedule.js';
 import { wallNow } from './wall-clock.js';
 
