@@ -128,8 +128,8 @@ export async function replayToStall(scenario: Scenario, schedule: readonly numbe
 }
 
 /** Why a loop with no scheduling point hangs, and what to do about it. */
-const WHY = 'kemu cannot preempt plain JavaScript: each pass of a loop in model code must reach\n' +
-  'a scheduling point (cpu_relax(), a lock, READ_ONCE(), ...).';
+const WHY = 'kemu cannot preempt plain JavaScript: each pass of a loop in model code\n' +
+  'must reach a scheduling point (cpu_relax(), a lock, READ_ONCE(), ...).';
 
 /**
  * The stall in words: `task cpu1:2 ran 10 s without a scheduling point,

@@ -60,7 +60,7 @@ describe('the watchdog stops a task that loops with no scheduling point', () => 
     expect(ms).toBeLessThan(PROMPTLY_MS);
     expect(stderr).toMatch(/^kemu: watchdog: task cpu1:2 ran 1 s without a scheduling point, after its step 5 \(READ_ONCE\(flag\)\)\n/);
     expect(stderr).toMatch(/\nIts last scheduling point:\n {2}READ_ONCE \(src\/kernel\/memory\/once\.ts:\d+\)\n {2}poll_flag \(test\/cli\/fixtures\/looping-plugin\.ts:\d+\)\n/);
-    expect(stderr).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code must reach\na scheduling point \(cpu_relax\(\), a lock, READ_ONCE\(\), \.\.\.\)\.\n--watchdog <seconds> sets how long a step may run \(0: no limit\)\.\nFound before it:\n/);
+    expect(stderr).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code\nmust reach a scheduling point \(cpu_relax\(\), a lock, READ_ONCE\(\), \.\.\.\)\.\n--watchdog <seconds> sets how long a step may run \(0: no limit\)\.\nFound before it:\n/);
     // docs/explorer.md shows this report as it is (with the fixture where `npm run build` puts it).
     const docs = readFileSync(resolve(import.meta.dirname, '..', '..', 'docs', 'explorer.md'), 'utf8');
     const shown = /\n```text\n(kemu: watchdog: [\s\S]*?)\n```/.exec(docs)![1]!;
@@ -95,8 +95,8 @@ describe('the watchdog stops a task that loops with no scheduling point', () => 
   test('in worker threads, and when merging shards', async () => {
     const workers = await kemu(['explore', 'loop-on-a-flag', ...LOAD, '--strategy', 'exhaustive', '--workers', '2', '--watchdog', '1']);
     expect(workers.code).toBe(EXIT_WATCHDOG);
+    // (Whether the WARN was found first depends on how fast the other shard gets going: worker-threads.test.ts checks that shards hand findings over.)
     expect(workers.stderr).toMatch(/^kemu: watchdog: task cpu1:2 ran 1 s without a scheduling point, after its step 5 \(READ_ONCE\(flag\)\)\n/);
-    foundReplay(workers.stderr, 'warn:poll_flag:WARN_ON');
     const shard = await kemu(['explore', 'loop-when-replayed', ...LOAD, '--strategy', 'exhaustive', '--shard', '1/1']);
     expect(shard.code).toBe(EXIT_FAILURE_FOUND);
     const file = join(mkdtempSync(join(tmpdir(), 'kemu-watchdog-')), 'shard.json');

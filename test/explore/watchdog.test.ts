@@ -116,7 +116,7 @@ describe('replaying a stalled run up to its stalled step', () => {
     const stall = { step: 5, pid: 2, runs: { limitMs: 10_000 } } as Stall;
     const text = stallMessage(stall, await replayToStall(loopOnAFlag, [1, 3, 3, 2, 2], settings));
     expect(text).toMatch(/^task cpu1:2 ran 10 s without a scheduling point, after its step 5 \(READ_ONCE\(flag\)\)\nIts last scheduling point:\n {2}READ_ONCE \(/);
-    expect(text).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code must reach\na scheduling point/);
+    expect(text).toMatch(/\nkemu cannot preempt plain JavaScript: each pass of a loop in model code\nmust reach a scheduling point/);
     expect(stallMessage({ ...stall, step: 2 }, await replayToStall(loopWhenReplayed, [1, 2], settings)))
       .toMatch(/^task cpu1:2 ran 10 s without a scheduling point, after its step 2 \(start\(\)\)\nIt loops before its first scheduling point\.\n/);
     expect(stallMessage(stall, 'replaying its run to say more failed: the replay stalled too'))
