@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
-import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type SearchResult } from '../explore/explore.js';
+import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type FoundFailure, type SearchResult } from '../explore/explore.js';
 import { searchInWorkers } from '../explore/parallel.js';
 import type { ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
@@ -15,21 +15,24 @@ import { kernelVariants } from '../machine/kernel-variants.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun, runJson } from './present.js';
 import { requestShape, resolveBoard, resolveTarget, type Target } from './targets.js';
+import { DEFAULT_WATCHDOG_SECONDS, resolvedRequest, runWatch, type CommandSupervisor } from './watch.js';
 import { firmwareOptions, targetRequest, type TargetFlags } from './target-options.js';
 import { commandPlugins, loadCatalog } from './plugins.js';
 import { workerSource } from './worker-target.js';
 import { ftraceFile } from './ftrace-file.js';
 import { runDemo } from './demo.js';
 import { runBisect } from './bisect.js';
-import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { interruptibly, sigint, type InterruptSource, type Interruptible } from './interrupt.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, internalErrorMessage } from './exit-codes.js';
+import { interruptibly, sigint, unshrunk, type InterruptSource, type Interruptible } from './interrupt.js';
 import { readShardFile, shardFileOf } from './shard-file.js';
 import { checkViews, chosenFailure, writeViews } from './views.js';
 import { kemuVersion } from './version.js';
 
-/** What the command needs from its surroundings besides its output: where Ctrl-C comes from. */
+/** What the command needs from its surroundings besides its output: where Ctrl-C comes from, and who watches its runs. */
 export interface CommandEnv {
   interrupts: InterruptSource;
+  /** The main thread, when the command runs in a worker thread under its watchdog (supervisor.ts); absent in the main thread. */
+  supervisor?: CommandSupervisor;
 }
 
 interface ExploreFlags extends TargetFlags {
@@ -51,6 +54,7 @@ interface ExploreFlags extends TargetFlags {
   workers?: number;
   ftrace?: string;
   symmetry?: boolean;
+  watchdog: number;
 }
 
 function positiveInt(value: string): number {
@@ -85,9 +89,12 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
-async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, { signal, lastWords }: Interruptible): Promise<number> {
+async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, env: CommandEnv, { signal, lastWords }: Interruptible): Promise<number> {
   checkViews(flags);
   const shape = requestShape(target.request);
+  const resolved = resolvedRequest(target);
+  const watch = runWatch(env.supervisor, flags.watchdog, catalog);
+  watch.runs(resolved);
   const options: ExploreOptions = {
     strategy: strategyOf(flags, target.strategy),
     maxSchedules: flags.maxSchedules,
@@ -97,10 +104,11 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     lockdep: shape.lockdep,
     symmetry: flags.symmetry,
   };
+  const onFailure = (f: FoundFailure) => watch.found(f.signature, target.replayCommand(f.token));
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
     `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
-    const result = await search(target.scenario, { ...options, shard: flags.shard, signal });
+    const result = await search(target.scenario, { ...options, shard: flags.shard, onFailure, signal });
     out.print(JSON.stringify(shardFileOf(target, flags.shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
@@ -108,20 +116,21 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   if (flags.workers !== undefined && flags.workers > 1) {
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
     try {
-      found = await searchInWorkers(workerSource(catalog.sources, { ...target.request, kernel: target.variant || undefined }), options, flags.workers, signal);
+      found = await searchInWorkers(workerSource(catalog.sources, resolved), options, flags.workers,
+        { signal, onFailure, heartbeat: () => watch.heartbeat(resolved) });
     } finally {
       out.endProgress();
     }
   } else {
     try {
-      found = await search(target.scenario, { ...options, onProgress: progress, signal });
+      found = await search(target.scenario, { ...options, onProgress: progress, onFailure, signal });
     } finally {
       out.endProgress();
     }
   }
   // A second Ctrl-C while the findings are shrunk and replayed quits, but not before printing their tokens.
   lastWords(() => {
-    for (const f of found.found) out.error(`${f.signature}: ${target.replayCommand(f.token)} (not shrunk)`);
+    for (const f of found.found) out.error(unshrunk(f.signature, target.replayCommand(f.token)));
   });
   return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
 }
@@ -136,7 +145,7 @@ function presentResult(out: Output, target: Target, result: ExploreResult, flags
 }
 
 /** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
-async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags): Promise<number> {
+async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags, env: CommandEnv): Promise<number> {
   checkViews(flags);
   const files = paths.map((path) => ({ path, ...readShardFile(path) }));
   const first = files[0]!;
@@ -150,6 +159,7 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
   const target = resolveTarget(catalog, first.target.request);
   const shape = requestShape(target.request);
+  runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
   const merged = mergeSearches(files.map((f) => f.result));
   return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
 }
@@ -163,6 +173,9 @@ function deviceMutexOptions(command: Command): Command {
 }
 
 const detailOption = () => new Option('--detail <level>', 'timeline rows: the story (notes, locks, polls) or every step').choices(['story', 'ops']);
+
+const watchdogOption = () => new Option('--watchdog <seconds>', 'stop a task that runs this long without a scheduling point (an endless loop); 0: never')
+  .argParser(positiveInt).default(DEFAULT_WATCHDOG_SECONDS);
 
 const ftraceOption = (what: string) => new Option('--ftrace <file>', `write ${what} steps, locks, printk lines and probes as an ftrace-style text trace`);
 
@@ -186,7 +199,8 @@ function exploreOptions(command: Command): Command {
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
     .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
-    .option('--workers <n>', 'explore in n worker threads (not dpor)', atLeastOne);
+    .option('--workers <n>', 'explore in n worker threads (not dpor)', atLeastOne)
+    .addOption(watchdogOption());
 }
 
 /** The command, loading `plugins` (module URLs) and then the user's before any subcommand runs. */
@@ -235,13 +249,13 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .description('run a named scenario or board with its default exploration')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
     .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
-      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
+      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, env, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
     .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
-      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
+      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, env, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -251,7 +265,8 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n]', positiveInt)
-    .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
+    .addOption(watchdogOption())
+    .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags, env)));
 
   deviceMutexOptions(firmwareOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
@@ -265,10 +280,12 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
     .addOption(ftraceOption('the run\'s'))
+    .addOption(watchdogOption())
     .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
       const [name, token] = second === undefined ? [undefined, first] : [first, second];
       const target = resolveTarget(catalog, targetRequest(name, flags, load()));
       checkViews(flags);
+      runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
       const ftrace = ftraceFile(flags.ftrace);
       const run = await replay(ftrace.scenario(target.scenario), token, requestShape(target.request));
       if (flags.json) out.print(JSON.stringify(runJson(target, run, token), null, 2));
@@ -288,9 +305,11 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
     .addOption(ftraceOption('the boot\'s'))
+    .addOption(watchdogOption())
     .action(async (name: string | undefined, flags: ExploreFlags) => {
       const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
       checkViews(flags);
+      runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
       const ftrace = ftraceFile(flags.ftrace);
       const run = await runOnce(ftrace.scenario(target.scenario));
       if (flags.json) out.print(JSON.stringify(runJson(target, run, run.token), null, 2));
@@ -310,10 +329,11 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .description('explore a board\'s boot on every kernel variant it lists: boots (and how healthy), hangs or warns, and where')
     .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')))
     .option('--json', 'print the rows as JSON')
+    .addOption(watchdogOption())
     .action(async (name: string | undefined, flags: ExploreFlags) => {
       const request = targetRequest(name, flags, load());
       const board = resolveBoard(catalog, request);
-      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, request, flags.json === true, signal)));
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, request, flags.json === true, runWatch(env.supervisor, flags.watchdog, catalog), signal)));
     });
 
   return program;
@@ -324,7 +344,10 @@ export async function main(argv: string[], plugins: readonly string[], out: Outp
   let code = EXIT_OK;
   const program = buildProgram(plugins, out, (c) => (code = c), env);
   try {
-    if (argv.length === 0) return await runDemo(await loadCatalog(commandPlugins(plugins, [], process.cwd())), out);
+    if (argv.length === 0) {
+      const catalog = await loadCatalog(commandPlugins(plugins, [], process.cwd()));
+      return await runDemo(catalog, out, runWatch(env.supervisor, DEFAULT_WATCHDOG_SECONDS, catalog));
+    }
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
@@ -336,7 +359,7 @@ export async function main(argv: string[], plugins: readonly string[], out: Outp
       out.error(`kemu: ${error.message}`);
       return EXIT_USAGE;
     }
-    out.error(`kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`);
+    out.error(internalErrorMessage(error));
     return EXIT_INTERNAL;
   }
 }

@@ -5,7 +5,7 @@
  * parallel exactly as they do in one thread.
  */
 import type { Scenario } from '../explore/run-schedule.js';
-import type { ScenarioSource } from '../explore/parallel.js';
+import type { ScenarioSource } from '../explore/scenario-source.js';
 import { loadCatalog } from './plugins.js';
 import { resolveTarget, type TargetRequest } from './targets.js';
 

@@ -26,7 +26,7 @@ export interface ExploreOptions {
   strategy?: StrategySpec;
   /** Stop after this many schedules (default: no limit; a search a limit stops says so in stoppedBy). */
   maxSchedules?: number;
-  /** Steps allowed in one schedule (default 20,000). */
+  /** Steps allowed in one schedule (default DEFAULT_MAX_STEPS, 20,000). */
   maxSteps?: number;
   /** Stop after this much wall-clock time. */
   timeLimitMs?: number;
@@ -45,6 +45,8 @@ export interface ExploreOptions {
   faults?: FaultPlan;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
+  /** Called when the search meets a failure it had not seen, with that schedule's token (unshrunk): findings survive a search that is stopped. */
+  onFailure?: (found: FoundFailure) => void;
   /** Called after every counted run with its final state and its schedule, the pid of each step (for tools and tests that compare outcomes). */
   onRunEnd?: (kernel: Kernel, outcome: RunOutcome, schedule: readonly number[]) => void;
   /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
@@ -99,8 +101,11 @@ function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undef
   }
 }
 
+/** Steps allowed in one schedule unless the options say otherwise. */
+export const DEFAULT_MAX_STEPS = 20_000;
+
 function settingsOf(options: ExploreOptions, capture: boolean): RunSettings {
-  return { maxSteps: options.maxSteps ?? 20_000, lockdep: options.lockdep ?? {}, faults: options.faults ?? {}, capture };
+  return { maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS, lockdep: options.lockdep ?? {}, faults: options.faults ?? {}, capture };
 }
 
 function captureRun(kernel: Kernel, outcome: string): CapturedRun {
@@ -218,6 +223,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
       };
       const known = found.get(report.signature);
       found.set(report.signature, known ? { ...better(known, record), firstSchedule: known.firstSchedule, occurrences: known.occurrences + 1 } : record);
+      if (!known) options.onFailure?.(record);
     }
     if (options.stopOnFirstFailure && found.size > 0) {
       stoppedBy = 'first-failure';

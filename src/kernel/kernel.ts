@@ -31,6 +31,7 @@ import type { Completion } from './locking/completion.js';
 import { COMPLETE_ALL } from './locking/completion.js';
 import type { IrqFlags } from './locking/spinlock.js';
 import type { KernelEventEmitter } from './events.js';
+import { HB_PIDS, HB_STEP, currentHeartbeat } from './heartbeat.js';
 
 /** Decides which task runs next; the explorer's strategies implement it. */
 
@@ -142,6 +143,8 @@ export class Kernel implements RunContext {
   private finished = false;
   /** Whether the running task held its CPU when its step began. */
   private heldCpuAtStepStart = false;
+  /** Where each step is announced to a watchdog in another thread (heartbeat.ts); null when no one watches. */
+  private readonly heartbeat = currentHeartbeat();
 
   /** Whether the run is over. */
   get over(): boolean {
@@ -497,6 +500,12 @@ export class Kernel implements RunContext {
     this.clock.tick();
     this.accesses.length = 0;
     this.running = task;
+    const heartbeat = this.heartbeat;
+    if (heartbeat !== null) {
+      // The heartbeat (heartbeat.ts): this step and the task taking it, for a watchdog that cannot see a JavaScript loop.
+      heartbeat[HB_STEP] = this.stepCount;
+      heartbeat[HB_PIDS + this.stepCount] = task.pid;
+    }
     this.heldCpuAtStepStart = holdsCpu(task);
     // A task can only run while no other task on its CPU has preemption or interrupts off. Every step
     // says so, shared CPU or not yet: a task spawned there later must race with the steps before it.

@@ -110,7 +110,7 @@ describe('a project that installs kemu', () => {
 
   test('runs its vitest test of the board with kemu/kunit', async () => {
     const { code, stdout, stderr } = await inConsumer(join(consumer, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=verbose']);
-    expect(stderr + stdout).toMatch(/Tests\s+3 passed \(3\)/);
+    expect(stderr + stdout).toMatch(/Tests\s+4 passed \(4\)/);
     expect(code).toBe(0);
   });
 
