@@ -22,7 +22,7 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
     out.print();
     out.print(c.bold(c.cyan(`━━ ${i + 1}/${stories.length}  ${story.title} ━━`)));
     out.print(story.intro);
-    const buggy = resolveTarget(catalog, { name: story.buggy.name, kernel: story.buggy.variant });
+    const buggy = await resolveTarget(catalog, { name: story.buggy.name, kernel: story.buggy.variant });
     out.print();
     out.print(c.bold(`Exploring ${buggy.label}…`));
     const found = await explore(buggy.scenario, { stopOnFirstFailure: true });
@@ -41,7 +41,7 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
       }
       out.print(c.dim(`replay it: ${buggy.replayCommand(failure.token)}`));
     }
-    const fixed = resolveTarget(catalog, { name: story.fixed.name, kernel: story.fixed.variant });
+    const fixed = await resolveTarget(catalog, { name: story.fixed.name, kernel: story.fixed.variant });
     out.print();
     out.print(c.bold(`Exploring ${fixed.label}…`));
     const verified = await explore(fixed.scenario);

@@ -122,13 +122,18 @@ export function presentRun(out: Output, target: Target, run: CapturedRun, option
 
 /** The JSON form of one run (a replay or a boot): what ran, the token that replays it, and the run itself. */
 export function runJson(target: Target, run: CapturedRun, token: string): unknown {
-  return { target: { kind: target.kind, name: target.name, variant: target.variant }, token, replay: target.replayCommand(token), ...run };
+  return { target: targetJson(target), token, replay: target.replayCommand(token), ...run };
+}
+
+/** What ran, as JSON: the target, its variant and the scenario parameters given. */
+function targetJson(target: Target): unknown {
+  return { kind: target.kind, name: target.name, variant: target.variant, ...(target.request.params ? { params: target.request.params } : {}) };
 }
 
 /** The JSON form of an exploration: data first, with the kernel-format text of each report alongside. */
 export function explorationJson(target: Target, result: ExploreResult): unknown {
   return {
-    target: { kind: target.kind, name: target.name, variant: target.variant },
+    target: targetJson(target),
     strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
     exhausted: result.exhausted, stoppedBy: result.stoppedBy, elapsedMs: Math.round(result.elapsedMs), pct: result.pct,
     lockdep: { notValidated: result.notValidated },
