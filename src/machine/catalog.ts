@@ -4,7 +4,7 @@
  * one (catalog/builtin.ts, the defconfig) and a user's own (`kemu --load`,
  * kemu.config.js) alike, so the core never imports a specific driver or board.
  */
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from '../inversify.js';
 import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
 import type { KernelVariant } from './kernel-variants.js';

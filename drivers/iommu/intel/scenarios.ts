@@ -6,7 +6,7 @@
  * QI engine as a hardware task), enables queued invalidation, and spawns one
  * task per CPU, `cpu0`, `cpu1`, …, each submitting to the queue.
  */
-import { Container } from 'inversify';
+import { Container } from '../../../src/inversify.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { KemuError } from '../../../src/kernel/errors.js';
