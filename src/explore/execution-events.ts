@@ -43,6 +43,8 @@ export interface ExecutionEvent {
   readonly uid: number;
   /** 1-based index among the task's events. */
   readonly index: number;
+  /** Position of the task's previous event (-1: this is its first). */
+  readonly previous: number;
   /** The step's accesses, one per object (the strongest kind), see access.ts. */
   readonly footprint: number[];
   /** The accesses of the step's operation alone (the code after it depends on what the operation returned). */
@@ -72,18 +74,18 @@ export interface Parked {
   readonly pollBegan: number;
 }
 
+/** What the current path did to one object: the positions of its accesses, in order. */
 interface ObjectHistory {
-  /** Positions of every access that was not a read, in order. */
-  writes: number[];
-  /** Position of the last access that was not a read (-1: none). */
-  lastWrite: number;
-  lastWriteType: number;
-  /** Latest read of each task since the last write (index: uid; -1: none). */
-  readsSince: number[];
-  /** Position of the last acquisition. */
-  lastAcquire: number;
-  /** The acquisition the last release ended (when the last write is a release). */
-  releasedAcquire: number;
+  /** Positions of every access that was not a read. */
+  readonly writes: number[];
+  /** Their access types. */
+  readonly writeTypes: number[];
+  /** Positions of every read (or await). */
+  readonly reads: number[];
+}
+
+function isAcquisition(type: number): boolean {
+  return type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE;
 }
 
 /** Strength of an access kind when one step touches an object several ways: a write subsumes a read. */
@@ -111,9 +113,9 @@ function join(into: number[], other: readonly number[]): void {
 
 export class ExecutionEvents {
   readonly events: ExecutionEvent[] = [];
-  private history = new Map<number, ObjectHistory>();
-  /** Position of each task's latest event (index: uid). */
-  private lastOf: number[] = [];
+  private readonly histories = new Map<number, ObjectHistory>();
+  /** Position of each task's latest event (index: uid; -1: none). */
+  private readonly lastOf: number[] = [];
 
   get length(): number {
     return this.events.length;
@@ -131,12 +133,24 @@ export class ExecutionEvents {
     return (clock[e.uid] ?? 0) >= e.index;
   }
 
-  /** Keeps the first `n` events (the prefix the next run replays) and rebuilds the object histories for them. */
+  /** Keeps the first `n` events (the prefix the next run replays), undoing what the others added to the histories. */
   truncate(n: number): void {
-    this.events.length = n;
-    this.history = new Map();
-    this.lastOf = [];
-    for (let i = 0; i < n; i++) this.remember(i, this.events[i]!);
+    const { events, lastOf, histories } = this;
+    for (let p = events.length - 1; p >= n; p--) {
+      const event = events[p]!;
+      lastOf[event.uid] = event.previous;
+      for (const a of event.footprint) {
+        const h = histories.get(accessObject(a))!;
+        const type = accessType(a);
+        if (type === ACC_READ || type === ACC_AWAIT) {
+          h.reads.pop();
+        } else {
+          h.writes.pop();
+          h.writeTypes.pop();
+        }
+      }
+    }
+    events.length = n;
   }
 
   /**
@@ -155,9 +169,11 @@ export class ExecutionEvents {
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : spawnedAt >= 0 ? this.events[spawnedAt]!.clock.slice() : [];
     const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
     clock[uid] = index;
-    let races = this.racesOf(uid, footprint, clock, taskObject);
-    races = races.filter((r) => this.couldGoFirst(r.first, uid, accesses, opAccesses, waitsOn, parked));
-    const event: ExecutionEvent = { uid, index, footprint, op: reduceFootprint(accesses.slice(0, opAccesses)), clock, races };
+    const candidates = this.racesOf(uid, footprint, clock, taskObject);
+    const races: Race[] = [];
+    for (const r of candidates) if (this.couldGoFirst(r.first, uid, accesses, opAccesses, waitsOn, parked)) races.push(r);
+    const op = opAccesses === accesses.length ? footprint : reduceFootprint(accesses.slice(0, opAccesses));
+    const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races };
     this.events.push(event);
     this.remember(position, event);
     return event;
@@ -168,19 +184,21 @@ export class ExecutionEvents {
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : [];
     clock[uid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
+    const reduced = reduceFootprint(footprint);
     const candidates: Race[] = [];
-    for (const a of reduceFootprint(footprint)) {
-      const h = this.history.get(accessObject(a));
-      if (h === undefined) continue;
+    for (const a of reduced) {
+      const h = this.history(accessObject(a));
+      if (h === undefined || h.writes.length === 0) continue;
       const type = accessType(a);
+      const lastWrite = h.writes[h.writes.length - 1]!;
       // It waits for a lock or its CPU, which another task's acquisition holds: that task could have been later.
-      if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && (h.lastWriteType === ACC_ACQUIRE || h.lastWriteType === ACC_TRY_ACQUIRE)) {
-        this.candidate(candidates, uid, h.lastWrite, -1);
+      if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && isAcquisition(h.writeTypes[h.writeTypes.length - 1]!)) {
+        this.candidate(candidates, uid, lastWrite, -1);
       }
       // It waits for a completion another waiter took.
-      else if (type === ACC_WRITE) this.candidate(candidates, uid, h.lastWrite, -1);
+      else if (type === ACC_WRITE) this.candidate(candidates, uid, lastWrite, -1);
     }
-    return { uid, footprint: reduceFootprint(footprint), clock, races: this.settle(candidates, clock) };
+    return { uid, footprint: reduced, clock, races: this.settle(candidates, clock) };
   }
 
   /**
@@ -195,7 +213,7 @@ export class ExecutionEvents {
   private couldGoFirst(first: number, uid: number, accesses: readonly number[], opAccesses: number, waitsOn: WaitedResource | null, parked: Parked | null): boolean {
     if (parked) {
       for (const object of parked.watched) {
-        for (const w of this.history.get(object)?.writes ?? []) {
+        for (const w of this.history(object)?.writes ?? []) {
           if (w >= parked.pollBegan && w !== first && this.events[w]!.uid !== uid && !this.happensBefore(first, w)) return true;
         }
       }
@@ -216,12 +234,12 @@ export class ExecutionEvents {
    * write, `heldAtFirst` says.
    */
   private heldWhereMoved(object: number, first: number, owner: number | null, heldAtFirst: boolean): boolean {
-    const writes = this.history.get(object)?.writes ?? [];
-    for (let k = writes.length - 1; k >= 0; k--) {
-      const w = writes[k]!;
+    const h = this.history(object);
+    if (h === undefined) return heldAtFirst;
+    for (let k = h.writes.length - 1; k >= 0; k--) {
+      const w = h.writes[k]!;
       if (w === first || this.happensBefore(first, w)) continue;
-      const type = accessType(this.events[w]!.footprint.find((b) => accessObject(b) === object)!);
-      return (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) && this.events[w]!.uid !== owner;
+      return isAcquisition(h.writeTypes[k]!) && this.events[w]!.uid !== owner;
     }
     return heldAtFirst;
   }
@@ -235,37 +253,42 @@ export class ExecutionEvents {
   /** Races of a new event with footprint `footprint`; joins every happens-before predecessor into `clock`. */
   private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number): Race[] {
     const candidates: Race[] = [];
-    const edges: number[] = [];
+    let edges: number[] | null = null;
     for (const a of footprint) {
       const object = accessObject(a);
-      const h = this.history.get(object);
+      const h = this.history(object);
       if (h === undefined) continue;
       const type = accessType(a);
-      const w = h.lastWrite;
+      const { writes, writeTypes, reads } = h;
+      const last = writes.length - 1;
+      const w = last >= 0 ? writes[last]! : -1;
       if (w < 0 || this.events[w]!.uid === uid) {
         // no other task's write to race with
       } else if (object === taskObject) {
-        edges.push(w);
-      } else if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && h.lastWriteType === ACC_RELEASE) {
+        (edges ??= []).push(w);
+      } else if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && writeTypes[last] === ACC_RELEASE) {
         // Could have gone before the acquisition the release ended (the race), not before the release (an edge).
-        const holder = h.releasedAcquire;
+        const holder = this.acquisitionBefore(h, last);
         if (holder >= 0 && this.events[holder]!.uid !== uid) this.candidate(candidates, uid, holder, w);
-        else edges.push(w);
+        else (edges ??= []).push(w);
       } else {
         this.candidate(candidates, uid, w, -1);
       }
       if (type !== ACC_READ && type !== ACC_AWAIT) {
-        const reads = h.readsSince;
-        for (let q = 0; q < reads.length; q++) {
-          const r = reads[q] ?? -1;
-          if (r >= 0 && q !== uid) this.candidate(candidates, uid, r, -1);
-        }
+        // Each other task's latest read since the last write (an earlier one is ordered before it).
+        for (let q = reads.length - 1; q >= 0 && reads[q]! > w; q--) this.candidate(candidates, uid, reads[q]!, -1);
       }
     }
-    for (const e of edges) join(clock, this.events[e]!.clock);
+    if (edges !== null) for (const e of edges) join(clock, this.events[e]!.clock);
     const races = this.settle(candidates, clock);
     for (const r of races) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
     return races;
+  }
+
+  /** Position of the latest acquisition among an object's writes before index `before` (-1: none). */
+  private acquisitionBefore(h: ObjectHistory, before: number): number {
+    for (let k = before - 1; k >= 0; k--) if (isAcquisition(h.writeTypes[k]!)) return h.writes[k]!;
+    return -1;
   }
 
   /**
@@ -274,6 +297,7 @@ export class ExecutionEvents {
    * and not subsumed by another candidate that comes after them.
    */
   private settle(candidates: Race[], clock: number[]): Race[] {
+    if (candidates.length === 0) return candidates;
     let open = candidates;
     for (let changed = true; changed;) {
       changed = false;
@@ -287,7 +311,7 @@ export class ExecutionEvents {
       }
       open = still;
     }
-    return open.filter((f) => !open.some((s) => s !== f && this.subsumes(s, f)));
+    return open.length < 2 ? open : open.filter((f) => !open.some((s) => s !== f && this.subsumes(s, f)));
   }
 
   /**
@@ -301,26 +325,27 @@ export class ExecutionEvents {
     return this.happensBefore(f.first, key) && !(f.via >= 0 && this.happensBefore(key, f.via));
   }
 
+  /** The object's history on the current path, or undefined if nothing ever touched the object. */
+  private history(object: number): ObjectHistory | undefined {
+    return this.histories.get(object);
+  }
+
   private remember(position: number, event: ExecutionEvent): void {
     this.lastOf[event.uid] = position;
     for (const a of event.footprint) {
       const object = accessObject(a);
-      let h = this.history.get(object);
+      let h = this.histories.get(object);
       if (h === undefined) {
-        h = { writes: [], lastWrite: -1, lastWriteType: ACC_WRITE, readsSince: [], lastAcquire: -1, releasedAcquire: -1 };
-        this.history.set(object, h);
+        h = { writes: [], writeTypes: [], reads: [] };
+        this.histories.set(object, h);
       }
       const type = accessType(a);
       if (type === ACC_READ || type === ACC_AWAIT) {
-        h.readsSince[event.uid] = position;
-        continue;
+        h.reads.push(position);
+      } else {
+        h.writes.push(position);
+        h.writeTypes.push(type);
       }
-      if (type === ACC_RELEASE) h.releasedAcquire = h.lastAcquire;
-      if (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) h.lastAcquire = position;
-      h.writes.push(position);
-      h.lastWrite = position;
-      h.lastWriteType = type;
-      h.readsSince.length = 0;
     }
   }
 }

@@ -39,8 +39,8 @@ export interface ExploreOptions {
   faults?: FaultPlan;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
-  /** Called after every run with its final state (for tools and tests that compare outcomes). */
-  onRunEnd?: (kernel: Kernel, outcome: RunOutcome) => void;
+  /** Called after every counted run with its final state and its schedule, the pid of each step (for tools and tests that compare outcomes). */
+  onRunEnd?: (kernel: Kernel, outcome: RunOutcome, schedule: readonly number[]) => void;
   /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
   shard?: Shard;
   /** Checked between runs: once aborted, the search stops as 'interrupted' and keeps what it found (Ctrl-C in the CLI). */
@@ -198,7 +198,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     // A run cut short by the reduction repeats a prefix of a counted run: it finds nothing new, and its schedule is no token.
     if (outcome.kind === 'pruned') pruned++;
     if (!counts || outcome.kind === 'pruned') continue;
-    options.onRunEnd?.(kernel, outcome);
+    options.onRunEnd?.(kernel, outcome, recorder.pids);
     schedules++;
     for (const cls of kernel.lockdep.notValidated) notValidated.add(cls);
     if (outcome.kind === 'step-bound') stepBounded++;

@@ -54,6 +54,8 @@ export class OptimalDpor implements Strategy {
   private readonly nodes: WakeupNode[] = [];
   /** For each position: the tasks asleep at its node because they were explored there before this branch. */
   private readonly explored: WakeupStep[][] = [];
+  /** For each position: the sleep set its node inherits from the steps before it (explored[i] not included). */
+  private readonly sleepBefore: WakeupStep[][] = [[]];
   /** How many accesses the step at each position made (to catch a scenario that is not deterministic). */
   private readonly accessCounts: number[] = [];
   /** Positions the current run replays from the previous one. */
@@ -185,27 +187,29 @@ export class OptimalDpor implements Strategy {
   private startBranch(i: number, explored: WakeupStep[]): boolean {
     this.nodes.length = i;
     this.explored.length = i;
+    this.sleepBefore.length = i + 1;
     this.accessCounts.length = i;
     this.events.truncate(i);
     this.replayLength = i;
     this.branchExplored = explored;
-    this.sleep = [...this.sleepBefore(i), ...explored];
+    this.sleep = [...this.sleepBefore[i]!, ...explored];
     return true;
   }
 
-  /** The sleep set position `i` inherits: sleepers of earlier nodes not woken by the steps since. */
-  private sleepBefore(i: number): WakeupStep[] {
-    let sleep: WakeupStep[] = [];
-    for (let j = 0; j < i; j++) {
-      const footprint = this.events.events[j]!.footprint;
-      sleep = [...sleep, ...this.explored[j]!].filter((s) => !footprintsConflict(s.footprint, footprint));
-    }
-    return sleep;
+  /** The sleep set at position `i`'s node in the current run. */
+  private sleepAt(i: number): WakeupStep[] {
+    const explored = this.explored[i]!;
+    return explored.length === 0 ? this.sleepBefore[i]! : [...this.sleepBefore[i]!, ...explored];
   }
 
   private take(i: number, node: WakeupNode): void {
     this.nodes[i] = node;
-    this.explored[i] = i === this.replayLength ? this.branchExplored : [];
+    // Past the branch, nothing was explored here before: the node's sleep set is what the run carries.
+    if (i === this.replayLength) this.explored[i] = this.branchExplored;
+    else {
+      this.explored[i] = [];
+      this.sleepBefore[i] = this.sleep;
+    }
   }
 
   private asleep(uid: number): boolean {
@@ -221,21 +225,22 @@ export class OptimalDpor implements Strategy {
     return null;
   }
 
-  /** For every race of the run, in order of its first event: the reversal, unless a sleeper already covers it. */
+  /**
+   * For every race of the run whose second step is new in it (a race within
+   * the replayed prefix was reversed in the run that first took it, as
+   * Nidhugg's TSOTraceBuilder clears a race once detected), in order of its
+   * first event: the reversal, unless a sleeper already covers it.
+   */
   private reverseRaces(blocked: readonly BlockedEvent[]): void {
     const events = this.events.events;
-    const seconds: (number | BlockedEvent)[][] = events.map(() => []);
-    events.forEach((e, j) => e.races.forEach((r) => seconds[r.first]!.push(j)));
-    for (const b of blocked) for (const r of b.races) seconds[r.first]!.push(b);
-    let sleep: WakeupStep[] = [];
-    for (let i = 0; i < events.length; i++) {
-      sleep = [...sleep, ...this.explored[i]!];
-      for (const second of seconds[i]!) {
-        const v = this.wakeupSequence(i, second);
-        if (clearsSleep(v, sleep)) insertWakeupSequence(this.nodeAt(i), v);
-      }
-      const footprint = events[i]!.footprint;
-      sleep = sleep.filter((s) => !footprintsConflict(s.footprint, footprint));
+    const races: { first: number; second: number | BlockedEvent }[] = [];
+    for (let j = this.replayLength; j < events.length; j++) for (const r of events[j]!.races) races.push({ first: r.first, second: j });
+    for (const b of blocked) for (const r of b.races) races.push({ first: r.first, second: b });
+    // Stable: for one first event, the seconds keep run order, blocked steps last.
+    races.sort((a, b) => a.first - b.first);
+    for (const { first, second } of races) {
+      const v = this.wakeupSequence(first, second);
+      if (clearsSleep(v, this.sleepAt(first))) insertWakeupSequence(this.nodeAt(first), v);
     }
   }
 

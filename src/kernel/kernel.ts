@@ -33,6 +33,10 @@ import type { IrqFlags } from './locking/spinlock.js';
 import type { KernelEventEmitter } from './events.js';
 
 /** Decides which task runs next; the explorer's strategies implement it. */
+
+/** A settled promise whose reactions are the cheapest way to run a callback in the next microtask. */
+const SETTLED = Promise.resolve();
+
 export interface Chooser {
   /** Picks one of `enabled` (pid order; valid only during the call), or null to cut the run short. */
   choose(enabled: readonly Task[], kernel: Kernel): Task | null;
@@ -458,8 +462,9 @@ export class Kernel implements RunContext {
     const resume = next.resume!;
     next.resume = null;
     // The call is over only once this microtask has run, just before the task's code goes on: a second
-    // call reached before then was started while this one was pending (Promise.all).
-    queueMicrotask(next.callReturned);
+    // call reached before then was started while this one was pending (Promise.all). (A reaction on a
+    // settled promise: queueMicrotask would also make an async_hooks resource per step.)
+    SETTLED.then(next.callReturned);
     resume(result);
   }
 
