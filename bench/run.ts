@@ -12,6 +12,7 @@ import { benchMemory, benchParallel } from './scale.js';
 import { benchBoards } from './boards.js';
 import { benchPeer, benchQiCurves, benchQiHeadline } from './qi.js';
 import { PEER_OMITS } from './peer-fast-check-qi.js';
+import { benchStartup } from './startup.js';
 
 /** Tables are plain when the output is not a terminal (a file, CI's log). */
 const tableStyle = process.stdout.isTTY ? {} : { style: { head: [], border: [] } };
@@ -81,6 +82,18 @@ async function main(): Promise<void> {
   console.log(peerTable.toString());
   console.log(`the peer leaves out: ${PEER_OMITS}`);
 
+  process.stdout.write('\nstart-up: the built command, node included, per configuration of the patch\'s claims… ');
+  const startup = benchStartup();
+  console.log('done');
+  const startupTable = new Table({ ...tableStyle, head: ['command', `wall (median of ${startup.runs})`, 'CPU', 'of the wall, the search', 'target'] });
+  for (const r of startup.rows) {
+    startupTable.push([r.command, `${fmt(r.wallMs)} ms`, `${fmt(r.cpuMs)} ms`, `${fmt(r.searchMs)} ms`, `<= 1 s wall ${r.wallMs <= 1000 ? 'met' : 'MISSED'}`]);
+  }
+  console.log(startupTable.toString());
+  console.log(`load average ${fmt(startup.load[0], 2)} before, ${fmt(startup.load[1], 2)} after (other work stretches wall time); ` +
+    `one run loads ${startup.modules} modules, ${startup.inversifyModules} of them inversify's; importing inversify costs ` +
+    `${fmt(startup.inversifyPackageMs)} ms of CPU as its package, ${fmt(startup.inversifyBundleMs)} ms as the bundle dist/ has`);
+
   process.stdout.write('\nboards: exploring each boot with DPOR, per kernel variant… ');
   const boards = await benchBoards();
   console.log('done');
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
     `${fmt(memory.heapAtEndMb, 1)} MB`, `${fmt(memory.growth, 2)}x`]);
   console.log(memoryTable.toString());
 
-  const results = { date: new Date().toISOString(), machine, engine, reduction, qi, curves, peer, boards, parallel, memory };
+  const results = { date: new Date().toISOString(), machine, engine, reduction, qi, curves, peer, startup, boards, parallel, memory };
   const dir = new URL('../../bench/results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');
