@@ -44,7 +44,11 @@ export async function benchQiHeadline(): Promise<{ rows: QiRow[]; unreduced: QiR
   return { rows, unreduced };
 }
 
-/** Cost curves on v6.12: each row one step of growth, with the factor against the previous row. */
+/**
+ * Cost curves on v6.12: each row one step of growth, with the factor against
+ * the previous row when both were exhausted (null otherwise: a count a limit
+ * stopped is a lower bound, and a ratio of bounds says nothing).
+ */
 export async function benchQiCurves(): Promise<{ name: string; rows: (QiRow & { growth: number | null })[] }[]> {
   const curves: { name: string; configs: [number[], number][] }[] = [
     { name: 'CPUs (1 descriptor each, one 0-count)', configs: [[[1, 0], 8], [[1, 1, 0], 8], [[1, 1, 1, 0], 8]] },
@@ -57,7 +61,7 @@ export async function benchQiCurves(): Promise<{ name: string; rows: (QiRow & { 
     for (const [counts, queueLength] of curve.configs) {
       const row = await measure(counts, 'v6.12', queueLength, { timeLimitMs: 60_000 });
       const prev = rows[rows.length - 1];
-      rows.push({ ...row, growth: prev ? row.schedules / prev.schedules : null });
+      rows.push({ ...row, growth: prev?.exhausted && row.exhausted ? row.schedules / prev.schedules : null });
     }
     out.push({ name: curve.name, rows });
   }

@@ -11,6 +11,8 @@ import { benchReduction } from './reduction.js';
 import { benchMemory, benchParallel } from './scale.js';
 import { benchBoards } from './boards.js';
 import { benchPeer, benchQiCurves, benchQiHeadline } from './qi.js';
+import { PEER_OMITS } from './peer-fast-check-qi.js';
+import { benchStartup } from './startup.js';
 
 /** Tables are plain when the output is not a terminal (a file, CI's log). */
 const tableStyle = process.stdout.isTTY ? {} : { style: { head: [], border: [] } };
@@ -62,7 +64,8 @@ async function main(): Promise<void> {
   console.log('done');
   const curveTable = new Table({ ...tableStyle, head: ['curve', 'counts per CPU', 'ring', 'schedules', 'growth', 'time', 'exhausted'] });
   for (const c of curves) {
-    for (const r of c.rows) curveTable.push([c.name, JSON.stringify(r.counts), r.queueLength, fmt(r.schedules), r.growth === null ? '' : `x${fmt(r.growth, 2)}`, `${fmt(r.ms, 1)} ms`, r.exhausted ? 'yes' : 'NO']);
+    c.rows.forEach((r, i) => curveTable.push([c.name, JSON.stringify(r.counts), r.queueLength, `${r.exhausted ? '' : '>= '}${fmt(r.schedules)}`,
+      r.growth !== null ? `x${fmt(r.growth, 2)}` : i > 0 ? 'n/a (not both exhausted)' : '', `${fmt(r.ms, 1)} ms`, r.exhausted ? 'yes' : 'NO']));
   }
   console.log(curveTable.toString());
 
@@ -70,13 +73,26 @@ async function main(): Promise<void> {
   const peer = await benchPeer();
   console.log('done');
   const peerTable = new Table({ ...tableStyle, head: ['tool', 'v6.11: time to first failure', 'v6.12: what it can say', 'target'] });
-  peerTable.push(['fast-check 4 fc.scheduler (reduced model)', `median ${fmt(peer.fastCheckMedianMs, 2)} ms, worst ${fmt(peer.fastCheckWorstMs, 1)} ms (median ${peer.fastCheckMedianRuns} runs; missed in ${peer.fastCheckMissed} of ${peer.seeds} seeds)`,
+  peerTable.push(['fast-check 4 fc.scheduler (kemu\'s visible steps)', `median ${fmt(peer.fastCheckMedianMs, 2)} ms, worst ${fmt(peer.fastCheckWorstMs, 1)} ms (median ${peer.fastCheckMedianRuns} runs; missed in ${peer.fastCheckMissed} of ${peer.seeds} seeds)`,
     `"${fmt(peer.fastCheckFixedRuns)} runs passed" (${fmt(peer.fastCheckFixedMs)} ms)`, '']);
   peerTable.push(['kemu DPOR (full model)', `median ${fmt(peer.kemuDporMedianMs, 2)} ms, worst ${fmt(peer.kemuDporWorstMs, 1)} ms (always ${peer.kemuDporSchedules} schedules: deterministic)`,
     `${peer.kemuFixedExhausted ? '"space exhausted"' : 'NOT exhausted'}: ${fmt(peer.kemuFixedSchedules)} schedules (${fmt(peer.kemuFixedMs)} ms)`,
     `faster than fast-check's median: ${peer.kemuDporMedianMs < peer.fastCheckMedianMs ? 'met' : 'MISSED'}`]);
   peerTable.push(['kemu random (full model)', `median ${fmt(peer.kemuRandomMedianMs, 2)} ms, worst ${fmt(peer.kemuRandomWorstMs, 1)} ms`, '', '']);
   console.log(peerTable.toString());
+  console.log(`the peer leaves out: ${PEER_OMITS}`);
+
+  process.stdout.write('\nstart-up: the built command, node included, per configuration of the patch\'s claims… ');
+  const startup = benchStartup();
+  console.log('done');
+  const startupTable = new Table({ ...tableStyle, head: ['command', `wall (median of ${startup.runs})`, 'CPU', 'of the wall, the search', 'target'] });
+  for (const r of startup.rows) {
+    startupTable.push([r.command, `${fmt(r.wallMs)} ms`, `${fmt(r.cpuMs)} ms`, `${fmt(r.searchMs)} ms`, `<= 1 s wall ${r.wallMs <= 1000 ? 'met' : 'MISSED'}`]);
+  }
+  console.log(startupTable.toString());
+  console.log(`load average ${fmt(startup.load[0], 2)} before, ${fmt(startup.load[1], 2)} after (other work stretches wall time); ` +
+    `one run loads ${startup.modules} modules, ${startup.inversifyModules} of them inversify's; importing inversify costs ` +
+    `${fmt(startup.inversifyPackageMs)} ms of CPU as its package, ${fmt(startup.inversifyBundleMs)} ms as the bundle dist/ has`);
 
   process.stdout.write('\nboards: exploring each boot with DPOR, per kernel variant… ');
   const boards = await benchBoards();
@@ -101,7 +117,7 @@ async function main(): Promise<void> {
     `${fmt(memory.heapAtEndMb, 1)} MB`, `${fmt(memory.growth, 2)}x`]);
   console.log(memoryTable.toString());
 
-  const results = { date: new Date().toISOString(), machine, engine, reduction, qi, curves, peer, boards, parallel, memory };
+  const results = { date: new Date().toISOString(), machine, engine, reduction, qi, curves, peer, startup, boards, parallel, memory };
   const dir = new URL('../../bench/results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');

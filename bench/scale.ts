@@ -36,8 +36,8 @@ export interface MemoryFigures {
 const BUILTIN = new URL('../catalog/builtin.js', import.meta.url).href;
 
 /** A built-in board's or scenario's scenario, as the command resolves it. */
-function builtinScenario(name: string, variant: string | undefined) {
-  return resolveTarget(assembleCatalog([{ source: BUILTIN, plugin: builtin }]), { name, kernel: variant }).scenario;
+async function builtinScenario(name: string, variant: string | undefined) {
+  return (await resolveTarget(assembleCatalog([{ source: BUILTIN, plugin: builtin }]), { name, kernel: variant })).scenario;
 }
 
 /** One thread against worker threads on the same exploration: random runs of the VT-d 0-count race on v6.12. */
@@ -45,7 +45,7 @@ export async function benchParallel(name = 'qi-zero-count', variant = 'v6.12', r
   const workers = Math.max(2, Math.min(availableParallelism(), 4));
   const options = { strategy: { kind: 'random', seed: 1, runs }, maxSchedules: runs, shrink: false } as const satisfies ExploreOptions;
   const t0 = performance.now();
-  const one = await search(builtinScenario(name, variant), options);
+  const one = await search(await builtinScenario(name, variant), options);
   const oneThreadMs = performance.now() - t0;
   const t1 = performance.now();
   const many = await searchInWorkers(workerSource([BUILTIN], { name, kernel: variant }), options, workers);
@@ -69,7 +69,7 @@ export async function benchMemory(schedules = 1_000_000): Promise<MemoryFigures>
   let rssAt100k = 0;
   let heapAt100k = 0;
   let runs = 0;
-  await explore(builtinScenario('lost-update', undefined), {
+  await explore(await builtinScenario('lost-update', undefined), {
     strategy: { kind: 'random', seed: 1, runs: schedules }, shrink: false,
     onRunEnd: () => {
       runs++;

@@ -2,7 +2,7 @@
  * The device tree's container module: the tree a board boots, and
  * of_platform_default_populate_init at arch_initcall_sync.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';
 import { INITCALL } from '../../src/machine/tokens.js';
 import type { DeviceTree } from './device-node.js';

@@ -23,7 +23,7 @@ export async function runDemo(catalog: Catalog, out: Output, watch: RunWatch): P
     out.print();
     out.print(c.bold(c.cyan(`━━ ${i + 1}/${stories.length}  ${story.title} ━━`)));
     out.print(story.intro);
-    const buggy = resolveTarget(catalog, { name: story.buggy.name, kernel: story.buggy.variant });
+    const buggy = await resolveTarget(catalog, { name: story.buggy.name, kernel: story.buggy.variant });
     out.print();
     out.print(c.bold(`Exploring ${buggy.label}…`));
     watch.runs(resolvedRequest(buggy));
@@ -43,7 +43,7 @@ export async function runDemo(catalog: Catalog, out: Output, watch: RunWatch): P
       }
       out.print(c.dim(`replay it: ${buggy.replayCommand(failure.token)}`));
     }
-    const fixed = resolveTarget(catalog, { name: story.fixed.name, kernel: story.fixed.variant });
+    const fixed = await resolveTarget(catalog, { name: story.fixed.name, kernel: story.fixed.variant });
     out.print();
     out.print(c.bold(`Exploring ${fixed.label}…`));
     watch.runs(resolvedRequest(fixed));

@@ -7,11 +7,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
 import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type FoundFailure, type SearchResult } from '../explore/explore.js';
-import { searchInWorkers } from '../explore/parallel.js';
 import type { ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { kernelVariants } from '../machine/kernel-variants.js';
+import { flagName, type Parameters } from '../machine/parameters.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun, runJson } from './present.js';
 import { requestShape, resolveBoard, resolveTarget, type Target } from './targets.js';
@@ -20,11 +20,9 @@ import { firmwareOptions, targetRequest, type TargetFlags } from './target-optio
 import { commandPlugins, loadCatalog } from './plugins.js';
 import { workerSource } from './worker-target.js';
 import { ftraceFile } from './ftrace-file.js';
-import { runDemo } from './demo.js';
-import { runBisect } from './bisect.js';
 import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, internalErrorMessage } from './exit-codes.js';
 import { interruptibly, sigint, unshrunk, type InterruptSource, type Interruptible } from './interrupt.js';
-import { readShardFile, shardFileOf } from './shard-file.js';
+import { addParameterOptions, givenParameters, namedTarget } from './parameter-options.js';
 import { checkViews, chosenFailure, writeViews } from './views.js';
 import { kemuVersion } from './version.js';
 
@@ -108,6 +106,7 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
     `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
+    const { shardFileOf } = await import('./shard-file.js');
     const result = await search(target.scenario, { ...options, shard: flags.shard, onFailure, signal });
     out.print(JSON.stringify(shardFileOf(target, flags.shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
@@ -115,6 +114,7 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   let found: SearchResult;
   if (flags.workers !== undefined && flags.workers > 1) {
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
+    const { searchInWorkers } = await import('../explore/parallel.js');
     try {
       found = await searchInWorkers(workerSource(catalog.sources, resolved), options, flags.workers,
         { signal, onFailure, heartbeat: () => watch.heartbeat(resolved) });
@@ -147,6 +147,7 @@ function presentResult(out: Output, target: Target, result: ExploreResult, flags
 /** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
 async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags, env: CommandEnv): Promise<number> {
   checkViews(flags);
+  const { readShardFile } = await import('./shard-file.js');
   const files = paths.map((path) => ({ path, ...readShardFile(path) }));
   const first = files[0]!;
   for (const f of files) {
@@ -157,7 +158,7 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
-  const target = resolveTarget(catalog, first.target.request);
+  const target = await resolveTarget(catalog, first.target.request);
   const shape = requestShape(target.request);
   runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
   const merged = mergeSearches(files.map((f) => f.result));
@@ -215,20 +216,33 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .exitOverride();
   const load = (): string[] => program.opts<{ load?: string[] }>().load ?? [];
   let catalog!: Catalog;
-  program.hook('preAction', async () => {
+  /** The parameters of the scenario the command names, added to the command as options. */
+  let parameters: Parameters | undefined;
+  program.hook('preSubcommand', async (_program, command) => {
     catalog = await loadCatalog(commandPlugins(plugins, load(), process.cwd()));
+    if (!TARGET_COMMANDS.includes(command.name())) return;
+    // program.args: the command's name, then its arguments.
+    const name = namedTarget(catalog, command, program.args.slice(1));
+    parameters = (await catalog.scenarios.find((s) => s.name === name)?.load())?.parameters;
+    if (parameters) addParameterOptions(command, name!, parameters);
   });
+  const request = (name: string | undefined, flags: ExploreFlags) =>
+    targetRequest(name, flags, load(), givenParameters(parameters, flags));
 
   program.command('list')
     .description('list boards, scenarios and kernel variants')
     .argument('[what]', 'boards, scenarios or variants (default: all)')
     .option('--json', 'print as JSON')
-    .action((what: string | undefined, flags: { json?: boolean }) => {
+    .action(async (what: string | undefined, flags: { json?: boolean }) => {
       const variants = kernelVariants().map((v) => ({ name: v.name, summary: v.summary, ...(v.base ? { base: v.base } : {}) }));
-      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants };
-      if (what !== undefined && !(what in sections)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
-      const wanted = what ? [what as keyof typeof sections] : (Object.keys(sections) as (keyof typeof sections)[]);
+      const kinds = ['boards', 'scenarios', 'variants'] as const;
+      if (what !== undefined && !(kinds as readonly string[]).includes(what)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
+      const wanted = what ? [what as (typeof kinds)[number]] : kinds;
+      // Listing needs what each entry says of itself: every board and scenario is loaded.
+      const boards = wanted.includes('boards') ? await Promise.all(catalog.boards.map((e) => e.load())) : [];
+      const scenarios = wanted.includes('scenarios') ? await Promise.all(catalog.scenarios.map((e) => e.load())) : [];
       if (flags.json) {
+        const sections = { boards, scenarios: scenarios.map((e) => ({ ...e, parameters: parameterList(e.parameters) })), variants };
         out.print(JSON.stringify(Object.fromEntries(wanted.map((k) => [k, sections[k].map((e) => ({ ...e }))])), null, 2));
         return;
       }
@@ -236,11 +250,16 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
         out.print(out.color.bold(key));
         const rows = key === 'variants'
           ? variants.map((v) => [v.name, v.base ? `${v.summary} (patches ${v.base})` : v.summary])
-          : sections[key].map((e) => {
-            const entry = e as Catalog['boards'][number];
-            return [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-'];
-          });
+          : (key === 'boards' ? boards : scenarios).map((entry) =>
+            [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-']);
         out.print(out.table(key === 'variants' ? ['variant', 'what it is'] : ['name', 'what it is', 'variants', 'default'], rows));
+        const parameterRows = key === 'scenarios' ? scenarios.flatMap((e) => parameterList(e.parameters).map((p) =>
+          [e.name, p.operand ? `${p.flag} ${p.operand}` : p.flag, typeof p.default === 'boolean' ? '-' : String(p.default), p.help])) : [];
+        if (parameterRows.length > 0) {
+          out.print();
+          out.print(out.color.bold('scenario parameters'));
+          out.print(out.table(['scenario', 'option', 'default', 'what it sets'], parameterRows));
+        }
         out.print();
       }
     });
@@ -249,13 +268,13 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .description('run a named scenario or board with its default exploration')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
     .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
-      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, env, session))));
+      async (session) => exploreTarget(out, catalog, await resolveTarget(catalog, request(name, flags)), flags, env, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
     .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
-      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, env, session))));
+      async (session) => exploreTarget(out, catalog, await resolveTarget(catalog, request(name, flags)), flags, env, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -283,7 +302,7 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .addOption(watchdogOption())
     .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
       const [name, token] = second === undefined ? [undefined, first] : [first, second];
-      const target = resolveTarget(catalog, targetRequest(name, flags, load()));
+      const target = await resolveTarget(catalog, request(name, flags));
       checkViews(flags);
       runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
       const ftrace = ftraceFile(flags.ftrace);
@@ -307,7 +326,7 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .addOption(ftraceOption('the boot\'s'))
     .addOption(watchdogOption())
     .action(async (name: string | undefined, flags: ExploreFlags) => {
-      const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
+      const target = await resolveTarget(catalog, request(name, flags), 'board');
       checkViews(flags);
       runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
       const ftrace = ftraceFile(flags.ftrace);
@@ -331,13 +350,22 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--json', 'print the rows as JSON')
     .addOption(watchdogOption())
     .action(async (name: string | undefined, flags: ExploreFlags) => {
-      const request = targetRequest(name, flags, load());
-      const board = resolveBoard(catalog, request);
-      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, request, flags.json === true, runWatch(env.supervisor, flags.watchdog, catalog), signal)));
+      const asked = request(name, flags);
+      const board = await resolveBoard(catalog, asked);
+      const { runBisect } = await import('./bisect.js');
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, asked, flags.json === true, runWatch(env.supervisor, flags.watchdog, catalog), signal)));
     });
 
   return program;
 }
+
+/** A scenario's parameters as `kemu list` shows them. */
+function parameterList(parameters: Parameters | undefined): { flag: string; operand: string | null; default: unknown; help: string }[] {
+  return Object.entries(parameters ?? {}).map(([name, p]) => ({ flag: flagName(name), operand: p.operand, default: p.default, help: p.help }));
+}
+
+/** The commands that name a board or scenario to run, and take a scenario's parameters. */
+const TARGET_COMMANDS = ['run', 'explore', 'replay'];
 
 /** Runs the command with `plugins` (module URLs) loaded before the user's; resolves to the exit code. */
 export async function main(argv: string[], plugins: readonly string[], out: Output = terminalOutput(), env: CommandEnv = { interrupts: sigint }): Promise<number> {
@@ -345,6 +373,7 @@ export async function main(argv: string[], plugins: readonly string[], out: Outp
   const program = buildProgram(plugins, out, (c) => (code = c), env);
   try {
     if (argv.length === 0) {
+      const { runDemo } = await import('./demo.js');
       const catalog = await loadCatalog(commandPlugins(plugins, [], process.cwd()));
       return await runDemo(catalog, out, runWatch(env.supervisor, DEFAULT_WATCHDOG_SECONDS, catalog));
     }

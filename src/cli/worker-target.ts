@@ -11,7 +11,7 @@ import { resolveTarget, type TargetRequest } from './targets.js';
 
 /** The scenario of `request` in the catalog of `sources` (see Catalog.sources). */
 export async function workerScenario(sources: readonly string[], request: TargetRequest): Promise<Scenario> {
-  return resolveTarget(await loadCatalog(sources), request).scenario;
+  return (await resolveTarget(await loadCatalog(sources), request)).scenario;
 }
 
 /** Where worker threads find the scenario of `request`. */

@@ -3,7 +3,7 @@
  * and which firmware-configure locking it binds. One container module per
  * variant; `iommuCoreModule` binds the core itself.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../inversify.js';
 import { KemuError } from '../kernel/errors.js';
 import { Mutex } from '../kernel/locking/mutex.js';
 import { IommuCore } from './iommu.js';
@@ -14,7 +14,7 @@ import {
 } from './probe-locking.js';
 import { IOMMU_FW_LOCKING, IOMMU_PROBE_DEVICE_LOCK, IOMMU_PROBE_LOCKING } from './tokens.js';
 
-import type { Newable } from 'inversify';
+import type { Newable } from '../inversify.js';
 
 function variantModule(probe: Newable<IommuProbeLocking>, fw: Newable<IommuFwLocking>, globalLock = false): ContainerModule {
   return new ContainerModule(({ bind }) => {

@@ -9,8 +9,11 @@
  * - In ```sh blocks, each `npx kemu …` / `npm start [-s] -- …` command runs
  *   in-process against the built-in catalog and must end with 0 or 1 (no
  *   usage or internal error); `<token>` stands for the token `kemu run`
- *   prints for the same target, and --html/--trace/--ftrace files go to a
- *   temporary directory. Other lines (npm ci, npm test, npx vitest) are the suite's own.
+ *   prints for the same target, --html/--trace/--ftrace files go to a
+ *   temporary directory, and so does what `> FILE` sends a command's output
+ *   to, where later commands of the block find FILE (a `*` in their
+ *   arguments matches such files). Other lines (npm ci, npm test, npx vitest)
+ *   are the suite's own.
  * - A ```text output: <command> block is an excerpt of what that command
  *   prints on an 80-column terminal: its lines must appear, in a row, in the
  *   command's output, so the excerpt cannot drift from what kemu prints.
@@ -99,22 +102,35 @@ async function tokenFor(argv: string[]): Promise<string> {
   return JSON.parse(found.text).failures[0].token as string;
 }
 
+/** An argument naming files an earlier command of the block wrote with `> FILE`: their paths in the temporary directory. */
+function writtenFiles(arg: string, written: readonly string[]): string[] {
+  const pattern = new RegExp(`^${arg.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  const matched = written.filter((f) => pattern.test(f));
+  return matched.length > 0 ? matched.map((f) => join(outDir, f)) : [arg];
+}
+
 describe('sh examples', () => {
   for (const block of all.filter((b) => b.info === 'sh')) {
+    const written: string[] = [];
     block.code.split('\n').forEach((raw, k) => {
-      const line = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /)[0]!.trim();
-      const m = COMMAND.exec(line);
+      const [line, redirect] = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /).map((part) => part.trim());
+      const m = COMMAND.exec(line!);
       if (!m) return;
+      const output = / > /.test(raw) ? redirect!.split(/\s/)[0]! : undefined;
       test(`${block.doc}:${block.line + k + 1}: ${line}`, async () => {
         let argv = (m[1] ?? '').split(/\s+/).filter(Boolean);
         if (argv.includes('<token>')) {
           const token = await tokenFor(argv);
           argv = argv.map((a) => (a === '<token>' ? token : a));
         }
-        argv = argv.map((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? join(outDir, a) : a));
-        const { code, errors } = await kemu(argv);
+        argv = argv.flatMap((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? [join(outDir, a)] : writtenFiles(a, written)));
+        const { code, text, errors } = await kemu(argv);
         expect(errors).not.toMatch(/internal error|^kemu: /m);
         expect([0, 1]).toContain(code);
+        if (output) {
+          writeFileSync(join(outDir, output), text);
+          written.push(output);
+        }
       });
     });
   }

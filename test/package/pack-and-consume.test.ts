@@ -70,7 +70,7 @@ const kemu = (...args: string[]) => inConsumer(join(consumer, 'node_modules', '.
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'kemu-pack-'));
   const stage = join(work, 'kemu');
-  for (const entry of [...pkg.files.filter((f) => !f.startsWith('dist/')), 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const entry of [...pkg.files.filter((f) => !f.startsWith('dist/')), 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts']) {
     cpSync(join(root, entry), join(stage, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));

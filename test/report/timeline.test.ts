@@ -13,7 +13,7 @@ import { abba } from '../../src/examples/classic-scenarios.js';
 import { builtinCatalog } from '../support/builtin-catalog.js';
 
 async function lockupRun(): Promise<{ run: CapturedRun; names: Readonly<Record<string, string>> }> {
-  const target = resolveTarget(builtinCatalog, { name: 'qi-zero-count', kernel: 'v6.11' });
+  const target = await resolveTarget(builtinCatalog, { name: 'qi-zero-count', kernel: 'v6.11' });
   const lockup = (await explore(target.scenario)).failures.find((f) => f.kind === 'soft-lockup')!;
   return { run: lockup.run, names: target.taskNames };
 }
