@@ -87,14 +87,25 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
+/**
+ * The strategy a split exploration (--shard, --workers) uses: the default
+ * search's stages are budgeted over the whole search, so split it is DPOR over
+ * everything, its last stage.
+ */
+function splitStrategy(spec: StrategySpec, split: boolean): StrategySpec {
+  const kind = typeof spec === 'string' ? spec : spec.kind;
+  return split && kind === 'default' ? 'dpor' : spec;
+}
+
 async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, env: CommandEnv, { signal, lastWords }: Interruptible): Promise<number> {
   checkViews(flags);
   const shape = requestShape(target.request);
   const resolved = resolvedRequest(target);
   const watch = runWatch(env.supervisor, flags.watchdog, catalog);
   watch.runs(resolved);
+  const split = flags.shard !== undefined || (flags.workers !== undefined && flags.workers > 1);
   const options: ExploreOptions = {
-    strategy: strategyOf(flags, target.strategy),
+    strategy: splitStrategy(strategyOf(flags, target.strategy), split),
     maxSchedules: flags.maxSchedules,
     maxSteps: shape.maxSteps,
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
@@ -199,8 +210,8 @@ function exploreOptions(command: Command): Command {
     .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
-    .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
-    .option('--workers <n>', 'explore in n worker threads (not dpor)', atLeastOne)
+    .option('--shard <i/n>', 'explore only shard i of n and print it as JSON for `kemu merge` (the default search: as dpor)', shardOf)
+    .option('--workers <n>', 'explore in n worker threads (the default search: as dpor)', atLeastOne)
     .addOption(watchdogOption());
 }
 

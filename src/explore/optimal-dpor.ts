@@ -20,6 +20,16 @@
  * cannot run there (the reversal of a race with a blocking step). Such a run
  * is cut short and not counted; its steps are a prefix of a counted run, so it
  * finds nothing a counted run does not.
+ *
+ * The top of the tree (split.ts) is explored with sleep sets alone: each of
+ * its nodes takes every runnable task not asleep as a child (a source set
+ * cannot be smaller than needed if it holds them all), and no race reverses
+ * into it. Below each leaf of the top the search is the algorithm's, from an
+ * empty wakeup tree. So the leaves are independent: shards and worker
+ * threads each explore the leaves they own and cut the others' runs after the
+ * leaf's first step, and the counted runs of all parts are exactly one
+ * search's. (Sleep sets alone never count two runs of one trace; only more
+ * runs are cut, and only in the top.)
  */
 import type { Kernel, RunOutcome } from '../kernel/kernel.js';
 import { KemuError } from '../kernel/errors.js';
@@ -28,12 +38,13 @@ import { OpKind, type Op } from '../kernel/sched/op.js';
 import type { SpinWait } from '../kernel/sched/poll-window.js';
 import type { Task } from '../kernel/sched/task.js';
 import { ExecutionEvents, type BlockedEvent, type Parked, type WaitedResource } from './execution-events.js';
-import type { Strategy } from './strategy.js';
+import { LeafOwnership, SPLIT_WEIGHT } from './split.js';
+import type { Shard, Strategy } from './strategy.js';
 import { TwinSymmetry } from './symmetry.js';
 import { WakeupNode, insertWakeupSequence, type WakeupStep } from './wakeup-tree.js';
 
-/** Why a run was cut short. */
-type Cut = 'sleep-blocked' | 'infeasible' | 'redundant';
+/** Why a run was cut short ('elsewhere': its leaf of the top belongs to another part of the search). */
+type Cut = 'sleep-blocked' | 'infeasible' | 'redundant' | 'elsewhere';
 
 export interface DporStats {
   /** Runs cut because every runnable task was asleep. */
@@ -71,11 +82,33 @@ export class OptimalDpor implements Strategy {
   private sleep: WakeupStep[] = [];
   private cut: Cut | null = null;
   private started = false;
-  private runs = 0;
+  private ownership = new LeafOwnership(null);
+  /** Leaves of the tree's top met so far (split.ts). */
+  private leaves = 0;
+  /** The current run's leaf: its ordinal (-1 until the run reaches it), its first decision below the top, and the run's place in it. */
+  private leaf = -1;
+  private leafPosition = Infinity;
+  private runInLeaf = 0;
+  /** Whether this part of the search explores the current leaf. */
+  private owned = true;
 
-  /** `symmetry`: explore one execution of each set that differ only by swapping twins (default true). */
-  constructor(options: { symmetry?: boolean } = {}) {
+  private readonly splitWeight: number;
+
+  /**
+   * `symmetry`: explore one execution of each set that differ only by swapping
+   * twins (default true); `splitWeight`: where the tree's top ends (split.ts;
+   * 1: no top, the algorithm alone, which cannot be split).
+   */
+  constructor(options: { symmetry?: boolean; splitWeight?: number } = {}) {
     this.symmetry = options.symmetry === false ? null : new TwinSymmetry(this.events);
+    this.splitWeight = options.splitWeight ?? SPLIT_WEIGHT;
+    this.root.weight = 1;
+  }
+
+  /** Explores only the leaves of the tree's top this shard owns (split.ts; the top ends at the constructor's splitWeight). */
+  shardBy(shard: Shard): this {
+    this.ownership = new LeafOwnership(shard);
+    return this;
   }
 
   /** The groups of twins the reduction treated as interchangeable (comms), if any. */
@@ -88,16 +121,37 @@ export class OptimalDpor implements Strategy {
   }
 
   runCounts(): boolean {
-    return this.cut === null;
+    this.settleLeaf();
+    return this.owned;
   }
 
   runOrder(): number[] {
-    return [this.runs];
+    this.settleLeaf();
+    return [this.leaf, this.runInLeaf];
+  }
+
+  /** A run that ended (or was cut) in the top without reaching a leaf is a leaf of its own. */
+  private settleLeaf(): void {
+    if (this.leaf < 0) this.enterLeaf(this.position);
+  }
+
+  /** The decision at `position` is the path's first below the top: a new leaf, this part's or another's. */
+  private enterLeaf(position: number): void {
+    this.leaf = this.leaves++;
+    this.leafPosition = position;
+    this.runInLeaf = 0;
+    this.owned = this.ownership.owns(this.leaf);
+  }
+
+  /** The branch taken leaves the current leaf: the run meets its leaf afresh. */
+  private leaveLeaf(): void {
+    this.leaf = -1;
+    this.leafPosition = Infinity;
+    this.owned = true;
   }
 
   beginRun(): boolean {
     this.position = 0;
-    this.runs++;
     if (!this.started) {
       this.started = true;
       return true;
@@ -132,6 +186,13 @@ export class OptimalDpor implements Strategy {
     }
     this.symmetry?.notice(enabled);
     const parent = this.nodeAt(i);
+    // The first decision below the top: the run's leaf, this part's to explore or another's.
+    if (this.leaf < 0 && !(parent.weight < this.splitWeight)) this.enterLeaf(i);
+    if (!this.owned) return this.cutShort('elsewhere');
+    if (parent.weight < this.splitWeight && !parent.expanded && !this.expand(parent, enabled, kernel)) {
+      this.checkGatesCanOpen(enabled, i);
+      return this.cutShort('sleep-blocked');
+    }
     const planned = parent.children[0];
     if (planned) {
       const task = enabled.find((t) => t.uid === planned.uid);
@@ -149,14 +210,34 @@ export class OptimalDpor implements Strategy {
       return task;
     }
     const running = kernel.running;
-    const free = (t: Task): boolean => !this.asleep(t.uid) && !this.gated(t.uid);
-    const next = running && enabled.includes(running) && free(running) ? running : enabled.find(free);
+    const next = running && enabled.includes(running) && this.free(running) ? running : enabled.find((t) => this.free(t));
     if (!next) {
       this.checkGatesCanOpen(enabled, i);
       return this.cutShort('sleep-blocked');
     }
     this.take(i, parent.addChild(next.uid));
     return next;
+  }
+
+  /** Whether task `t` may be chosen by default here: not asleep, not held back by a twin. */
+  private free(t: Task): boolean {
+    return !this.asleep(t.uid) && !this.gated(t.uid);
+  }
+
+  /**
+   * Makes every free task a child of `parent`, a node of the tree's top met
+   * for the first time (the running one first, as a default choice would);
+   * false if none is free.
+   */
+  private expand(parent: WakeupNode, enabled: readonly Task[], kernel: Kernel): boolean {
+    const running = kernel.running;
+    const free = enabled.filter((t) => this.free(t));
+    if (free.length === 0) return false;
+    const first = running && free.includes(running) ? running : free[0]!;
+    const weight = parent.weight * free.length;
+    for (const t of [first, ...free.filter((t) => t !== first)]) parent.addChild(t.uid).weight = weight;
+    parent.expanded = true;
+    return true;
   }
 
   /** Whether task `uid`'s next step waits for an earlier twin's (symmetry.ts). */
@@ -197,7 +278,9 @@ export class OptimalDpor implements Strategy {
   }
 
   endRun(outcome: RunOutcome, kernel: Kernel): void {
-    if (outcome.kind === 'pruned') return;
+    this.settleLeaf();
+    if (!this.owned) return;
+    if (outcome.kind === 'pruned') return this.countCut();
     const blocked: BlockedEvent[] = [];
     for (const task of kernel.tasks) {
       // A twin held back by its gate races with nothing: the earlier twin's own blocked step stands for it.
@@ -232,6 +315,8 @@ export class OptimalDpor implements Strategy {
     this.symmetry?.truncated();
     this.replayLength = i;
     this.branchExplored = explored;
+    if (i < this.leafPosition) this.leaveLeaf();
+    else this.runInLeaf++;
     this.sleep = [...this.sleepBefore[i]!, ...explored];
     return true;
   }
@@ -259,10 +344,14 @@ export class OptimalDpor implements Strategy {
 
   private cutShort(why: Cut): null {
     this.cut = why;
-    if (why === 'sleep-blocked') this.stats.sleepBlocked++;
-    else if (why === 'infeasible') this.stats.infeasible++;
-    else this.stats.redundant++;
     return null;
+  }
+
+  /** Counts the current run's cut, once its leaf says the run is this part's. */
+  private countCut(): void {
+    if (this.cut === 'sleep-blocked') this.stats.sleepBlocked++;
+    else if (this.cut === 'infeasible') this.stats.infeasible++;
+    else if (this.cut === 'redundant') this.stats.redundant++;
   }
 
   /**

@@ -2,7 +2,9 @@
  * Parallel exploration: the shards of one search run in worker threads (a
  * piscina pool, one worker per shard), and their results merge into exactly
  * the result of one search. Each worker loads the scenario from its source
- * (scenario-source.ts).
+ * (scenario-source.ts). The workers of a systematic search (DPOR, exhaustive,
+ * bounded) share one claim per leaf of the tree's top (split.ts), so a worker
+ * done with a big subtree takes the next leaf nobody has taken.
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -16,6 +18,8 @@ export interface ShardTask {
   source: ScenarioSource;
   options: WorkerOptions;
   shard: { index: number; count: number };
+  /** One Int32 per leaf of the tree's top, shared by the search's workers (Shard.claims). */
+  claims: SharedArrayBuffer;
   /**
    * Receives one message when the search is interrupted (the worker then
    * stops between runs, keeping what it found); sends each failure as the
@@ -36,6 +40,9 @@ export interface WorkersControl {
   heartbeat?: () => Int32Array | null;
 }
 
+/** Leaves the workers claim (4 MiB of claims); a tree with more gives the rest out by leaf % workers. */
+const CLAIMED_LEAVES = 1 << 20;
+
 /** Searches the shards in worker threads. */
 export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(),
   { signal, onFailure, heartbeat }: WorkersControl = {}): Promise<SearchResult> {
@@ -45,12 +52,13 @@ export async function searchInWorkers(source: ScenarioSource, options: WorkerOpt
   }
   const pool = new Piscina({ filename: new URL('./search-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
   const channels = Array.from({ length: workers }, () => new MessageChannel());
+  const claims = new SharedArrayBuffer(CLAIMED_LEAVES * Int32Array.BYTES_PER_ELEMENT);
   const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));
   signal?.addEventListener('abort', stopAll, { once: true });
   for (const c of channels) c.port1.on('message', (found: FoundFailure) => onFailure?.(found));
   try {
     const parts = await Promise.all(channels.map((channel, index) => pool.run(
-      { source, options, shard: { index, count: workers }, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,
+      { source, options, shard: { index, count: workers }, claims, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,
       { transferList: [channel.port2] },
     ) as Promise<SearchResult>));
     return mergeSearches(parts);

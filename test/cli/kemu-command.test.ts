@@ -60,9 +60,9 @@ describe('kemu', () => {
     const capped = await kemu('run', 'qi-zero-count', '--kernel', 'v6.12', '--max-schedules', '10');
     expect(capped.code).toBe(0);
     expect(capped.text).toContain('A limit (--max-schedules) ended the search after 10 schedules, not exhaustion: "no failure" covers only the schedules run.');
-    expect(capped.text).toMatch(/^! qi-zero-count on v6\.12 — dpor: 10 schedules, NOT exhausted \(stopped: schedule limit\), no failure/m);
+    expect(capped.text).toMatch(/^! qi-zero-count on v6\.12 — dpor: 10 schedules( \(\+[\d,]+ cut short as redundant\))?, NOT exhausted \(stopped: schedule limit\), no failure/m);
     const whole = await kemu('run', 'qi-zero-count', '--kernel', 'v6.12');
-    expect(whole.text).toMatch(/^✓ qi-zero-count on v6\.12 — dpor: [\d,]+ schedules, space exhausted, no failure/m);
+    expect(whole.text).toMatch(/^✓ qi-zero-count on v6\.12 — dpor: [\d,]+ schedules( \(\+[\d,]+ cut short as redundant\))?, space exhausted, no failure/m);
     expect(whole.text).not.toContain('A limit');
   });
 

@@ -4,8 +4,12 @@
  * failure signatures and the same final states; on small programs DPOR must
  * also run exactly one schedule per equivalence class (optimality), which is
  * checked by replaying each schedule DPOR ran and naming its class.
+ *
+ * DPOR runs on every program in each of EXPLORER_SPLITS: as a user runs it,
+ * without the tree's top (the wakeup-tree algorithm alone), and split into
+ * shards whose results merge (split.ts), which must all agree alike.
  */
-import { explore } from '../../src/explore/index.js';
+import { finishSearch, mergeSearches, search, type ExploreOptions } from '../../src/explore/index.js';
 import type { Task } from '../../src/kernel/index.js';
 import { enumerate, type Enumeration } from './enumerate.js';
 import { finalState } from './final-state.js';
@@ -35,12 +39,30 @@ export interface ExplorerSide {
   error: unknown;
 }
 
+/** One way of running the explorer under test. */
+export interface ExplorerSplit {
+  /** As a mismatch report names it. */
+  readonly label: string;
+  /** ExploreOptions.splitWeight (undefined: the default). */
+  readonly splitWeight?: number;
+  /** Shards searched apart and merged (1: one search). */
+  readonly shards: number;
+}
+
+export const EXPLORER_SPLITS: readonly ExplorerSplit[] = [
+  { label: 'DPOR as a user runs it', shards: 1 },
+  { label: 'DPOR without the tree\'s top (splitWeight 1: the wakeup-tree algorithm alone)', splitWeight: 1, shards: 1 },
+  { label: 'DPOR in 3 shards, merged (splitWeight 4)', splitWeight: 4, shards: 3 },
+];
+
 /** Both sides' findings on a program whose enumeration finished, and what differs between them (nothing, when they agree). */
 export interface Comparison {
   readonly kind: 'agree' | 'mismatch';
   readonly differences: readonly Difference[];
   readonly reference: Enumeration;
+  /** The explorer as the first split that disagrees ran it (the first split when all agree). */
   readonly explorer: ExplorerSide;
+  readonly split: ExplorerSplit;
   /** What the enumeration's runs exercised. */
   readonly used: ReadonlySet<Primitive>;
 }
@@ -53,14 +75,14 @@ function comms(tasks: readonly Task[]): Map<number, string> {
   return new Map(tasks.map((t) => [t.pid, t.comm]));
 }
 
-/** Runs DPOR on the program as a user would; with `classes`, also names the class of every schedule it ran. */
-async function runExplorer(program: Program, options: CompareOptions, classes: boolean): Promise<ExplorerSide> {
+/** Runs DPOR on the program split as `split` says; with `classes`, also names the class of every schedule it ran. */
+async function runExplorer(program: Program, options: CompareOptions, split: ExplorerSplit, classes: boolean): Promise<ExplorerSide> {
   const side: ExplorerSide = { schedules: 0, exhausted: false, failures: new Set(), finalStates: new Map(), classes: null, error: null };
   const { scenario, state } = interpret(program);
   const schedules: { pids: readonly number[]; text: string }[] = [];
   try {
-    const result = await explore(scenario, {
-      strategy: 'dpor', shrink: false, maxSchedules: options.cap, lockdep: { enabled: false },
+    const explore: ExploreOptions = {
+      strategy: 'dpor', shrink: false, maxSchedules: options.cap, lockdep: { enabled: false }, splitWeight: split.splitWeight,
       onRunEnd: (kernel, outcome, schedule) => {
         if (outcome.kind === 'pruned') return;
         const text = (): string => {
@@ -71,7 +93,12 @@ async function runExplorer(program: Program, options: CompareOptions, classes: b
         if (!side.finalStates.has(final)) side.finalStates.set(final, text());
         if (classes) schedules.push({ pids: [...schedule], text: text() });
       },
-    });
+    };
+    const parts = [];
+    for (let index = 0; index < split.shards; index++) {
+      parts.push(await search(scenario, split.shards === 1 ? explore : { ...explore, shard: { index, count: split.shards } }));
+    }
+    const result = await finishSearch(scenario, mergeSearches(parts), explore);
     side.schedules = result.schedules;
     side.exhausted = result.exhausted;
     for (const f of result.failures) side.failures.add(f.signature);
@@ -156,7 +183,13 @@ export async function compareProgram(program: Program, options: CompareOptions):
     },
   });
   if (!enumeration.exhausted) return { kind: 'skipped', schedules: enumeration.schedules };
-  const explorer = await runExplorer(program, options, enumeration.schedules <= options.optimalityLimit);
-  const found = differences(enumeration, explorer);
-  return { kind: found.length > 0 ? 'mismatch' : 'agree', differences: found, reference: enumeration, explorer, used };
+  let first: Comparison | null = null;
+  for (const split of EXPLORER_SPLITS) {
+    const explorer = await runExplorer(program, options, split, enumeration.schedules <= options.optimalityLimit);
+    const found = differences(enumeration, explorer);
+    const verdict: Comparison = { kind: found.length > 0 ? 'mismatch' : 'agree', differences: found, reference: enumeration, explorer, split, used };
+    if (verdict.kind === 'mismatch') return verdict;
+    first ??= verdict;
+  }
+  return first!;
 }

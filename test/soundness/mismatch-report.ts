@@ -27,7 +27,7 @@ const signatures = (failures: ReadonlySet<string>): Map<string, null> => new Map
 export function mismatchReport(program: Program, mismatch: Comparison): string {
   const { reference, explorer } = mismatch;
   const sections = [
-    'The explorer (DPOR) disagrees with unreduced enumeration:',
+    `The explorer (${mismatch.split.label}) disagrees with unreduced enumeration:`,
     ...mismatch.differences.map((d) => `  - ${d.text}`),
     '',
     'Program:',

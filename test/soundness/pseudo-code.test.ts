@@ -3,7 +3,7 @@
  * numbered pseudo-code, and each finding marked with the side that has it.
  */
 import { expect, test } from 'vitest';
-import type { Comparison } from './compare.js';
+import { EXPLORER_SPLITS, type Comparison } from './compare.js';
 import { mismatchReport } from './mismatch-report.js';
 import type { Program } from './program.js';
 import { pseudoCode } from './pseudo-code.js';
@@ -43,9 +43,11 @@ test('a mismatch report marks each finding with its side, and a schedule for the
     differences: [{ kind: 'missed final states', text: 'final states the explorer missed: 1 of 2' }],
     reference: { schedules: 6, exhausted: true, failures: new Set(['warn:t1_op3:WARN_ON']), finalStates: new Map([['A', 'swapper/0 t1×2'], ['B', 'swapper/0 t2 t1']]), classes: new Map() },
     explorer: { schedules: 1, exhausted: true, failures: new Set(), finalStates: new Map([['A', 'swapper/0 t1×2']]), classes: null, error: null },
+    split: EXPLORER_SPLITS[2]!,
     used: new Set(),
   };
   const report = mismatchReport(program, comparison);
+  expect(report).toContain('The explorer (DPOR in 3 shards, merged (splitWeight 4)) disagrees');
   expect(report).toContain('  - final states the explorer missed: 1 of 2');
   expect(report).toContain('  enumerator  warn:t1_op3:WARN_ON');
   expect(report).toContain('  both        A\n  enumerator  B\n              reached by: swapper/0 t2 t1');
