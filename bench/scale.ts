@@ -4,6 +4,7 @@
  * and the memory a long exploration keeps (peak RSS over a million schedules).
  */
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { explore, search, type ExploreOptions, type SearchResult } from '../src/explore/index.js';
 import { searchInWorkers } from '../src/explore/parallel.js';
 import builtin from '../catalog/builtin.js';
@@ -88,6 +89,35 @@ export async function benchParallel(request: TargetRequest, options: ExploreOpti
     scenario: `${request.name}${params} ${request.kernel}`, strategy: one!.strategy, schedules: one!.schedules, oneThreadMs, workers, workersMs,
     oneThreadCpuMs: median(cpus[0]), workersCpuMs: median(cpus[1]), speedup: oneThreadMs / workersMs, repeats, sameResult,
   };
+}
+
+/** A loop of integer work a thread runs for about half a second on this machine. */
+const BUSY_LOOP = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  let x = 1;
+  for (let i = 0; i < workerData; i++) x = (x * 1103515245 + 12345) % 2147483647;
+  parentPort.postMessage(x);
+`;
+
+async function busyThreads(threads: number, iterations: number): Promise<number> {
+  const t = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise<void>((done, fail) => {
+    const worker = new Worker(BUSY_LOOP, { eval: true, workerData: iterations });
+    worker.once('message', () => void worker.terminate().then(() => done()));
+    worker.once('error', fail);
+  })));
+  return performance.now() - t;
+}
+
+/**
+ * How much CPU the machine gives two busy threads at once, against one alone:
+ * 2 when two cores are free, 1 when the two share one. A worker speedup can
+ * be no better; the bench prints it beside the speedup.
+ */
+export async function benchTwoThreads(iterations = 100_000_000, repeats = 3): Promise<number> {
+  const factors: number[] = [];
+  for (let i = 0; i < repeats; i++) factors.push((2 * (await busyThreads(1, iterations))) / (await busyThreads(2, iterations)));
+  return median(factors);
 }
 
 /** Live heap: after a full collection (the bench runs node with --expose-gc; without it, the current heap). */

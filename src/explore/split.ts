@@ -21,7 +21,7 @@
 import type { Shard } from './strategy.js';
 
 /** Weight at which the top of the tree ends: at least this many leaves once the tree branches that much. */
-export const SPLIT_WEIGHT = 1_048_576;
+export const SPLIT_WEIGHT = 65_536;
 
 /** Decides, leaf by leaf, whether this part of the search explores it. */
 export class LeafOwnership {

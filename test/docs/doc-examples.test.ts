@@ -7,7 +7,9 @@
  *   tests (`kunitTest`, `test`) declares them here, and they must pass.
  *   ```ts fragment blocks (an excerpt of a function) are left out.
  * - In ```sh blocks, each `npx kemu …` / `npm start [-s] -- …` command runs
- *   in-process against the built-in catalog and must end with 0 or 1 (no
+ *   in-process against the built-in catalog (one with `--workers`, whose
+ *   threads need compiled code, as the compiled command in a process of its
+ *   own) and must end with 0 or 1 (no
  *   usage or internal error); `<token>` stands for the token `kemu run`
  *   prints for the same target, --html/--trace/--ftrace files go to a
  *   temporary directory, and so does what `> FILE` sends a command's output
@@ -24,6 +26,7 @@
  *   (test/package/docs-show-the-consumer.test.ts keeps the files shown equal
  *   to the project's).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,7 +35,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { terminalOutput } from '../../src/cli/output.js';
-import { BUILTIN, kemu } from '../support/run-kemu.js';
+import { buildKemu } from '../support/built-kemu.js';
+import { BUILTIN, kemu, type KemuRun } from '../support/run-kemu.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -109,6 +113,12 @@ function writtenFiles(arg: string, written: readonly string[]): string[] {
   return matched.length > 0 ? matched.map((f) => join(outDir, f)) : [arg];
 }
 
+/** Runs the compiled command in a process of its own: worker threads load compiled JavaScript. */
+function compiled(argv: string[]): Pick<KemuRun, 'code' | 'text' | 'errors'> {
+  const run = spawnSync(process.execPath, [buildKemu('doc-examples'), ...argv], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: run.status ?? -1, text: run.stdout, errors: run.stderr };
+}
+
 describe('sh examples', () => {
   for (const block of all.filter((b) => b.info === 'sh')) {
     const written: string[] = [];
@@ -124,7 +134,7 @@ describe('sh examples', () => {
           argv = argv.map((a) => (a === '<token>' ? token : a));
         }
         argv = argv.flatMap((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? [join(outDir, a)] : writtenFiles(a, written)));
-        const { code, text, errors } = await kemu(argv);
+        const { code, text, errors } = argv.includes('--workers') ? compiled(argv) : await kemu(argv);
         expect(errors).not.toMatch(/internal error|^kemu: /m);
         expect([0, 1]).toContain(code);
         if (output) {
