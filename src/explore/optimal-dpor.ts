@@ -280,7 +280,12 @@ export class OptimalDpor implements Strategy {
   endRun(outcome: RunOutcome, kernel: Kernel): void {
     this.settleLeaf();
     if (!this.owned) return;
-    if (outcome.kind === 'pruned') return this.countCut();
+    if (outcome.kind === 'pruned') {
+      this.countCut();
+      // A leaf of the top starts with a sleep set and no wakeup tree, so its first runs can end with every
+      // task asleep; their races are reversed as source-DPOR reverses those of every execution it explores.
+      if (this.cut !== 'sleep-blocked') return;
+    }
     const blocked: BlockedEvent[] = [];
     for (const task of kernel.tasks) {
       // A twin held back by its gate races with nothing: the earlier twin's own blocked step stands for it.

@@ -18,6 +18,10 @@ const findings: [name: string, program: Program][] = [
   // t3 is spawned onto t1's CPU: t1's steps wait for that CPU only once t3 exists, and the spawn records nothing they conflict with.
   ['a child spawned onto another task\'s CPU (classes never run)',
     { tasks: [{ cpu: 2, ops: [{ kind: 'xchg', loc: 'x', value: 1 }] }, { ops: [{ kind: 'spawn', child: { cpu: 2, ops: [{ kind: 'spin', lock: 0, irqsave: false, body: [] }, { kind: 'cmpxchg', loc: 'x', expected: 0, value: 1 }] } }, { kind: 'bug', equals: 0 }] }] }],
+  // t2 and t3 share CPU 2. Split at weight 4, the leaf below "t1 starts, then t2" begins with t1 asleep; its default run
+  // (t2 takes s0 and spins, t3 cannot run) ends with every task asleep, and only that run's races lead to "t3 first".
+  ['a leaf of the tree\'s top whose first run ends with every task asleep (missed final states, split)',
+    { tasks: [{ ops: [{ kind: 'xchg', loc: 'y', value: 1 }] }, { ops: [{ kind: 'spin', lock: 0, irqsave: false, body: [{ kind: 'spin', lock: 0, irqsave: false, body: [] }] }, { kind: 'xchg', loc: 'y', value: 1 }] }, { cpu: 2, ops: [{ kind: 'read', loc: 'y' }, { kind: 'write', loc: 'dma0', value: 1 }] }] }],
 ];
 
 describe('programs the differential campaign found', () => {
