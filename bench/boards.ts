@@ -4,8 +4,10 @@
  * shows up as a figure.
  */
 import { search } from '../src/explore/index.js';
-import type { BoardEntry } from '../src/machine/catalog.js';
+import { assembleCatalog } from '../src/machine/plugin.js';
 import builtin from '../catalog/builtin.js';
+
+const BUILTIN = new URL('../catalog/builtin.js', import.meta.url).href;
 
 export interface BoardCostRow {
   board: string;
@@ -19,7 +21,10 @@ export interface BoardCostRow {
 
 export async function benchBoards(names = ['omap4', 'omap4-dsp', 'exynos', 'msm-like', 'mt8183-like', 'intel-2drhd']): Promise<BoardCostRow[]> {
   const rows: BoardCostRow[] = [];
-  for (const board of names.map((n) => builtin.boards?.find((b) => b.name === n)).filter((b): b is BoardEntry => b !== undefined)) {
+  const catalog = assembleCatalog([{ source: BUILTIN, plugin: builtin }]);
+  for (const name of names) {
+    const board = await catalog.boards.find((b) => b.name === name)?.load();
+    if (!board) throw new Error(`the built-in catalog has no board ${name}`);
     for (const variant of board.variants) {
       const t0 = performance.now();
       const result = await search(board.boot(variant));

@@ -4,21 +4,28 @@
  * and the memory a long exploration keeps (peak RSS over a million schedules).
  */
 import { availableParallelism } from 'node:os';
-import { explore, search, type ExploreOptions } from '../src/explore/index.js';
+import { Worker } from 'node:worker_threads';
+import { explore, search, type ExploreOptions, type SearchResult } from '../src/explore/index.js';
 import { searchInWorkers } from '../src/explore/parallel.js';
 import builtin from '../catalog/builtin.js';
 import { assembleCatalog } from '../src/machine/plugin.js';
-import { resolveTarget } from '../src/cli/targets.js';
+import { resolveTarget, type TargetRequest } from '../src/cli/targets.js';
 import { workerSource } from '../src/cli/worker-target.js';
 
 export interface ParallelFigures {
   scenario: string;
   strategy: string;
   schedules: number;
+  /** Wall time, medians of the repeats. */
   oneThreadMs: number;
   workers: number;
   workersMs: number;
+  /** CPU time of the whole process (every thread), medians of the repeats. */
+  oneThreadCpuMs: number;
+  workersCpuMs: number;
+  /** oneThreadMs / workersMs. */
   speedup: number;
+  repeats: number;
   sameResult: boolean;
 }
 
@@ -36,25 +43,81 @@ export interface MemoryFigures {
 const BUILTIN = new URL('../catalog/builtin.js', import.meta.url).href;
 
 /** A built-in board's or scenario's scenario, as the command resolves it. */
-function builtinScenario(name: string, variant: string | undefined) {
-  return resolveTarget(assembleCatalog([{ source: BUILTIN, plugin: builtin }]), { name, kernel: variant }).scenario;
+async function builtinScenario(request: TargetRequest) {
+  return (await resolveTarget(assembleCatalog([{ source: BUILTIN, plugin: builtin }]), request)).scenario;
 }
 
-/** One thread against worker threads on the same exploration: random runs of the VT-d 0-count race on v6.12. */
-export async function benchParallel(name = 'qi-zero-count', variant = 'v6.12', runs = 250_000): Promise<ParallelFigures> {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
+/** The explorations the parallel bench times: random runs of the VT-d race, and DPOR over every class with four CPUs. */
+export const PARALLEL_CASES: readonly { request: TargetRequest; options: ExploreOptions }[] = [
+  { request: { name: 'qi-zero-count', kernel: 'v6.12' }, options: { strategy: { kind: 'random', seed: 1, runs: 250_000 }, shrink: false } },
+  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false } },
+];
+
+/**
+ * One thread against worker threads on the same exploration, each timed
+ * `repeats` times (wall and CPU, medians), with a check that the merged
+ * result equals the single one.
+ */
+export async function benchParallel(request: TargetRequest, options: ExploreOptions, repeats = 3): Promise<ParallelFigures> {
   const workers = Math.max(2, Math.min(availableParallelism(), 4));
-  const options = { strategy: { kind: 'random', seed: 1, runs }, maxSchedules: runs, shrink: false } as const satisfies ExploreOptions;
-  const t0 = performance.now();
-  const one = await search(builtinScenario(name, variant), options);
-  const oneThreadMs = performance.now() - t0;
-  const t1 = performance.now();
-  const many = await searchInWorkers(workerSource([BUILTIN], { name, kernel: variant }), options, workers);
-  const workersMs = performance.now() - t1;
-  const essence = (r: typeof one) => JSON.stringify([r.schedules, r.pruned, r.found.map((f) => [f.signature, f.token, f.preemptions, f.occurrences])]);
+  const scenario = await builtinScenario(request);
+  const walls: [number[], number[]] = [[], []];
+  const cpus: [number[], number[]] = [[], []];
+  const essence = (r: SearchResult) => JSON.stringify([r.schedules, r.pruned, r.found.map((f) => [f.signature, f.token, f.preemptions, f.occurrences])]);
+  let one: SearchResult | null = null;
+  let sameResult = true;
+  for (let i = 0; i < repeats; i++) {
+    let [t, c] = [performance.now(), cpuMs()];
+    one = await search(scenario, options);
+    walls[0].push(performance.now() - t);
+    cpus[0].push(cpuMs() - c);
+    [t, c] = [performance.now(), cpuMs()];
+    const many = await searchInWorkers(workerSource([BUILTIN], request), options, workers);
+    walls[1].push(performance.now() - t);
+    cpus[1].push(cpuMs() - c);
+    sameResult &&= essence(one) === essence(many);
+  }
+  const [oneThreadMs, workersMs] = [median(walls[0]), median(walls[1])];
+  const params = request.params ? ` ${Object.entries(request.params).map(([k, v]) => `${k} ${String(v)}`).join(' ')}` : '';
   return {
-    scenario: `${name} ${variant}`, strategy: one.strategy, schedules: one.schedules, oneThreadMs, workers, workersMs,
-    speedup: oneThreadMs / workersMs, sameResult: essence(one) === essence(many),
+    scenario: `${request.name}${params} ${request.kernel}`, strategy: one!.strategy, schedules: one!.schedules, oneThreadMs, workers, workersMs,
+    oneThreadCpuMs: median(cpus[0]), workersCpuMs: median(cpus[1]), speedup: oneThreadMs / workersMs, repeats, sameResult,
   };
+}
+
+/** A loop of integer work a thread runs for about half a second on this machine. */
+const BUSY_LOOP = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  let x = 1;
+  for (let i = 0; i < workerData; i++) x = (x * 1103515245 + 12345) % 2147483647;
+  parentPort.postMessage(x);
+`;
+
+async function busyThreads(threads: number, iterations: number): Promise<number> {
+  const t = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise<void>((done, fail) => {
+    const worker = new Worker(BUSY_LOOP, { eval: true, workerData: iterations });
+    worker.once('message', () => void worker.terminate().then(() => done()));
+    worker.once('error', fail);
+  })));
+  return performance.now() - t;
+}
+
+/**
+ * How much CPU the machine gives two busy threads at once, against one alone:
+ * 2 when two cores are free, 1 when the two share one. A worker speedup can
+ * be no better; the bench prints it beside the speedup.
+ */
+export async function benchTwoThreads(iterations = 100_000_000, repeats = 3): Promise<number> {
+  const factors: number[] = [];
+  for (let i = 0; i < repeats; i++) factors.push((2 * (await busyThreads(1, iterations))) / (await busyThreads(2, iterations)));
+  return median(factors);
 }
 
 /** Live heap: after a full collection (the bench runs node with --expose-gc; without it, the current heap). */
@@ -69,7 +132,7 @@ export async function benchMemory(schedules = 1_000_000): Promise<MemoryFigures>
   let rssAt100k = 0;
   let heapAt100k = 0;
   let runs = 0;
-  await explore(builtinScenario('lost-update', undefined), {
+  await explore(await builtinScenario({ name: 'lost-update' }), {
     strategy: { kind: 'random', seed: 1, runs: schedules }, shrink: false,
     onRunEnd: () => {
       runs++;

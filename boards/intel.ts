@@ -13,7 +13,7 @@
  * probing the PCI bus: "Adding to iommu group N"), then the PCI drivers bind
  * (device_initcall), each device taking its group's default domain.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../src/inversify.js';
 import { dev_info } from '../src/base/device.js';
 import { defineBoard, type Board } from '../src/machine/board.js';
 import { initcall, type Initcall } from '../src/machine/initcall.js';

@@ -9,7 +9,7 @@
  * The auxdata platform data it attaches (ti-sysc and PRM callbacks) is not
  * modelled.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../src/inversify.js';
 import { initcall, type Initcall } from '../src/machine/initcall.js';
 import { INITCALL } from '../src/machine/tokens.js';
 import type { DeviceTree } from '../firmware/of/device-node.js';

@@ -5,7 +5,7 @@
  * links their directories (v6.5: iommu/, gpu/, media/, remoteproc/,
  * memory/), which is the order of their initcalls within a level.
  */
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from '../src/inversify.js';
 import type { OfDeviceId } from '../src/base/driver.js';
 import type { DriverEntry } from '../src/machine/catalog.js';
 import { PROBE_LOCKING_VARIANTS } from '../src/iommu/variants.js';

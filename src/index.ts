@@ -9,7 +9,7 @@ export * from './explore/index.js';
 export * from './report/index.js';
 export { KemuError, type KemuErrorKind } from './kernel/errors.js';
 // The inversify kemu composes machines with: one copy, so a user's modules load into kemu's containers.
-export { ContainerModule, inject, injectable } from 'inversify';
+export { ContainerModule, inject, injectable } from './inversify.js';
 export { defineBoard, type Board, type BoardSpec } from './machine/board.js';
 export { bootScenario, composeMachine, kernel_init, kernelModules } from './machine/machine.js';
 export { initcall, INITCALL_LEVELS, type Initcall, type InitcallLevel } from './machine/initcall.js';

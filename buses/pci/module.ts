@@ -4,7 +4,7 @@
  * board's host bridges at subsys_initcall (where acpi_pci_root_init scans the
  * root buses on x86).
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import type { BusType } from '../../src/base/bus.js';
 import { IOMMU_BUS } from '../../src/iommu/tokens.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

@@ -3,7 +3,7 @@
  * driver_init() does before the initcalls), and the bus as one of the IOMMU
  * core's iommu_buses[].
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import type { BusType } from '../../src/base/bus.js';
 import { IOMMU_BUS } from '../../src/iommu/tokens.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

@@ -6,7 +6,7 @@
  * children, in turn, nested under its parent's device lock. Clocks and
  * runtime PM are not modelled.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { ENODEV } from '../../src/kernel/errno.js';
 import { dev_dbg } from '../../src/base/device.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

@@ -12,7 +12,7 @@
  * idle modes and quirks are not modelled; nor is the bus notifier that adds
  * child clock aliases.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_set_drvdata } from '../../src/base/device.js';
 import { RunLocal } from '../../src/base/run-local.js';
 import { EINVAL, EPROBE_DEFER } from '../../src/kernel/errno.js';

@@ -7,7 +7,7 @@
  * Marek Szyprowski's hang report. The G-Scaler (drivers/media) is a second,
  * one-SysMMU client.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_info } from '../../src/base/device.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';
 import { INITCALL } from '../../src/machine/tokens.js';

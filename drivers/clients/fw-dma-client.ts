@@ -8,7 +8,7 @@
  * of kemu's own. The device's fetch itself is not modelled: that an address
  * is wrong shows when the unmap goes through other DMA ops than the map.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_info, type Device } from '../../src/base/device.js';
 import { DelayedWork, schedule_delayed_work, type WorkStruct } from '../../src/base/workqueue.js';
 import { dma_map_single, dma_unmap_single, DMA_MAPPING_ERROR } from '../../src/iommu/dma-mapping.js';

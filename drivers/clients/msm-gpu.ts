@@ -6,7 +6,7 @@
  * variants that assert the device lock on the IOMMU probe path WARN, as on
  * Marek's RB5 in next-20230817.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_info, put_device } from '../../src/base/device.js';
 import { EPROBE_DEFER, ENODEV } from '../../src/kernel/errno.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

@@ -6,7 +6,7 @@
  * drivers register at device_initcall; drivers/memory links after
  * drivers/iommu, so the IOMMU's first probe finds the larbs unbound and defers.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_err, dev_info, put_device } from '../../src/base/device.js';
 import { EINVAL, EPROBE_DEFER } from '../../src/kernel/errno.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

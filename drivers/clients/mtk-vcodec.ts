@@ -5,7 +5,7 @@
  * platform_dma_configure → of_iommu_configure → mtk_iommu_of_xlate and the
  * replayed probe. It defers until the IOMMU has registered.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_info, type Device } from '../../src/base/device.js';
 import { iommu_group_get, iommu_group_put } from '../../src/iommu/iommu.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

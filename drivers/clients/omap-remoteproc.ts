@@ -3,7 +3,7 @@
  * shape), reduced to what the IOMMU cares about: a platform driver for the DSP
  * and IPU nodes, behind one or two MMUs, probed through platform_dma_configure.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { dev_info, type Device } from '../../src/base/device.js';
 import { iommu_group_get, iommu_group_put } from '../../src/iommu/iommu.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';

@@ -8,7 +8,7 @@
  * The table object goes through the binary writer and reader, so a board
  * written in TypeScript is checked exactly as a firmware table would be.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { RunLocal } from '../../src/base/run-local.js';
 import { SUBSYSTEM, type Subsystem } from '../../src/machine/tokens.js';
 import { encodeDmarTable, parseDmarTable, type acpi_table_dmar, type DmarTableSpec } from './dmar-table.js';

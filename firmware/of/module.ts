@@ -3,7 +3,7 @@
  * of_platform_default_populate_init at arch_initcall_sync, and the variant's
  * of_iommu_configure() (of-iommu.ts).
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { initcall, type Initcall } from '../../src/machine/initcall.js';
 import { bindingFor } from '../../src/machine/kernel-variants.js';
 import { INITCALL, KERNEL_VARIANT, SUBSYSTEM, type Subsystem } from '../../src/machine/tokens.js';

@@ -16,7 +16,7 @@
  * The lock around the parse and which probe the replay calls are the IOMMU
  * core's injected IommuFwLocking, as the variant binds it.
  */
-import { injectable } from 'inversify';
+import { injectable } from '../../src/inversify.js';
 import type { Device } from '../../src/base/device.js';
 import { driver_deferred_probe_check_state } from '../../src/base/dd.js';
 import { dev_dbg } from '../../src/base/device.js';

@@ -14,6 +14,8 @@ import type { Output } from './output.js';
 import { notValidatedNote } from './present.js';
 import { requestShape, targetCommand, type TargetRequest } from './targets.js';
 import { EXIT_FAILURE_FOUND, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
+import type { FoundFailure } from '../explore/explore.js';
+import type { RunWatch } from './watch.js';
 
 /**
  * The `where` of each row: the chain's first and last functions, and the
@@ -89,27 +91,33 @@ function lockMarks(r: BisectRow): Map<number, string> {
   return marks;
 }
 
-/** The command that replays a row's failure: the board as `request` named it, with every option that shaped its runs. */
-function replayLine(board: BoardEntry, request: TargetRequest, r: BisectRow): string {
-  return `${targetCommand('replay', request, board.name, r.variant)} ${r.failure!.token}`;
+/** The command that replays a token of `variant`: the board as `request` named it, with every option that shaped its runs. */
+function replayCommand(board: BoardEntry, request: TargetRequest, variant: string, token: string): string {
+  return `${targetCommand('replay', request, board.name, variant)} ${token}`;
 }
+
+/** The command that replays a row's failure. */
+const replayLine = (board: BoardEntry, request: TargetRequest, r: BisectRow): string => replayCommand(board, request, r.variant, r.failure!.token);
 
 /** A row is healthy when it boots and every probe bound. */
 const healthy = (r: BisectRow) => r.outcome === 'boots' && r.failures.length === 0;
 
 /**
  * Explores `board` (what `request` resolved to, shaped by its run shape) on
- * each of its variants and the plug-in variants patching them, and prints
- * the table; an interrupt (`signal`) ends it early with the rows so far.
+ * each of its variants and the plug-in variants patching them, each watched
+ * by `watch`, and prints the table; an interrupt (`signal`) ends it early
+ * with the rows so far.
  */
-export async function runBisect(out: Output, board: BoardEntry, request: TargetRequest, json: boolean, signal?: AbortSignal): Promise<number> {
+export async function runBisect(out: Output, board: BoardEntry, request: TargetRequest, json: boolean, watch: RunWatch, signal?: AbortSignal): Promise<number> {
   const shape = requestShape(request);
   const rows: BisectRow[] = [];
   const variants = withPatchedVariants(board.variants);
   for (const variant of variants) {
     if (signal?.aborted) break;
     out.progress(`bisect ${board.name}: exploring the boot on ${variant}…`);
-    rows.push(...(await bisectBoard(board, { variants: [variant], lockdep: shape.lockdep, maxSteps: shape.maxSteps, signal })));
+    watch.runs({ ...request, kernel: variant });
+    const onFailure = (f: FoundFailure) => watch.found(`${variant}: ${f.signature}`, replayCommand(board, request, variant, f.token));
+    rows.push(...(await bisectBoard(board, { variants: [variant], lockdep: shape.lockdep, maxSteps: shape.maxSteps, signal, onFailure })));
   }
   out.endProgress();
   const left = variants.slice(rows.length);

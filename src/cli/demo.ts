@@ -11,8 +11,9 @@ import type { Catalog } from '../machine/catalog.js';
 import type { Output } from './output.js';
 import { summaryLine } from './present.js';
 import { resolveTarget } from './targets.js';
+import { resolvedRequest, type RunWatch } from './watch.js';
 
-export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
+export async function runDemo(catalog: Catalog, out: Output, watch: RunWatch): Promise<number> {
   const c = out.color;
   const stories = catalog.demo;
   out.print(c.bold('kemu — exploring interleavings of emulated kernel code to find real hangs'));
@@ -22,9 +23,10 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
     out.print();
     out.print(c.bold(c.cyan(`━━ ${i + 1}/${stories.length}  ${story.title} ━━`)));
     out.print(story.intro);
-    const buggy = resolveTarget(catalog, { name: story.buggy.name, kernel: story.buggy.variant });
+    const buggy = await resolveTarget(catalog, { name: story.buggy.name, kernel: story.buggy.variant });
     out.print();
     out.print(c.bold(`Exploring ${buggy.label}…`));
+    watch.runs(resolvedRequest(buggy));
     const found = await explore(buggy.scenario, { stopOnFirstFailure: true });
     const failure = found.failures.find((f) => f.report.fatal) ?? found.failures[0];
     if (!failure) {
@@ -41,9 +43,10 @@ export async function runDemo(catalog: Catalog, out: Output): Promise<number> {
       }
       out.print(c.dim(`replay it: ${buggy.replayCommand(failure.token)}`));
     }
-    const fixed = resolveTarget(catalog, { name: story.fixed.name, kernel: story.fixed.variant });
+    const fixed = await resolveTarget(catalog, { name: story.fixed.name, kernel: story.fixed.variant });
     out.print();
     out.print(c.bold(`Exploring ${fixed.label}…`));
+    watch.runs(resolvedRequest(fixed));
     const verified = await explore(fixed.scenario);
     const clean = verified.failures.length === 0 && verified.exhausted;
     out.print(clean ? c.green(`✓ ${summaryLine(verified)}: every schedule is clean`) : c.red(`✗ ${summaryLine(verified)}`));

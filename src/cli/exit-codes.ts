@@ -10,6 +10,8 @@ export const EXIT_FAILURE_FOUND = 1;
 export const EXIT_USAGE = 2;
 /** kemu itself failed (a bug in kemu, not in the modelled kernel): the message asks for a report. */
 export const EXIT_INTERNAL = 3;
+/** The watchdog stopped a task that ran --watchdog seconds without a scheduling point (an endless loop in model code): what was found up to then has been printed. */
+export const EXIT_WATCHDOG = 4;
 /** Interrupted (Ctrl-C, 128 + SIGINT): what was found up to then has been printed. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -19,4 +21,12 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    a failure was found (or the replayed schedule fails)
   2    bad usage or bad input
   3    internal error in kemu (please report it, with the command line)
+  4    stopped by the watchdog: a task ran --watchdog seconds without a
+       scheduling point (a loop kemu cannot preempt); what was found
+       before it was printed
   130  interrupted (Ctrl-C); the partial result was printed`;
+
+/** What the command says on an internal error (EXIT_INTERNAL): that it is kemu's bug, and the stack to report. */
+export function internalErrorMessage(error: unknown): string {
+  return `kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`;
+}

@@ -7,6 +7,11 @@
 import { EXIT_INTERRUPTED } from './exit-codes.js';
 import type { Output } from './output.js';
 
+/** A failure found but not yet shrunk, as the last words of a command that quits early print it. */
+export function unshrunk(signature: string, replayCommand: string): string {
+  return `${signature}: ${replayCommand} (not shrunk)`;
+}
+
 /** Where interrupts come from: the process's SIGINT, or a test's stand-in. */
 export interface InterruptSource {
   /** Calls `listener` on each interrupt until the returned function is called. */

@@ -6,30 +6,31 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KemuError } from '../kernel/errors.js';
-import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type SearchResult } from '../explore/explore.js';
-import { searchInWorkers } from '../explore/parallel.js';
+import { finishSearch, mergeSearches, replay, runOnce, search, type ExploreOptions, type FoundFailure, type SearchResult } from '../explore/explore.js';
 import type { ExploreProgress, ExploreResult } from '../explore/result.js';
 import type { Shard, StrategySpec } from '../explore/strategy.js';
 import type { Catalog } from '../machine/catalog.js';
 import { kernelVariants } from '../machine/kernel-variants.js';
+import { flagName, type Parameters } from '../machine/parameters.js';
 import { terminalOutput, type Output } from './output.js';
 import { explorationJson, presentExploration, presentRun, runJson } from './present.js';
 import { requestShape, resolveBoard, resolveTarget, type Target } from './targets.js';
+import { DEFAULT_WATCHDOG_SECONDS, resolvedRequest, runWatch, type CommandSupervisor } from './watch.js';
 import { firmwareOptions, targetRequest, type TargetFlags } from './target-options.js';
 import { commandPlugins, loadCatalog } from './plugins.js';
 import { workerSource } from './worker-target.js';
 import { ftraceFile } from './ftrace-file.js';
-import { runDemo } from './demo.js';
-import { runBisect } from './bisect.js';
-import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { interruptibly, sigint, type InterruptSource, type Interruptible } from './interrupt.js';
-import { readShardFile, shardFileOf } from './shard-file.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE_FOUND, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, internalErrorMessage } from './exit-codes.js';
+import { interruptibly, sigint, unshrunk, type InterruptSource, type Interruptible } from './interrupt.js';
+import { addParameterOptions, givenParameters, namedTarget } from './parameter-options.js';
 import { checkViews, chosenFailure, writeViews } from './views.js';
 import { kemuVersion } from './version.js';
 
-/** What the command needs from its surroundings besides its output: where Ctrl-C comes from. */
+/** What the command needs from its surroundings besides its output: where Ctrl-C comes from, and who watches its runs. */
 export interface CommandEnv {
   interrupts: InterruptSource;
+  /** The main thread, when the command runs in a worker thread under its watchdog (supervisor.ts); absent in the main thread. */
+  supervisor?: CommandSupervisor;
 }
 
 interface ExploreFlags extends TargetFlags {
@@ -50,6 +51,8 @@ interface ExploreFlags extends TargetFlags {
   shard?: Shard;
   workers?: number;
   ftrace?: string;
+  symmetry?: boolean;
+  watchdog: number;
 }
 
 function positiveInt(value: string): number {
@@ -84,42 +87,61 @@ function strategyOf(flags: ExploreFlags, fallback: StrategySpec): StrategySpec {
   }
 }
 
-async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, { signal, lastWords }: Interruptible): Promise<number> {
+/**
+ * The strategy a split exploration (--shard, --workers) uses: the default
+ * search's stages are budgeted over the whole search, so split it is DPOR over
+ * everything, its last stage.
+ */
+function splitStrategy(spec: StrategySpec, split: boolean): StrategySpec {
+  const kind = typeof spec === 'string' ? spec : spec.kind;
+  return split && kind === 'default' ? 'dpor' : spec;
+}
+
+async function exploreTarget(out: Output, catalog: Catalog, target: Target, flags: ExploreFlags, env: CommandEnv, { signal, lastWords }: Interruptible): Promise<number> {
   checkViews(flags);
   const shape = requestShape(target.request);
+  const resolved = resolvedRequest(target);
+  const watch = runWatch(env.supervisor, flags.watchdog, catalog);
+  watch.runs(resolved);
+  const split = flags.shard !== undefined || (flags.workers !== undefined && flags.workers > 1);
   const options: ExploreOptions = {
-    strategy: strategyOf(flags, target.strategy),
+    strategy: splitStrategy(strategyOf(flags, target.strategy), split),
     maxSchedules: flags.maxSchedules ?? (flags.strategy === undefined ? target.maxSchedules : undefined),
     maxSteps: shape.maxSteps,
     timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
     stopOnFirstFailure: flags.first,
     lockdep: shape.lockdep,
+    symmetry: flags.symmetry,
   };
+  const onFailure = (f: FoundFailure) => watch.found(f.signature, target.replayCommand(f.token));
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
     `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
-    const result = await search(target.scenario, { ...options, shard: flags.shard, signal });
+    const { shardFileOf } = await import('./shard-file.js');
+    const result = await search(target.scenario, { ...options, shard: flags.shard, onFailure, signal });
     out.print(JSON.stringify(shardFileOf(target, flags.shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
   let found: SearchResult;
   if (flags.workers !== undefined && flags.workers > 1) {
     out.progress(`exploring ${target.label} in ${flags.workers} worker threads…`);
+    const { searchInWorkers } = await import('../explore/parallel.js');
     try {
-      found = await searchInWorkers(workerSource(catalog.sources, { ...target.request, kernel: target.variant || undefined }), options, flags.workers, signal);
+      found = await searchInWorkers(workerSource(catalog.sources, resolved), options, flags.workers,
+        { signal, onFailure, heartbeat: () => watch.heartbeat(resolved) });
     } finally {
       out.endProgress();
     }
   } else {
     try {
-      found = await search(target.scenario, { ...options, onProgress: progress, signal });
+      found = await search(target.scenario, { ...options, onProgress: progress, onFailure, signal });
     } finally {
       out.endProgress();
     }
   }
   // A second Ctrl-C while the findings are shrunk and replayed quits, but not before printing their tokens.
   lastWords(() => {
-    for (const f of found.found) out.error(`${f.signature}: ${target.replayCommand(f.token)} (not shrunk)`);
+    for (const f of found.found) out.error(unshrunk(f.signature, target.replayCommand(f.token)));
   });
   return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
 }
@@ -134,8 +156,9 @@ function presentResult(out: Output, target: Target, result: ExploreResult, flags
 }
 
 /** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
-async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags): Promise<number> {
+async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags, env: CommandEnv): Promise<number> {
   checkViews(flags);
+  const { readShardFile } = await import('./shard-file.js');
   const files = paths.map((path) => ({ path, ...readShardFile(path) }));
   const first = files[0]!;
   for (const f of files) {
@@ -146,8 +169,9 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
   if (missing.length > 0) throw new KemuError('bad-usage', `shards ${missing.map((i) => `${i + 1}/${first.shard.count}`).join(', ')} are missing`);
-  const target = resolveTarget(catalog, first.target.request);
+  const target = await resolveTarget(catalog, first.target.request);
   const shape = requestShape(target.request);
+  runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
   const merged = mergeSearches(files.map((f) => f.result));
   return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
 }
@@ -161,6 +185,9 @@ function deviceMutexOptions(command: Command): Command {
 }
 
 const detailOption = () => new Option('--detail <level>', 'timeline rows: the story (notes, locks, polls) or every step').choices(['story', 'ops']);
+
+const watchdogOption = () => new Option('--watchdog <seconds>', 'stop a task that runs this long without a scheduling point (an endless loop); 0: never')
+  .argParser(positiveInt).default(DEFAULT_WATCHDOG_SECONDS);
 
 const ftraceOption = (what: string) => new Option('--ftrace <file>', `write ${what} steps, locks, printk lines and probes as an ftrace-style text trace`);
 
@@ -176,14 +203,16 @@ function exploreOptions(command: Command): Command {
     .option('--max-steps <n>', 'steps allowed in one schedule', atLeastOne)
     .option('--time-limit <seconds>', 'stop after this long', positiveInt)
     .option('--first', 'stop at the first failure')
+    .option('--no-symmetry', 'dpor: explore apart schedules that differ only by swapping twin tasks')
     .option('--json', 'print the result as JSON')
     .option('--no-timeline', 'leave out the timeline of each failing schedule')
     .addOption(detailOption())
     .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
-    .option('--shard <i/n>', 'explore only shard i of n (not dpor) and print it as JSON for `kemu merge`', shardOf)
-    .option('--workers <n>', 'explore in n worker threads (not dpor)', atLeastOne);
+    .option('--shard <i/n>', 'explore only shard i of n and print it as JSON for `kemu merge` (the default search: as dpor)', shardOf)
+    .option('--workers <n>', 'explore in n worker threads (the default search: as dpor)', atLeastOne)
+    .addOption(watchdogOption());
 }
 
 /** The command, loading `plugins` (module URLs) and then the user's before any subcommand runs. */
@@ -198,20 +227,33 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .exitOverride();
   const load = (): string[] => program.opts<{ load?: string[] }>().load ?? [];
   let catalog!: Catalog;
-  program.hook('preAction', async () => {
+  /** The parameters of the scenario the command names, added to the command as options. */
+  let parameters: Parameters | undefined;
+  program.hook('preSubcommand', async (_program, command) => {
     catalog = await loadCatalog(commandPlugins(plugins, load(), process.cwd()));
+    if (!TARGET_COMMANDS.includes(command.name())) return;
+    // program.args: the command's name, then its arguments.
+    const name = namedTarget(catalog, command, program.args.slice(1));
+    parameters = (await catalog.scenarios.find((s) => s.name === name)?.load())?.parameters;
+    if (parameters) addParameterOptions(command, name!, parameters);
   });
+  const request = (name: string | undefined, flags: ExploreFlags) =>
+    targetRequest(name, flags, load(), givenParameters(parameters, flags));
 
   program.command('list')
     .description('list boards, scenarios and kernel variants')
     .argument('[what]', 'boards, scenarios or variants (default: all)')
     .option('--json', 'print as JSON')
-    .action((what: string | undefined, flags: { json?: boolean }) => {
+    .action(async (what: string | undefined, flags: { json?: boolean }) => {
       const variants = kernelVariants().map((v) => ({ name: v.name, summary: v.summary, ...(v.base ? { base: v.base } : {}) }));
-      const sections = { boards: catalog.boards, scenarios: catalog.scenarios, variants };
-      if (what !== undefined && !(what in sections)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
-      const wanted = what ? [what as keyof typeof sections] : (Object.keys(sections) as (keyof typeof sections)[]);
+      const kinds = ['boards', 'scenarios', 'variants'] as const;
+      if (what !== undefined && !(kinds as readonly string[]).includes(what)) throw new KemuError('unknown-name', `cannot list "${what}": use boards, scenarios or variants`);
+      const wanted = what ? [what as (typeof kinds)[number]] : kinds;
+      // Listing needs what each entry says of itself: every board and scenario is loaded.
+      const boards = wanted.includes('boards') ? await Promise.all(catalog.boards.map((e) => e.load())) : [];
+      const scenarios = wanted.includes('scenarios') ? await Promise.all(catalog.scenarios.map((e) => e.load())) : [];
       if (flags.json) {
+        const sections = { boards, scenarios: scenarios.map((e) => ({ ...e, parameters: parameterList(e.parameters) })), variants };
         out.print(JSON.stringify(Object.fromEntries(wanted.map((k) => [k, sections[k].map((e) => ({ ...e }))])), null, 2));
         return;
       }
@@ -219,11 +261,16 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
         out.print(out.color.bold(key));
         const rows = key === 'variants'
           ? variants.map((v) => [v.name, v.base ? `${v.summary} (patches ${v.base})` : v.summary])
-          : sections[key].map((e) => {
-            const entry = e as Catalog['boards'][number];
-            return [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-'];
-          });
+          : (key === 'boards' ? boards : scenarios).map((entry) =>
+            [entry.name, entry.summary, entry.variants.length ? entry.variants.join(' ') : '(any)', entry.defaultVariant || '-']);
         out.print(out.table(key === 'variants' ? ['variant', 'what it is'] : ['name', 'what it is', 'variants', 'default'], rows));
+        const parameterRows = key === 'scenarios' ? scenarios.flatMap((e) => parameterList(e.parameters).map((p) =>
+          [e.name, p.operand ? `${p.flag} ${p.operand}` : p.flag, typeof p.default === 'boolean' ? '-' : String(p.default), p.help])) : [];
+        if (parameterRows.length > 0) {
+          out.print();
+          out.print(out.color.bold('scenario parameters'));
+          out.print(out.table(['scenario', 'option', 'default', 'what it sets'], parameterRows));
+        }
         out.print();
       }
     });
@@ -232,13 +279,13 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .description('run a named scenario or board with its default exploration')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
     .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
-      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
+      async (session) => exploreTarget(out, catalog, await resolveTarget(catalog, request(name, flags)), flags, env, session))));
 
   exploreOptions(program.command('explore')
     .description('explore the interleavings of a scenario or a board boot with a chosen strategy')
     .argument('[name]', 'scenario or board (see `kemu list`); leave out with --dtb, --dts or --dmar'))
     .action(async (name: string | undefined, flags: ExploreFlags) => setExit(await interruptibly(env.interrupts, out,
-      (session) => exploreTarget(out, catalog, resolveTarget(catalog, targetRequest(name, flags, load())), flags, session))));
+      async (session) => exploreTarget(out, catalog, await resolveTarget(catalog, request(name, flags)), flags, env, session))));
 
   program.command('merge')
     .description('merge the results of `kemu explore … --shard i/n` into one (e.g. from a CI matrix)')
@@ -248,7 +295,8 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--trace <file>', 'write a failing schedule as a Chrome/Perfetto trace (see --failure)')
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n]', positiveInt)
-    .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags)));
+    .addOption(watchdogOption())
+    .action(async (paths: string[], flags: ExploreFlags) => setExit(await mergeShardFiles(out, catalog, paths, flags, env)));
 
   deviceMutexOptions(firmwareOptions(program.command('replay')
     .description('replay one schedule from its token: dmesg, reports and timeline')
@@ -262,10 +310,12 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--trace <file>', 'write the run as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the run as a self-contained timeline page')
     .addOption(ftraceOption('the run\'s'))
+    .addOption(watchdogOption())
     .action(async (first: string, second: string | undefined, flags: ExploreFlags) => {
       const [name, token] = second === undefined ? [undefined, first] : [first, second];
-      const target = resolveTarget(catalog, targetRequest(name, flags, load()));
+      const target = await resolveTarget(catalog, request(name, flags));
       checkViews(flags);
+      runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
       const ftrace = ftraceFile(flags.ftrace);
       const run = await replay(ftrace.scenario(target.scenario), token, requestShape(target.request));
       if (flags.json) out.print(JSON.stringify(runJson(target, run, token), null, 2));
@@ -285,9 +335,11 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .option('--trace <file>', 'write the boot as a Chrome/Perfetto trace')
     .option('--html <file>', 'write the boot as a self-contained timeline page')
     .addOption(ftraceOption('the boot\'s'))
+    .addOption(watchdogOption())
     .action(async (name: string | undefined, flags: ExploreFlags) => {
-      const target = resolveTarget(catalog, targetRequest(name, flags, load()), 'board');
+      const target = await resolveTarget(catalog, request(name, flags), 'board');
       checkViews(flags);
+      runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
       const ftrace = ftraceFile(flags.ftrace);
       const run = await runOnce(ftrace.scenario(target.scenario));
       if (flags.json) out.print(JSON.stringify(runJson(target, run, run.token), null, 2));
@@ -307,21 +359,35 @@ export function buildProgram(plugins: readonly string[], out: Output, setExit: (
     .description('explore a board\'s boot on every kernel variant it lists: boots (and how healthy), hangs or warns, and where')
     .argument('[board]', 'board (see `kemu list boards`); leave out with --dtb, --dts or --dmar')))
     .option('--json', 'print the rows as JSON')
+    .addOption(watchdogOption())
     .action(async (name: string | undefined, flags: ExploreFlags) => {
-      const request = targetRequest(name, flags, load());
-      const board = resolveBoard(catalog, request);
-      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, request, flags.json === true, signal)));
+      const asked = request(name, flags);
+      const board = await resolveBoard(catalog, asked);
+      const { runBisect } = await import('./bisect.js');
+      setExit(await interruptibly(env.interrupts, out, ({ signal }) => runBisect(out, board, asked, flags.json === true, runWatch(env.supervisor, flags.watchdog, catalog), signal)));
     });
 
   return program;
 }
+
+/** A scenario's parameters as `kemu list` shows them. */
+function parameterList(parameters: Parameters | undefined): { flag: string; operand: string | null; default: unknown; help: string }[] {
+  return Object.entries(parameters ?? {}).map(([name, p]) => ({ flag: flagName(name), operand: p.operand, default: p.default, help: p.help }));
+}
+
+/** The commands that name a board or scenario to run, and take a scenario's parameters. */
+const TARGET_COMMANDS = ['run', 'explore', 'replay'];
 
 /** Runs the command with `plugins` (module URLs) loaded before the user's; resolves to the exit code. */
 export async function main(argv: string[], plugins: readonly string[], out: Output = terminalOutput(), env: CommandEnv = { interrupts: sigint }): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram(plugins, out, (c) => (code = c), env);
   try {
-    if (argv.length === 0) return await runDemo(await loadCatalog(commandPlugins(plugins, [], process.cwd())), out);
+    if (argv.length === 0) {
+      const { runDemo } = await import('./demo.js');
+      const catalog = await loadCatalog(commandPlugins(plugins, [], process.cwd()));
+      return await runDemo(catalog, out, runWatch(env.supervisor, DEFAULT_WATCHDOG_SECONDS, catalog));
+    }
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (error) {
@@ -333,7 +399,7 @@ export async function main(argv: string[], plugins: readonly string[], out: Outp
       out.error(`kemu: ${error.message}`);
       return EXIT_USAGE;
     }
-    out.error(`kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`);
+    out.error(internalErrorMessage(error));
     return EXIT_INTERNAL;
   }
 }

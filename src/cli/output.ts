@@ -50,18 +50,16 @@ function fitLine(text: string, width: number): string {
   return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
-export function terminalOutput(terminal: Terminal = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Output {
-  const { stdout, stderr, env } = terminal;
+/** What stdout is, as far as formatting for it goes: a terminal (how wide) or not. */
+export type StdoutKind = Pick<NodeJS.WriteStream, 'isTTY' | 'columns'>;
+
+/** How text for `stdout` is formatted: colours, width and tables (what a worker thread formatting for the main thread's stdout needs). */
+export function outputFormat(stdout: StdoutKind, env: NodeJS.ProcessEnv): Pick<Output, 'color' | 'width' | 'table'> {
   const colorful = colorEnabled(env, stdout.isTTY === true);
-  const color = pc.createColors(colorful);
   const width = stdout.isTTY ? stdout.columns || 80 : undefined;
-  const progressOn = stderr.isTTY === true;
-  let progressShown = false;
   return {
-    color,
+    color: pc.createColors(colorful),
     width,
-    print: (text = '') => void stdout.write(`${text}\n`),
-    error: (text) => void stderr.write(`${text}\n`),
     table(head, rows) {
       const cells = rows.map((row) => row.map(String));
       const natural = head.map((h, i) => 2 + Math.max(visibleWidth(h), ...cells.map((r) => Math.max(...(r[i] ?? '').split('\n').map(visibleWidth)))));
@@ -73,6 +71,17 @@ export function terminalOutput(terminal: Terminal = { stdout: process.stdout, st
       for (const row of cells) t.push(row);
       return t.toString();
     },
+  };
+}
+
+export function terminalOutput(terminal: Terminal = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Output {
+  const { stdout, stderr, env } = terminal;
+  const progressOn = stderr.isTTY === true;
+  let progressShown = false;
+  return {
+    ...outputFormat(stdout, env),
+    print: (text = '') => void stdout.write(`${text}\n`),
+    error: (text) => void stderr.write(`${text}\n`),
     progress(text) {
       if (!progressOn) return;
       // One row only: a line that wraps leaves copies behind, since \r\x1b[K clears just the last row.

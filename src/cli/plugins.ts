@@ -5,8 +5,7 @@
  * (Catalog.sources), so a user's boards explore in parallel too.
  *
  * A TypeScript plug-in loads as it is where the runtime can import .ts (vitest,
- * a Node that strips types); otherwise through tsx, an optional peer
- * dependency, registered for this thread on first need.
+ * a Node that strips types); otherwise through tsx (import-module.ts).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KemuError } from '../kernel/errors.js';
 import type { Catalog } from '../machine/catalog.js';
 import { assembleCatalog, type LoadedPlugin } from '../machine/plugin.js';
+import { importModule } from '../explore/import-module.js';
 
 /** The names a config file may have, looked for in this order. */
 const CONFIG_FILES = ['kemu.config.js', 'kemu.config.mjs', 'kemu.config.ts', 'kemu.config.mts'] as const;
@@ -39,24 +39,6 @@ function pluginUrl(specifier: string, cwd: string): string {
   return url;
 }
 
-let tsxRegistered = false;
-
-async function importTypeScript(url: string): Promise<unknown> {
-  if (!tsxRegistered) {
-    let tsx: { register(): unknown };
-    try {
-      tsx = await import('tsx/esm/api');
-    } catch {
-      throw new KemuError('bad-usage', `cannot load plug-in ${fileURLToPath(url)}: it is TypeScript, and loading TypeScript ` +
-        'needs tsx next to kemu (npm install --save-dev tsx); or compile it to JavaScript');
-    }
-    tsx.register();
-    tsxRegistered = true;
-  }
-  // The failed plain import stays in the module map under its URL: import the module again under another.
-  return await import(`${url}?tsx`);
-}
-
 /** Where an error in a plug-in's code happened: a syntax error's `file:line` header, or the first stack frame. */
 function errorSite(error: Error): string {
   const lines = (error.stack ?? '').split('\n');
@@ -68,12 +50,7 @@ function errorSite(error: Error): string {
 async function importPlugin(url: string): Promise<LoadedPlugin> {
   let module: { default?: unknown };
   try {
-    try {
-      module = (await import(url)) as { default?: unknown };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-      module = (await importTypeScript(url)) as { default?: unknown };
-    }
+    module = (await importModule(url, 'plug-in')) as { default?: unknown };
   } catch (error) {
     if (KemuError.is(error)) throw error;
     const e = error instanceof Error ? error : new Error(String(error));

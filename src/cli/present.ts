@@ -93,11 +93,21 @@ export function notValidatedNote(notValidated: readonly string[]): string | null
     '--validate-device-mutex validates device mutexes';
 }
 
+/** The note a result ends with when symmetry reduction took twins as interchangeable. */
+export function twinsNote(twins: readonly string[][]): string | null {
+  if (twins.length === 0) return null;
+  const groups = twins.map((g) => `${g.slice(0, -1).join(', ')} and ${g[g.length - 1]}`).join('; ');
+  return `kemu: ${groups} run the same code on the same data (twins): each schedule stands for every swap of them; ` +
+    '--no-symmetry explores the swaps too';
+}
+
 export function presentExploration(out: Output, target: Target, result: ExploreResult, options: PresentOptions): void {
   const c = out.color;
   result.failures.forEach((f, i) => presentFailure(out, target, f, i, result.schedules, options));
   const note = notValidatedNote(result.notValidated);
   if (note) out.print(c.dim(note));
+  const twins = twinsNote(result.twins ?? []);
+  if (twins) out.print(c.dim(twins));
   if (result.pct) {
     const p = result.pct;
     out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps (twice the longest of ${CALIBRATION_RUNS} random runs); ` +
@@ -108,9 +118,18 @@ export function presentExploration(out: Output, target: Target, result: ExploreR
   if (result.stoppedBy === 'interrupted') {
     out.print(c.yellow(`Interrupted after ${plural(result.schedules, 'schedule')}: a partial result; ${result.failures.length === 0 ? '"no failure" proves nothing' : 'the space was not exhausted'}.`));
   }
+  const limit = LIMIT_FLAGS[result.stoppedBy];
+  if (limit) {
+    out.print(c.yellow(`A limit (${limit}) ended the search after ${plural(result.schedules, 'schedule')}, not exhaustion: ` +
+      `${result.failures.length === 0 ? '"no failure" covers only the schedules run' : 'the schedules not run may fail in other ways'}.`));
+  }
   const line = `${target.label} — ${summaryLine(result)}`;
-  out.print(result.failures.length === 0 && result.stoppedBy !== 'interrupted' ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`));
+  if (result.failures.length > 0 || result.stoppedBy === 'interrupted') out.print(c.red(`✗ ${line}`));
+  else out.print(limit ? c.yellow(`! ${line}`) : c.green(`✓ ${line}`));
 }
+
+/** The option behind each limit that can end a search before it is exhausted. */
+const LIMIT_FLAGS: Partial<Record<ExploreResult['stoppedBy'], string>> = { 'schedule-limit': '--max-schedules', 'time-limit': '--time-limit' };
 
 export function presentRun(out: Output, target: Target, run: CapturedRun, options: PresentOptions): void {
   out.print(renderDmesg(run, { release: target.variant }));
@@ -122,13 +141,18 @@ export function presentRun(out: Output, target: Target, run: CapturedRun, option
 
 /** The JSON form of one run (a replay or a boot): what ran, the token that replays it, and the run itself. */
 export function runJson(target: Target, run: CapturedRun, token: string): unknown {
-  return { target: { kind: target.kind, name: target.name, variant: target.variant }, token, replay: target.replayCommand(token), ...run };
+  return { target: targetJson(target), token, replay: target.replayCommand(token), ...run };
+}
+
+/** What ran, as JSON: the target, its variant and the scenario parameters given. */
+function targetJson(target: Target): unknown {
+  return { kind: target.kind, name: target.name, variant: target.variant, ...(target.request.params ? { params: target.request.params } : {}) };
 }
 
 /** The JSON form of an exploration: data first, with the kernel-format text of each report alongside. */
 export function explorationJson(target: Target, result: ExploreResult): unknown {
   return {
-    target: { kind: target.kind, name: target.name, variant: target.variant },
+    target: targetJson(target),
     strategy: result.strategy, schedules: result.schedules, pruned: result.pruned, stepBounded: result.stepBounded,
     exhausted: result.exhausted, stoppedBy: result.stoppedBy, elapsedMs: Math.round(result.elapsedMs), pct: result.pct,
     lockdep: { notValidated: result.notValidated },

@@ -49,6 +49,8 @@ const targetRequest = z.object({
   firmware: z.object({ kind: z.enum(['dtb', 'dts', 'dmar']), path: z.string().min(1) }).optional(),
   load: z.array(z.string()).readonly().optional(),
   shape: runShape.optional(),
+  // Checked again by the scenario's declarations when merge resolves the target.
+  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.array(z.number()).readonly()])).readonly().optional(),
 }) satisfies z.ZodType<TargetRequest>;
 
 const shardFile = z.object({

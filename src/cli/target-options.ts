@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { firmwareRequest, type TargetRequest } from './targets.js';
 import { runShapeOf, type RunShapeFlags } from './run-shape.js';
+import type { GivenParameters } from '../machine/parameters.js';
 
 export interface TargetFlags extends RunShapeFlags {
   kernel?: string;
@@ -23,7 +24,7 @@ export function firmwareOptions(command: Command): Command {
     .option('--dmar <file>', 'an Intel VT-d machine from an ACPI DMAR table (e.g. a copy of /sys/firmware/acpi/tables/DMAR)');
 }
 
-/** The request of a command's name argument and flags, with the program's --load list. */
-export function targetRequest(name: string | undefined, flags: TargetFlags, load: readonly string[]): TargetRequest {
-  return { name, kernel: flags.kernel, firmware: firmwareRequest(flags), load, shape: runShapeOf(flags) };
+/** The request of a command's name argument and flags, with the program's --load list and the scenario parameters given. */
+export function targetRequest(name: string | undefined, flags: TargetFlags, load: readonly string[], params?: GivenParameters): TargetRequest {
+  return { name, kernel: flags.kernel, firmware: firmwareRequest(flags), load, shape: runShapeOf(flags), ...(params ? { params } : {}) };
 }

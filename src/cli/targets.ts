@@ -1,14 +1,15 @@
 /**
  * Resolving what the user named on the command line: a board (to boot) or a
- * scenario of the catalog, or a board made from a firmware file (--dtb,
- * --dts, --dmar), and a kernel variant it runs on. Unknown names are errors
- * that list what exists.
+ * scenario of the catalog with its parameters, or a board made from a
+ * firmware file (--dtb, --dts, --dmar), and a kernel variant it runs on. Only
+ * the entry named is loaded. Unknown names are errors that list what exists.
  */
 import { KemuError } from '../kernel/errors.js';
 import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
 import type { BoardEntry, Catalog, FirmwareKind } from '../machine/catalog.js';
 import { findVariant, runsOn } from '../machine/kernel-variants.js';
+import { parameterFlags, parameterValues, type GivenParameters } from '../machine/parameters.js';
 import { runShapeFlags, type RunShape } from './run-shape.js';
 
 /** What the command line asks for: plain data, so worker threads and `kemu merge` can resolve it again. */
@@ -22,13 +23,15 @@ export interface TargetRequest {
   readonly load?: readonly string[];
   /** The options that shape its runs (run-shape.ts), repeated by every command printed for it; absent: the defaults. */
   readonly shape?: RunShape;
+  /** The scenario's parameters the user gave (parameters.ts), repeated likewise; absent: the defaults. */
+  readonly params?: GivenParameters;
 }
 
 export interface Target {
   kind: 'board' | 'scenario';
   name: string;
   variant: string;
-  /** `omap4 on iommu-next-2023-08`, or just the name when the variant does not matter. */
+  /** `omap4 on iommu-next-2023-08`, `qi-zero-count --counts 1,1,0 on v6.12`, or just the name when the variant does not matter. */
   label: string;
   scenario: Scenario;
   /** How this target is explored when the user does not say. */
@@ -61,15 +64,15 @@ function known(catalog: Catalog): string {
   return [...catalog.boards.map((b) => `${b.name} (board)`), ...catalog.scenarios.map((s) => s.name)].join(', ');
 }
 
-/** The board a firmware file describes, made by the catalog's loader for its kind. */
-function firmwareBoard(catalog: Catalog, firmware: NonNullable<TargetRequest['firmware']>): BoardEntry {
+/** The board a firmware file describes, made by the catalog's loader for its kind with every driver of the catalog. */
+async function firmwareBoard(catalog: Catalog, firmware: NonNullable<TargetRequest['firmware']>): Promise<BoardEntry> {
   const loader = catalog.firmware.find((l) => l.kind === firmware.kind);
   if (!loader) throw new KemuError('bad-usage', `no loaded plug-in reads --${firmware.kind} files`);
-  return loader.board(firmware.path, catalog.drivers);
+  return loader.board(firmware.path, await Promise.all(catalog.drivers.map((d) => d.load())));
 }
 
 /** The board a request names: one of the catalog's, or the one its firmware file describes. */
-export function resolveBoard(catalog: Catalog, request: TargetRequest): BoardEntry {
+export async function resolveBoard(catalog: Catalog, request: TargetRequest): Promise<BoardEntry> {
   if (request.firmware) {
     if (request.name !== undefined) throw new KemuError('bad-usage', `--${request.firmware.kind} ${request.firmware.path} describes the board: leave out "${request.name}"`);
     return firmwareBoard(catalog, request.firmware);
@@ -77,15 +80,15 @@ export function resolveBoard(catalog: Catalog, request: TargetRequest): BoardEnt
   if (request.name === undefined) throw new KemuError('bad-usage', 'name a board, or give its firmware with --dtb, --dts or --dmar');
   const board = catalog.boards.find((b) => b.name === request.name);
   if (!board) throw new KemuError('unknown-name', `unknown board "${request.name}"; boards: ${catalog.boards.map((b) => b.name).join(', ') || 'none'}`);
-  return board;
+  return board.load();
 }
 
 /**
  * The command line that runs `verb` on what `request` asks for (`name` is the
  * board or scenario it resolved to) on kernel `variant`: `npx kemu <verb>`,
- * its `--load` modules, the name or the firmware flag, the kernel, and the
- * run-shape flags, so that a printed replay finds the same target and shapes
- * its run the same way.
+ * its `--load` modules, the name or the firmware flag, the kernel, the
+ * scenario's parameters and the run-shape flags, so that a printed replay
+ * finds the same target and shapes its run the same way.
  */
 export function targetCommand(verb: string, request: TargetRequest, name: string, variant: string): string {
   return [
@@ -93,15 +96,17 @@ export function targetCommand(verb: string, request: TargetRequest, name: string
     ...(request.load ?? []).map((spec) => `--load ${spec}`),
     request.firmware ? `--${request.firmware.kind} ${request.firmware.path}` : name,
     ...(variant ? [`--kernel ${variant}`] : []),
+    ...parameterFlags(request.params ?? {}),
     ...runShapeFlags(requestShape(request)),
   ].join(' ');
 }
 
-export function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'board' | 'any' = 'any'): Target {
+export async function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'board' | 'any' = 'any'): Promise<Target> {
   const name = request.name;
-  const scenario = want === 'any' && !request.firmware ? catalog.scenarios.find((s) => s.name === name) : undefined;
-  const board = scenario ? undefined : request.firmware || want === 'board' || catalog.boards.some((b) => b.name === name)
-    ? resolveBoard(catalog, request) : undefined;
+  const listed = want === 'any' && !request.firmware ? catalog.scenarios.find((s) => s.name === name) : undefined;
+  const board = listed ? undefined : request.firmware || want === 'board' || catalog.boards.some((b) => b.name === name)
+    ? await resolveBoard(catalog, request) : undefined;
+  const scenario = await listed?.load();
   const entry = board ?? scenario;
   if (!entry) {
     if (name === undefined) throw new KemuError('bad-usage', 'name a board or scenario, or give a board\'s firmware with --dtb, --dts or --dmar');
@@ -116,10 +121,12 @@ export function resolveTarget(catalog: Catalog, request: TargetRequest, want: 'b
   if (entry.variants.length > 0 && !runsOn(entry.variants, chosen)) {
     throw new KemuError('unknown-name', `${entry.name} does not run on kernel variant "${chosen}"; it runs on: ${entry.variants.join(', ')}`);
   }
+  const params = parameterValues(entry.name, scenario?.parameters ?? {}, request.params);
   const command = (verb: string): string => targetCommand(verb, request, entry.name, chosen);
+  const named = [entry.name, ...parameterFlags(request.params ?? {})].join(' ');
   return {
-    kind: board ? 'board' : 'scenario', name: entry.name, variant: chosen, label: chosen ? `${entry.name} on ${chosen}` : entry.name,
-    scenario: board ? board.boot(chosen) : scenario!.build(chosen),
+    kind: board ? 'board' : 'scenario', name: entry.name, variant: chosen, label: chosen ? `${named} on ${chosen}` : named,
+    scenario: board ? board.boot(chosen) : scenario!.build(chosen, params),
     strategy: entry.strategy ?? 'default',
     ...(board?.maxSchedules !== undefined ? { maxSchedules: board.maxSchedules } : {}),
     taskNames: scenario?.taskNames ?? {},

@@ -5,13 +5,13 @@
  * parallel exactly as they do in one thread.
  */
 import type { Scenario } from '../explore/run-schedule.js';
-import type { ScenarioSource } from '../explore/parallel.js';
+import type { ScenarioSource } from '../explore/scenario-source.js';
 import { loadCatalog } from './plugins.js';
 import { resolveTarget, type TargetRequest } from './targets.js';
 
 /** The scenario of `request` in the catalog of `sources` (see Catalog.sources). */
 export async function workerScenario(sources: readonly string[], request: TargetRequest): Promise<Scenario> {
-  return resolveTarget(await loadCatalog(sources), request).scenario;
+  return (await resolveTarget(await loadCatalog(sources), request)).scenario;
 }
 
 /** Where worker threads find the scenario of `request`. */

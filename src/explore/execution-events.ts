@@ -43,6 +43,8 @@ export interface ExecutionEvent {
   readonly uid: number;
   /** 1-based index among the task's events. */
   readonly index: number;
+  /** Position of the task's previous event (-1: this is its first). */
+  readonly previous: number;
   /** The step's accesses, one per object (the strongest kind), see access.ts. */
   readonly footprint: number[];
   /** The accesses of the step's operation alone (the code after it depends on what the operation returned). */
@@ -50,6 +52,29 @@ export interface ExecutionEvent {
   readonly clock: number[];
   /** Races in which this event is the second. */
   readonly races: Race[];
+  /** For a twin's step (symmetry.ts): the position of the write each footprint access saw last (-1: none); else null. */
+  readonly sources: number[] | null;
+}
+
+/** What the explorer recorded of one step, for ExecutionEvents.add. */
+export interface StepRecord {
+  readonly uid: number;
+  /** Everything the step touched, its operation's accesses first. */
+  readonly accesses: readonly number[];
+  /** How many of `accesses` are the operation's (the code after it depends on what it returned). */
+  readonly opAccesses: number;
+  /** Position of the step that spawned the task (-1: before the first step). */
+  readonly spawnedAt: number;
+  /** The task's own object: its spawn wrote it, its start reads it (an order, never a race). */
+  readonly taskObject: number;
+  /** The lock or completion the operation waited to take. */
+  readonly waitsOn: WaitedResource | null;
+  /** Set for the step of a poller woken from cpu_relax(). */
+  readonly parked: Parked | null;
+  /** Positions of events that must come first, beyond what the accesses order (symmetry.ts's gates). */
+  readonly after: readonly number[];
+  /** Record the step's sources (a twin's step). */
+  readonly withSources: boolean;
 }
 
 /** A step a blocked task could not take at the end of the run. */
@@ -72,18 +97,18 @@ export interface Parked {
   readonly pollBegan: number;
 }
 
+/** What the current path did to one object: the positions of its accesses, in order. */
 interface ObjectHistory {
-  /** Positions of every access that was not a read, in order. */
-  writes: number[];
-  /** Position of the last access that was not a read (-1: none). */
-  lastWrite: number;
-  lastWriteType: number;
-  /** Latest read of each task since the last write (index: uid; -1: none). */
-  readsSince: number[];
-  /** Position of the last acquisition. */
-  lastAcquire: number;
-  /** The acquisition the last release ended (when the last write is a release). */
-  releasedAcquire: number;
+  /** Positions of every access that was not a read. */
+  readonly writes: number[];
+  /** Their access types. */
+  readonly writeTypes: number[];
+  /** Positions of every read (or await). */
+  readonly reads: number[];
+}
+
+function isAcquisition(type: number): boolean {
+  return type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE;
 }
 
 /** Strength of an access kind when one step touches an object several ways: a write subsumes a read. */
@@ -111,9 +136,9 @@ function join(into: number[], other: readonly number[]): void {
 
 export class ExecutionEvents {
   readonly events: ExecutionEvent[] = [];
-  private history = new Map<number, ObjectHistory>();
-  /** Position of each task's latest event (index: uid). */
-  private lastOf: number[] = [];
+  private readonly histories = new Map<number, ObjectHistory>();
+  /** Position of each task's latest event (index: uid; -1: none). */
+  private readonly lastOf: number[] = [];
 
   get length(): number {
     return this.events.length;
@@ -131,56 +156,91 @@ export class ExecutionEvents {
     return (clock[e.uid] ?? 0) >= e.index;
   }
 
-  /** Keeps the first `n` events (the prefix the next run replays) and rebuilds the object histories for them. */
+  /** Keeps the first `n` events (the prefix the next run replays), undoing what the others added to the histories. */
   truncate(n: number): void {
-    this.events.length = n;
-    this.history = new Map();
-    this.lastOf = [];
-    for (let i = 0; i < n; i++) this.remember(i, this.events[i]!);
+    const { events, lastOf, histories } = this;
+    for (let p = events.length - 1; p >= n; p--) {
+      const event = events[p]!;
+      lastOf[event.uid] = event.previous;
+      for (const a of event.footprint) {
+        const h = histories.get(accessObject(a))!;
+        const type = accessType(a);
+        if (type === ACC_READ || type === ACC_AWAIT) {
+          h.reads.pop();
+        } else {
+          h.writes.pop();
+          h.writeTypes.pop();
+        }
+      }
+    }
+    events.length = n;
   }
 
-  /**
-   * Records the next event: task `uid` ran a step touching `accesses`;
-   * `spawnedAt` is the position of the step that spawned the task (-1: before
-   * the first step), and `taskObject` the task's own object (its spawn wrote
-   * it, its start reads it); the first `opAccesses` accesses are the
-   * operation's; `waitsOn` is the lock or completion the operation waited to
-   * take, and `parked` is set for the step of a poller woken from cpu_relax().
-   */
-  add(uid: number, accesses: readonly number[], opAccesses: number, spawnedAt: number, taskObject: number,
-    waitsOn: WaitedResource | null, parked: Parked | null): ExecutionEvent {
+  /** How many steps task `uid` has taken on the current path. */
+  stepsOf(uid: number): number {
+    const last = this.lastOf[uid] ?? -1;
+    return last >= 0 ? this.events[last]!.index : 0;
+  }
+
+  /** Position of task `uid`'s `index`-th step on the current path (it must have taken it). */
+  positionOf(uid: number, index: number): number {
+    let p = this.lastOf[uid] ?? -1;
+    while (p >= 0 && this.events[p]!.index > index) p = this.events[p]!.previous;
+    if (p < 0 || this.events[p]!.index !== index) throw new Error(`internal: task ${uid} has no step ${index} on the path`);
+    return p;
+  }
+
+  /** Records the next event, the step `step` describes. */
+  add(step: StepRecord): ExecutionEvent {
+    const { uid, accesses, opAccesses, spawnedAt, taskObject, waitsOn, parked, after } = step;
     const position = this.events.length;
     const footprint = reduceFootprint(accesses);
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : spawnedAt >= 0 ? this.events[spawnedAt]!.clock.slice() : [];
     const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
     clock[uid] = index;
-    let races = this.racesOf(uid, footprint, clock, taskObject);
-    races = races.filter((r) => this.couldGoFirst(r.first, uid, accesses, opAccesses, waitsOn, parked));
-    const event: ExecutionEvent = { uid, index, footprint, op: reduceFootprint(accesses.slice(0, opAccesses)), clock, races };
+    for (const p of after) join(clock, this.events[p]!.clock);
+    const sources = step.withSources ? footprint.map((a) => this.lastWriteTo(accessObject(a))) : null;
+    const races = this.racesOf(uid, footprint, clock, taskObject, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
+    const op = opAccesses === accesses.length ? footprint : reduceFootprint(accesses.slice(0, opAccesses));
+    const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races, sources };
     this.events.push(event);
     this.remember(position, event);
     return event;
   }
 
-  /** The step a blocked task could not take, with the races that could have let it go first. */
-  blocked(uid: number, footprint: readonly number[]): BlockedEvent {
+  /** Position of the last write to `object` on the path (-1: none). */
+  private lastWriteTo(object: number): number {
+    const writes = this.history(object)?.writes;
+    return writes !== undefined && writes.length > 0 ? writes[writes.length - 1]! : -1;
+  }
+
+  /**
+   * The step a blocked task could not take (its operation's accesses, and
+   * the lock or completion it waits to take), with the races that could have
+   * let it go first.
+   */
+  blocked(uid: number, footprint: readonly number[], waitsOn: WaitedResource | null): BlockedEvent {
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : [];
     clock[uid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
+    const reduced = reduceFootprint(footprint);
     const candidates: Race[] = [];
-    for (const a of reduceFootprint(footprint)) {
-      const h = this.history.get(accessObject(a));
-      if (h === undefined) continue;
+    for (const a of reduced) {
+      const h = this.history(accessObject(a));
+      if (h === undefined || h.writes.length === 0) continue;
       const type = accessType(a);
+      const lastWrite = h.writes[h.writes.length - 1]!;
       // It waits for a lock or its CPU, which another task's acquisition holds: that task could have been later.
-      if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && (h.lastWriteType === ACC_ACQUIRE || h.lastWriteType === ACC_TRY_ACQUIRE)) {
-        this.candidate(candidates, uid, h.lastWrite, -1);
+      if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && isAcquisition(h.writeTypes[h.writeTypes.length - 1]!)) {
+        this.candidate(candidates, uid, lastWrite, -1);
       }
       // It waits for a completion another waiter took.
-      else if (type === ACC_WRITE) this.candidate(candidates, uid, h.lastWrite, -1);
+      else if (type === ACC_WRITE) this.candidate(candidates, uid, lastWrite, -1);
     }
-    return { uid, footprint: reduceFootprint(footprint), clock, races: this.settle(candidates, clock) };
+    const open = this.unordered(candidates, clock);
+    const races = this.adjacent(open.filter((r) => this.couldGoFirst(r.first, uid, footprint, footprint.length, waitsOn, null)));
+    return { uid, footprint: reduced, clock, races };
   }
 
   /**
@@ -195,7 +255,7 @@ export class ExecutionEvents {
   private couldGoFirst(first: number, uid: number, accesses: readonly number[], opAccesses: number, waitsOn: WaitedResource | null, parked: Parked | null): boolean {
     if (parked) {
       for (const object of parked.watched) {
-        for (const w of this.history.get(object)?.writes ?? []) {
+        for (const w of this.history(object)?.writes ?? []) {
           if (w >= parked.pollBegan && w !== first && this.events[w]!.uid !== uid && !this.happensBefore(first, w)) return true;
         }
       }
@@ -216,12 +276,12 @@ export class ExecutionEvents {
    * write, `heldAtFirst` says.
    */
   private heldWhereMoved(object: number, first: number, owner: number | null, heldAtFirst: boolean): boolean {
-    const writes = this.history.get(object)?.writes ?? [];
-    for (let k = writes.length - 1; k >= 0; k--) {
-      const w = writes[k]!;
+    const h = this.history(object);
+    if (h === undefined) return heldAtFirst;
+    for (let k = h.writes.length - 1; k >= 0; k--) {
+      const w = h.writes[k]!;
       if (w === first || this.happensBefore(first, w)) continue;
-      const type = accessType(this.events[w]!.footprint.find((b) => accessObject(b) === object)!);
-      return (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) && this.events[w]!.uid !== owner;
+      return isAcquisition(h.writeTypes[k]!) && this.events[w]!.uid !== owner;
     }
     return heldAtFirst;
   }
@@ -232,48 +292,56 @@ export class ExecutionEvents {
     into.push({ first, via });
   }
 
-  /** Races of a new event with footprint `footprint`; joins every happens-before predecessor into `clock`. */
-  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number): Race[] {
+  /**
+   * Races of a new event with footprint `footprint` whose first event it could
+   * have gone before (`feasible`); joins every happens-before predecessor into `clock`.
+   */
+  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number, feasible: (first: number) => boolean): Race[] {
     const candidates: Race[] = [];
-    const edges: number[] = [];
+    let edges: number[] | null = null;
     for (const a of footprint) {
       const object = accessObject(a);
-      const h = this.history.get(object);
+      const h = this.history(object);
       if (h === undefined) continue;
       const type = accessType(a);
-      const w = h.lastWrite;
+      const { writes, writeTypes, reads } = h;
+      const last = writes.length - 1;
+      const w = last >= 0 ? writes[last]! : -1;
       if (w < 0 || this.events[w]!.uid === uid) {
         // no other task's write to race with
       } else if (object === taskObject) {
-        edges.push(w);
-      } else if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && h.lastWriteType === ACC_RELEASE) {
+        (edges ??= []).push(w);
+      } else if ((type === ACC_ACQUIRE || type === ACC_AWAIT) && writeTypes[last] === ACC_RELEASE) {
         // Could have gone before the acquisition the release ended (the race), not before the release (an edge).
-        const holder = h.releasedAcquire;
+        const holder = this.acquisitionBefore(h, last);
         if (holder >= 0 && this.events[holder]!.uid !== uid) this.candidate(candidates, uid, holder, w);
-        else edges.push(w);
+        else (edges ??= []).push(w);
       } else {
         this.candidate(candidates, uid, w, -1);
       }
       if (type !== ACC_READ && type !== ACC_AWAIT) {
-        const reads = h.readsSince;
-        for (let q = 0; q < reads.length; q++) {
-          const r = reads[q] ?? -1;
-          if (r >= 0 && q !== uid) this.candidate(candidates, uid, r, -1);
-        }
+        // Each other task's latest read since the last write (an earlier one is ordered before it).
+        for (let q = reads.length - 1; q >= 0 && reads[q]! > w; q--) this.candidate(candidates, uid, reads[q]!, -1);
       }
     }
-    for (const e of edges) join(clock, this.events[e]!.clock);
-    const races = this.settle(candidates, clock);
-    for (const r of races) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
-    return races;
+    if (edges !== null) for (const e of edges) join(clock, this.events[e]!.clock);
+    const open = this.unordered(candidates, clock);
+    for (const r of open) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
+    return this.adjacent(open.filter((r) => feasible(r.first)));
+  }
+
+  /** Position of the latest acquisition among an object's writes before index `before` (-1: none). */
+  private acquisitionBefore(h: ObjectHistory, before: number): number {
+    for (let k = before - 1; k >= 0; k--) if (isAcquisition(h.writeTypes[k]!)) return h.writes[k]!;
+    return -1;
   }
 
   /**
-   * Keeps the candidates that are races: not already ordered before `clock`
-   * (joining the release of an ordered lock race, which may order others),
-   * and not subsumed by another candidate that comes after them.
+   * The candidates not already ordered before `clock` (joining the release of
+   * an ordered lock race, which may order others).
    */
-  private settle(candidates: Race[], clock: number[]): Race[] {
+  private unordered(candidates: Race[], clock: number[]): Race[] {
+    if (candidates.length === 0) return candidates;
     let open = candidates;
     for (let changed = true; changed;) {
       changed = false;
@@ -287,7 +355,18 @@ export class ExecutionEvents {
       }
       open = still;
     }
-    return open.filter((f) => !open.some((s) => s !== f && this.subsumes(s, f)));
+    return open;
+  }
+
+  /**
+   * The races among reversible candidates: those no other comes between
+   * (subsumes). A candidate the second event could not have gone before
+   * subsumes nothing: its reversal cannot run, so the races it orders must
+   * be reversed themselves (a blocked step waiting for two things, the
+   * later holder's reversal still finds the earlier one held).
+   */
+  private adjacent(races: Race[]): Race[] {
+    return races.length < 2 ? races : races.filter((f) => !races.some((s) => s !== f && this.subsumes(s, f)));
   }
 
   /**
@@ -301,26 +380,27 @@ export class ExecutionEvents {
     return this.happensBefore(f.first, key) && !(f.via >= 0 && this.happensBefore(key, f.via));
   }
 
+  /** The object's history on the current path, or undefined if nothing ever touched the object. */
+  private history(object: number): ObjectHistory | undefined {
+    return this.histories.get(object);
+  }
+
   private remember(position: number, event: ExecutionEvent): void {
     this.lastOf[event.uid] = position;
     for (const a of event.footprint) {
       const object = accessObject(a);
-      let h = this.history.get(object);
+      let h = this.histories.get(object);
       if (h === undefined) {
-        h = { writes: [], lastWrite: -1, lastWriteType: ACC_WRITE, readsSince: [], lastAcquire: -1, releasedAcquire: -1 };
-        this.history.set(object, h);
+        h = { writes: [], writeTypes: [], reads: [] };
+        this.histories.set(object, h);
       }
       const type = accessType(a);
       if (type === ACC_READ || type === ACC_AWAIT) {
-        h.readsSince[event.uid] = position;
-        continue;
+        h.reads.push(position);
+      } else {
+        h.writes.push(position);
+        h.writeTypes.push(type);
       }
-      if (type === ACC_RELEASE) h.releasedAcquire = h.lastAcquire;
-      if (type === ACC_ACQUIRE || type === ACC_TRY_ACQUIRE) h.lastAcquire = position;
-      h.writes.push(position);
-      h.lastWrite = position;
-      h.lastWriteType = type;
-      h.readsSince.length = 0;
     }
   }
 }

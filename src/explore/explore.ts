@@ -13,6 +13,7 @@ import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
 import { PctSearch, mergePctStats, pctBound, type PctStats } from './pct.js';
 import { RandomWalk } from './random-walk.js';
 import { ReplayChooser } from './replay.js';
+import { SPLIT_WEIGHT } from './split.js';
 import type { CapturedRun, ExploreProgress, ExploreResult, Failure, StopReason } from './result.js';
 import { runSchedule, type RunSettings, type Scenario } from './run-schedule.js';
 import { ScheduleRecorder } from './schedule.js';
@@ -26,12 +27,25 @@ export interface ExploreOptions {
   strategy?: StrategySpec;
   /** Stop after this many schedules (default: no limit; a search a limit stops says so in stoppedBy). */
   maxSchedules?: number;
-  /** Steps allowed in one schedule (default 20,000). */
+  /** Steps allowed in one schedule (default DEFAULT_MAX_STEPS, 20,000). */
   maxSteps?: number;
   /** Stop after this much wall-clock time. */
   timeLimitMs?: number;
   /** Stop at the first failure (default false: collect every distinct failure). */
   stopOnFirstFailure?: boolean;
+  /**
+   * Explore one execution of each set that differ only by swapping twins
+   * (tasks spawned with SpawnOptions.twinOf), for DPOR (default true; see
+   * docs/explorer.md, "Symmetric tasks").
+   */
+  symmetry?: boolean;
+  /**
+   * Where the top of a systematic search's tree ends (split.ts): the product
+   * of the alternatives above a decision. The default suits every search; the
+   * parts of a sharded search must all use the same. 1 gives DPOR without a
+   * top (the algorithm alone), which cannot be sharded.
+   */
+  splitWeight?: number;
   /** Shrink each failing schedule towards fewer preemptions (default true). */
   shrink?: boolean;
   lockdep?: LockdepOptions;
@@ -39,9 +53,11 @@ export interface ExploreOptions {
   faults?: FaultPlan;
   /** Called about twice a second on long explorations. */
   onProgress?: (progress: ExploreProgress) => void;
-  /** Called after every run with its final state (for tools and tests that compare outcomes). */
-  onRunEnd?: (kernel: Kernel, outcome: RunOutcome) => void;
-  /** Explore only this shard's deterministic share (see mergeSearches). Not for DPOR. */
+  /** Called when the search meets a failure it had not seen, with that schedule's token (unshrunk): findings survive a search that is stopped. */
+  onFailure?: (found: FoundFailure) => void;
+  /** Called after every counted run with its final state and its schedule, the pid of each step (for tools and tests that compare outcomes). */
+  onRunEnd?: (kernel: Kernel, outcome: RunOutcome, schedule: readonly number[]) => void;
+  /** Explore only this shard's share (split.ts, mergeSearches). Not for the default search. */
   shard?: Shard;
   /** Checked between runs: once aborted, the search stops as 'interrupted' and keeps what it found (Ctrl-C in the CLI). */
   signal?: AbortSignal;
@@ -50,10 +66,11 @@ export interface ExploreOptions {
 /** Throws unless explorations with this strategy can be split into shards (or run in worker threads). */
 export function assertShardable(spec: StrategySpec, shard?: Shard): void {
   const kind = typeof spec === 'string' ? spec : spec.kind;
-  if (kind === 'dpor' || kind === 'default' || kind === 'replay') {
-    throw new KemuError('bad-usage', `the ${kind} strategy cannot be sharded` + (kind !== 'replay'
-      ? ': its alternatives come from races found in other parts of the tree; shard exhaustive, bounded, random or pct instead' : ''));
+  if (kind === 'default') {
+    throw new KemuError('bad-usage', 'the default strategy cannot be sharded: its stages are budgeted over the whole search; ' +
+      'shard dpor (every class of schedules), exhaustive, bounded, random or pct instead');
   }
+  if (kind === 'replay') throw new KemuError('bad-usage', 'the replay strategy cannot be sharded: it runs one schedule');
   if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
     throw new KemuError('bad-usage', `shard ${shard.index + 1}/${shard.count} does not exist: shards are numbered 1 to the count`);
   }
@@ -71,19 +88,21 @@ function atLeastOne(what: string, value: number | undefined): void {
   }
 }
 
-function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undefined): Strategy {
+function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undefined, symmetry: boolean, splitWeight: number): Strategy {
   const s = typeof spec === 'string' ? { kind: spec } : spec;
   atLeastOne('maxSteps', maxSteps);
   if (s.kind === 'pct') atLeastOne('PCT depth', (s as { depth?: number }).depth);
   if (s.kind === 'pct' || s.kind === 'random') atLeastOne('runs', (s as { runs?: number }).runs);
+  atLeastOne('splitWeight', splitWeight);
   if (shard) assertShardable(spec, shard);
-  const sharded = <T extends { shardBy(shard: Shard): T }>(strategy: T): T => (shard ? strategy.shardBy(shard) : strategy);
+  if (shard && splitWeight === 1 && s.kind === 'dpor') throw new KemuError('bad-usage', 'a DPOR search with splitWeight 1 has no top to split: shard it with a larger splitWeight');
+  const sharded = <T extends { shardBy(shard: Shard, splitWeight: number): T }>(strategy: T): T => (shard ? strategy.shardBy(shard, splitWeight) : strategy);
   switch (s.kind) {
     case 'default': {
       const d = s as { bounds?: readonly number[]; budget?: number };
-      return new StagedSearch(d.bounds ?? DEFAULT_BOUNDS, d.budget ?? DEFAULT_STAGE_BUDGET);
+      return new StagedSearch(d.bounds ?? DEFAULT_BOUNDS, d.budget ?? DEFAULT_STAGE_BUDGET, new OptimalDpor({ symmetry, splitWeight }));
     }
-    case 'dpor': return new OptimalDpor();
+    case 'dpor': return sharded(new OptimalDpor({ symmetry, splitWeight }));
     case 'exhaustive': return sharded(new ExhaustiveSearch());
     case 'bounded': return sharded(new PreemptionBoundedSearch(s.preemptions));
     case 'random': return sharded(new RandomWalk(s.seed ?? 1, s.runs ?? 1000));
@@ -93,8 +112,11 @@ function makeStrategy(spec: StrategySpec, maxSteps: number, shard: Shard | undef
   }
 }
 
+/** Steps allowed in one schedule unless the options say otherwise. */
+export const DEFAULT_MAX_STEPS = 20_000;
+
 function settingsOf(options: ExploreOptions, capture: boolean): RunSettings {
-  return { maxSteps: options.maxSteps ?? 20_000, lockdep: options.lockdep ?? {}, faults: options.faults ?? {}, capture };
+  return { maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS, lockdep: options.lockdep ?? {}, faults: options.faults ?? {}, capture };
 }
 
 function captureRun(kernel: Kernel, outcome: string): CapturedRun {
@@ -161,6 +183,8 @@ export interface SearchResult {
   cuts?: DporStats;
   /** The default search: what each of its stages covered. */
   coverage?: StageCoverage[];
+  /** DPOR: the groups of twins one schedule stood for every swap of (symmetry reduction), by comm. */
+  twins?: string[][];
 }
 
 const earlier = (a: readonly number[], b: readonly number[]) => {
@@ -176,7 +200,7 @@ function better(a: FoundFailure, b: FoundFailure): FoundFailure {
 /** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
 export async function search(scenario: Scenario, options: ExploreOptions = {}): Promise<SearchResult> {
   const settings = { ...settingsOf(options, false), identities: new TaskIdentities() };
-  const strategy = makeStrategy(options.strategy ?? 'default', settings.maxSteps, options.shard);
+  const strategy = makeStrategy(options.strategy ?? 'default', settings.maxSteps, options.shard, options.symmetry ?? true, options.splitWeight ?? SPLIT_WEIGHT);
   const maxSchedules = options.maxSchedules ?? Infinity;
   const found = new Map<string, FoundFailure>();
   const started = wallNow();
@@ -196,9 +220,12 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     const order = strategy.runOrder();
     strategy.endRun(outcome, kernel);
     // A run cut short by the reduction repeats a prefix of a counted run: it finds nothing new, and its schedule is no token.
-    if (outcome.kind === 'pruned') pruned++;
-    if (!counts || outcome.kind === 'pruned') continue;
-    options.onRunEnd?.(kernel, outcome);
+    if (!counts) continue;
+    if (outcome.kind === 'pruned') {
+      pruned++;
+      continue;
+    }
+    options.onRunEnd?.(kernel, outcome, recorder.pids);
     schedules++;
     for (const cls of kernel.lockdep.notValidated) notValidated.add(cls);
     if (outcome.kind === 'step-bound') stepBounded++;
@@ -210,6 +237,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
       };
       const known = found.get(report.signature);
       found.set(report.signature, known ? { ...better(known, record), firstSchedule: known.firstSchedule, occurrences: known.occurrences + 1 } : record);
+      if (!known) options.onFailure?.(record);
     }
     if (options.stopOnFirstFailure && found.size > 0) {
       stoppedBy = 'first-failure';
@@ -242,10 +270,15 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     strategy: strategy.name, exhaustiveStrategy: strategy.exhaustive, schedules, pruned, stepBounded, stoppedBy,
     found: [...found.values()], maxSteps, elapsedMs: wallNow() - started,
     ...(strategy instanceof PctSearch ? { pct: strategy.stats() } : {}),
-    ...(strategy instanceof OptimalDpor ? { cuts: { ...strategy.stats } } : {}),
-    ...(strategy instanceof StagedSearch ? { cuts: { ...strategy.dpor.stats }, coverage: strategy.coverage() } : {}),
+    ...(strategy instanceof OptimalDpor ? { cuts: { ...strategy.stats }, ...twinsOf(strategy) } : {}),
+    ...(strategy instanceof StagedSearch ? { cuts: { ...strategy.dpor.stats }, coverage: strategy.coverage(), ...twinsOf(strategy.dpor) } : {}),
     notValidated: [...notValidated].sort(),
   };
+}
+
+function twinsOf(dpor: OptimalDpor): { twins?: string[][] } {
+  const twins = dpor.twinGroups();
+  return twins.length > 0 ? { twins } : {};
 }
 
 /** Merges the results of the shards of one search into the result one search would have had. */
@@ -262,6 +295,7 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
   }
   const sum = (key: 'schedules' | 'pruned' | 'stepBounded') => parts.reduce((n, p) => n + p[key], 0);
   const pcts = parts.map((p) => p.pct).filter((p) => p !== undefined);
+  const cuts = parts.map((p) => p.cuts).filter((c) => c !== undefined);
   return {
     strategy: parts[0]!.strategy, exhaustiveStrategy: parts[0]!.exhaustiveStrategy,
     schedules: sum('schedules'), pruned: sum('pruned'), stepBounded: sum('stepBounded'),
@@ -270,6 +304,8 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
     maxSteps: Math.max(...parts.map((p) => p.maxSteps)),
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
     ...(pcts.length ? { pct: mergePctStats(pcts) } : {}),
+    ...(cuts.length ? { cuts: { sleepBlocked: cuts.reduce((n, c) => n + c.sleepBlocked, 0), infeasible: cuts.reduce((n, c) => n + c.infeasible, 0), redundant: cuts.reduce((n, c) => n + c.redundant, 0) } } : {}),
+    ...(parts[0]!.twins ? { twins: parts[0]!.twins } : {}),
     notValidated: [...new Set(parts.flatMap((p) => p.notValidated))].sort(),
   };
 }
@@ -297,6 +333,7 @@ export async function finishSearch(scenario: Scenario, result: SearchResult, opt
     stoppedBy: result.stoppedBy, failures, elapsedMs: result.elapsedMs, maxSteps: result.maxSteps, notValidated: result.notValidated,
     ...(result.coverage ? { coverage: result.coverage } : {}),
     ...(result.pct ? { pct: pctBound(result.pct) } : {}),
+    ...(result.twins ? { twins: result.twins } : {}),
   };
 }
 

@@ -20,6 +20,16 @@
  * cannot run there (the reversal of a race with a blocking step). Such a run
  * is cut short and not counted; its steps are a prefix of a counted run, so it
  * finds nothing a counted run does not.
+ *
+ * The top of the tree (split.ts) is explored with sleep sets alone: each of
+ * its nodes takes every runnable task not asleep as a child (a source set
+ * cannot be smaller than needed if it holds them all), and no race reverses
+ * into it. Below each leaf of the top the search is the algorithm's, from an
+ * empty wakeup tree. So the leaves are independent: shards and worker
+ * threads each explore the leaves they own and cut the others' runs after the
+ * leaf's first step, and the counted runs of all parts are exactly one
+ * search's. (Sleep sets alone never count two runs of one trace; only more
+ * runs are cut, and only in the top.)
  */
 import type { Kernel, RunOutcome } from '../kernel/kernel.js';
 import { KemuError } from '../kernel/errors.js';
@@ -27,12 +37,14 @@ import { footprintsConflict } from '../kernel/sched/access.js';
 import { OpKind, type Op } from '../kernel/sched/op.js';
 import type { SpinWait } from '../kernel/sched/poll-window.js';
 import type { Task } from '../kernel/sched/task.js';
-import { ExecutionEvents, type BlockedEvent, type Parked } from './execution-events.js';
-import type { Strategy } from './strategy.js';
+import { ExecutionEvents, type BlockedEvent, type Parked, type WaitedResource } from './execution-events.js';
+import { LeafOwnership, SPLIT_WEIGHT } from './split.js';
+import type { Shard, Strategy } from './strategy.js';
+import { TwinSymmetry } from './symmetry.js';
 import { WakeupNode, insertWakeupSequence, type WakeupStep } from './wakeup-tree.js';
 
-/** Why a run was cut short. */
-type Cut = 'sleep-blocked' | 'infeasible' | 'redundant';
+/** Why a run was cut short ('elsewhere': its leaf of the top belongs to another part of the search). */
+type Cut = 'sleep-blocked' | 'infeasible' | 'redundant' | 'elsewhere';
 
 export interface DporStats {
   /** Runs cut because every runnable task was asleep. */
@@ -50,10 +62,14 @@ export class OptimalDpor implements Strategy {
 
   private readonly root = new WakeupNode(0, [], false);
   private readonly events = new ExecutionEvents();
+  /** The gates between twins (symmetry.ts), or null when symmetry reduction is off. */
+  private readonly symmetry: TwinSymmetry | null;
   /** The tree node of the step taken at each position of the current run. */
   private readonly nodes: WakeupNode[] = [];
   /** For each position: the tasks asleep at its node because they were explored there before this branch. */
   private readonly explored: WakeupStep[][] = [];
+  /** For each position: the sleep set its node inherits from the steps before it (explored[i] not included). */
+  private readonly sleepBefore: WakeupStep[][] = [[]];
   /** How many accesses the step at each position made (to catch a scenario that is not deterministic). */
   private readonly accessCounts: number[] = [];
   /** Positions the current run replays from the previous one. */
@@ -66,23 +82,76 @@ export class OptimalDpor implements Strategy {
   private sleep: WakeupStep[] = [];
   private cut: Cut | null = null;
   private started = false;
-  private runs = 0;
+  private ownership = new LeafOwnership(null);
+  /** Leaves of the tree's top met so far (split.ts). */
+  private leaves = 0;
+  /** The current run's leaf: its ordinal (-1 until the run reaches it), its first decision below the top, and the run's place in it. */
+  private leaf = -1;
+  private leafPosition = Infinity;
+  private runInLeaf = 0;
+  /** Whether this part of the search explores the current leaf. */
+  private owned = true;
+
+  private readonly splitWeight: number;
+
+  /**
+   * `symmetry`: explore one execution of each set that differ only by swapping
+   * twins (default true); `splitWeight`: where the tree's top ends (split.ts;
+   * 1: no top, the algorithm alone, which cannot be split).
+   */
+  constructor(options: { symmetry?: boolean; splitWeight?: number } = {}) {
+    this.symmetry = options.symmetry === false ? null : new TwinSymmetry(this.events);
+    this.splitWeight = options.splitWeight ?? SPLIT_WEIGHT;
+    this.root.weight = 1;
+  }
+
+  /** Explores only the leaves of the tree's top this shard owns (split.ts; the top ends at the constructor's splitWeight). */
+  shardBy(shard: Shard): this {
+    this.ownership = new LeafOwnership(shard);
+    return this;
+  }
+
+  /** The groups of twins the reduction treated as interchangeable (comms), if any. */
+  twinGroups(): string[][] {
+    return this.symmetry?.groups() ?? [];
+  }
 
   get chooser(): this {
     return this;
   }
 
   runCounts(): boolean {
-    return this.cut === null;
+    this.settleLeaf();
+    return this.owned;
   }
 
   runOrder(): number[] {
-    return [this.runs];
+    this.settleLeaf();
+    return [this.leaf, this.runInLeaf];
+  }
+
+  /** A run that ended (or was cut) in the top without reaching a leaf is a leaf of its own. */
+  private settleLeaf(): void {
+    if (this.leaf < 0) this.enterLeaf(this.position);
+  }
+
+  /** The decision at `position` is the path's first below the top: a new leaf, this part's or another's. */
+  private enterLeaf(position: number): void {
+    this.leaf = this.leaves++;
+    this.leafPosition = position;
+    this.runInLeaf = 0;
+    this.owned = this.ownership.owns(this.leaf);
+  }
+
+  /** The branch taken leaves the current leaf: the run meets its leaf afresh. */
+  private leaveLeaf(): void {
+    this.leaf = -1;
+    this.leafPosition = Infinity;
+    this.owned = true;
   }
 
   beginRun(): boolean {
     this.position = 0;
-    this.runs++;
     if (!this.started) {
       this.started = true;
       return true;
@@ -115,7 +184,15 @@ export class OptimalDpor implements Strategy {
       if (!task) throw this.nondeterministic(i, `${this.describeTask(kernel, uid)} ran here in an earlier run but cannot run now`, enabled);
       return task;
     }
+    this.symmetry?.notice(enabled);
     const parent = this.nodeAt(i);
+    // The first decision below the top: the run's leaf, this part's to explore or another's.
+    if (this.leaf < 0 && !(parent.weight < this.splitWeight)) this.enterLeaf(i);
+    if (!this.owned) return this.cutShort('elsewhere');
+    if (parent.weight < this.splitWeight && !parent.expanded && !this.expand(parent, enabled, kernel)) {
+      this.checkGatesCanOpen(enabled, i);
+      return this.cutShort('sleep-blocked');
+    }
     const planned = parent.children[0];
     if (planned) {
       const task = enabled.find((t) => t.uid === planned.uid);
@@ -128,14 +205,53 @@ export class OptimalDpor implements Strategy {
         return this.cutShort('infeasible');
       }
       if (this.asleep(planned.uid)) return this.cutShort('redundant');
+      if (this.gated(planned.uid)) return this.cutShort('infeasible');
       this.take(i, planned);
       return task;
     }
     const running = kernel.running;
-    const next = running && enabled.includes(running) && !this.asleep(running.uid) ? running : enabled.find((t) => !this.asleep(t.uid));
-    if (!next) return this.cutShort('sleep-blocked');
+    const next = running && enabled.includes(running) && this.free(running) ? running : enabled.find((t) => this.free(t));
+    if (!next) {
+      this.checkGatesCanOpen(enabled, i);
+      return this.cutShort('sleep-blocked');
+    }
     this.take(i, parent.addChild(next.uid));
     return next;
+  }
+
+  /** Whether task `t` may be chosen by default here: not asleep, not held back by a twin. */
+  private free(t: Task): boolean {
+    return !this.asleep(t.uid) && !this.gated(t.uid);
+  }
+
+  /**
+   * Makes every free task a child of `parent`, a node of the tree's top met
+   * for the first time (the running one first, as a default choice would);
+   * false if none is free.
+   */
+  private expand(parent: WakeupNode, enabled: readonly Task[], kernel: Kernel): boolean {
+    const running = kernel.running;
+    const free = enabled.filter((t) => this.free(t));
+    if (free.length === 0) return false;
+    const first = running && free.includes(running) ? running : free[0]!;
+    const weight = parent.weight * free.length;
+    for (const t of [first, ...free.filter((t) => t !== first)]) parent.addChild(t.uid).weight = weight;
+    parent.expanded = true;
+    return true;
+  }
+
+  /** Whether task `uid`'s next step waits for an earlier twin's (symmetry.ts). */
+  private gated(uid: number): boolean {
+    return this.symmetry !== null && this.symmetry.gated(uid);
+  }
+
+  /** A twin waits for an earlier twin that cannot run at all: the two are not interchangeable. */
+  private checkGatesCanOpen(enabled: readonly Task[], i: number): void {
+    if (this.symmetry === null) return;
+    for (const task of enabled) {
+      const earlier = this.symmetry.gate(task.uid);
+      if (earlier !== null && !enabled.some((t) => t.uid === earlier.uid)) throw this.symmetry.notInterchangeable(task, earlier, i);
+    }
   }
 
   stepEnded(task: Task, accesses: readonly number[], kernel: Kernel): void {
@@ -147,9 +263,14 @@ export class OptimalDpor implements Strategy {
     }
     this.accessCounts[i] = accesses.length;
     const op = task.pending;
-    const waitsOn = op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock ? { object: op.obj!.id, freeAtFirst: true }
-      : op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
-    const event = this.events.add(task.uid, accesses, kernel.opAccesses, task.spawnedAtStep - 1, task.objId, waitsOn, parkedOf(op));
+    const symmetry = this.symmetry;
+    const twins = symmetry !== null && symmetry.any;
+    const event = this.events.add({
+      uid: task.uid, accesses, opAccesses: kernel.opAccesses, spawnedAt: task.spawnedAtStep - 1, taskObject: task.objId,
+      waitsOn: waitedResourceOf(op), parked: parkedOf(op),
+      after: twins ? symmetry.edgesFor(task.uid) : NO_EDGES, withSources: twins && symmetry.isTwin(task.uid),
+    });
+    if (twins) symmetry.recorded(event, i, task.label);
     const node = this.nodes[i]!;
     node.ran(event.footprint);
     this.retryDeferred(this.nodeAt(i), node);
@@ -157,10 +278,18 @@ export class OptimalDpor implements Strategy {
   }
 
   endRun(outcome: RunOutcome, kernel: Kernel): void {
-    if (outcome.kind === 'pruned') return;
+    this.settleLeaf();
+    if (!this.owned) return;
+    if (outcome.kind === 'pruned') {
+      this.countCut();
+      // A leaf of the top starts with a sleep set and no wakeup tree, so its first runs can end with every
+      // task asleep; their races are reversed as source-DPOR reverses those of every execution it explores.
+      if (this.cut !== 'sleep-blocked') return;
+    }
     const blocked: BlockedEvent[] = [];
     for (const task of kernel.tasks) {
-      if (task.state === 'ready' && !kernel.isEnabled(task)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task)));
+      // A twin held back by its gate races with nothing: the earlier twin's own blocked step stands for it.
+      if (task.state === 'ready' && !kernel.isEnabled(task) && !this.gated(task.uid)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task), waitedResourceOf(task.pending)));
     }
     this.reverseRaces(blocked);
   }
@@ -185,27 +314,32 @@ export class OptimalDpor implements Strategy {
   private startBranch(i: number, explored: WakeupStep[]): boolean {
     this.nodes.length = i;
     this.explored.length = i;
+    this.sleepBefore.length = i + 1;
     this.accessCounts.length = i;
     this.events.truncate(i);
+    this.symmetry?.truncated();
     this.replayLength = i;
     this.branchExplored = explored;
-    this.sleep = [...this.sleepBefore(i), ...explored];
+    if (i < this.leafPosition) this.leaveLeaf();
+    else this.runInLeaf++;
+    this.sleep = [...this.sleepBefore[i]!, ...explored];
     return true;
   }
 
-  /** The sleep set position `i` inherits: sleepers of earlier nodes not woken by the steps since. */
-  private sleepBefore(i: number): WakeupStep[] {
-    let sleep: WakeupStep[] = [];
-    for (let j = 0; j < i; j++) {
-      const footprint = this.events.events[j]!.footprint;
-      sleep = [...sleep, ...this.explored[j]!].filter((s) => !footprintsConflict(s.footprint, footprint));
-    }
-    return sleep;
+  /** The sleep set at position `i`'s node in the current run. */
+  private sleepAt(i: number): WakeupStep[] {
+    const explored = this.explored[i]!;
+    return explored.length === 0 ? this.sleepBefore[i]! : [...this.sleepBefore[i]!, ...explored];
   }
 
   private take(i: number, node: WakeupNode): void {
     this.nodes[i] = node;
-    this.explored[i] = i === this.replayLength ? this.branchExplored : [];
+    // Past the branch, nothing was explored here before: the node's sleep set is what the run carries.
+    if (i === this.replayLength) this.explored[i] = this.branchExplored;
+    else {
+      this.explored[i] = [];
+      this.sleepBefore[i] = this.sleep;
+    }
   }
 
   private asleep(uid: number): boolean {
@@ -215,27 +349,32 @@ export class OptimalDpor implements Strategy {
 
   private cutShort(why: Cut): null {
     this.cut = why;
-    if (why === 'sleep-blocked') this.stats.sleepBlocked++;
-    else if (why === 'infeasible') this.stats.infeasible++;
-    else this.stats.redundant++;
     return null;
   }
 
-  /** For every race of the run, in order of its first event: the reversal, unless a sleeper already covers it. */
+  /** Counts the current run's cut, once its leaf says the run is this part's. */
+  private countCut(): void {
+    if (this.cut === 'sleep-blocked') this.stats.sleepBlocked++;
+    else if (this.cut === 'infeasible') this.stats.infeasible++;
+    else if (this.cut === 'redundant') this.stats.redundant++;
+  }
+
+  /**
+   * For every race of the run whose second step is new in it (a race within
+   * the replayed prefix was reversed in the run that first took it, as
+   * Nidhugg's TSOTraceBuilder clears a race once detected), in order of its
+   * first event: the reversal, unless a sleeper already covers it.
+   */
   private reverseRaces(blocked: readonly BlockedEvent[]): void {
     const events = this.events.events;
-    const seconds: (number | BlockedEvent)[][] = events.map(() => []);
-    events.forEach((e, j) => e.races.forEach((r) => seconds[r.first]!.push(j)));
-    for (const b of blocked) for (const r of b.races) seconds[r.first]!.push(b);
-    let sleep: WakeupStep[] = [];
-    for (let i = 0; i < events.length; i++) {
-      sleep = [...sleep, ...this.explored[i]!];
-      for (const second of seconds[i]!) {
-        const v = this.wakeupSequence(i, second);
-        if (clearsSleep(v, sleep)) insertWakeupSequence(this.nodeAt(i), v);
-      }
-      const footprint = events[i]!.footprint;
-      sleep = sleep.filter((s) => !footprintsConflict(s.footprint, footprint));
+    const races: { first: number; second: number | BlockedEvent }[] = [];
+    for (let j = this.replayLength; j < events.length; j++) for (const r of events[j]!.races) races.push({ first: r.first, second: j });
+    for (const b of blocked) for (const r of b.races) races.push({ first: r.first, second: b });
+    // Stable: for one first event, the seconds keep run order, blocked steps last.
+    races.sort((a, b) => a.first - b.first);
+    for (const { first, second } of races) {
+      const v = this.wakeupSequence(first, second);
+      if (clearsSleep(v, this.sleepAt(first))) insertWakeupSequence(this.nodeAt(first), v);
     }
   }
 
@@ -263,6 +402,14 @@ export class OptimalDpor implements Strategy {
       `the scenario is not deterministic: at step ${i + 1} ${what}${runnable}; ` +
       'remove wall-clock time, Math.random, I/O and state kept between runs from it');
   }
+}
+
+const NO_EDGES: readonly number[] = [];
+
+/** The lock or completion an operation waits to take. */
+function waitedResourceOf(op: Op): WaitedResource | null {
+  if (op.kind === OpKind.MutexLock || op.kind === OpKind.SpinLock) return { object: op.obj!.id, freeAtFirst: true };
+  return op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
 }
 
 /** For a poller woken from cpu_relax(): what it watched, and where its poll began (execution-events.ts drops the races it could not win). */

@@ -1,49 +1,64 @@
 /**
  * Parallel exploration: the shards of one search run in worker threads (a
  * piscina pool, one worker per shard), and their results merge into exactly
- * the result of one search. Functions cannot cross into a worker, so a worker
- * loads the scenario itself from a module: it imports `module`, calls the
- * exported `factory` with `args`, and explores the scenario it returns (or
- * resolves to, for a factory that must load modules first).
+ * the result of one search. Each worker loads the scenario from its source
+ * (scenario-source.ts). The workers of a systematic search (DPOR, exhaustive,
+ * bounded) share one claim per leaf of the tree's top (split.ts), so a worker
+ * done with a big subtree takes the next leaf nobody has taken.
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KemuError } from '../kernel/errors.js';
-import type { ExploreOptions, SearchResult } from './explore.js';
+import type { FoundFailure, SearchResult } from './explore.js';
 import { assertShardable, mergeSearches } from './explore.js';
-
-/** Where a worker finds the scenario: `(await import(module))[factory](...args)` returns it (or a promise of it). */
-export interface ScenarioSource {
-  module: string;
-  factory: string;
-  args: unknown[];
-}
-
-/** The options a worker can receive: plain data only. */
-export type WorkerOptions = Omit<ExploreOptions, 'onProgress' | 'onRunEnd' | 'shard' | 'signal'>;
+import type { ScenarioSource, WorkerOptions } from './scenario-source.js';
 
 export interface ShardTask {
   source: ScenarioSource;
   options: WorkerOptions;
   shard: { index: number; count: number };
-  /** Receives one message when the search is interrupted: the worker then stops between runs, keeping what it found. */
-  stop: MessagePort;
+  /** One Int32 per leaf of the tree's top, shared by the search's workers (Shard.claims). */
+  claims: SharedArrayBuffer;
+  /**
+   * Receives one message when the search is interrupted (the worker then
+   * stops between runs, keeping what it found); sends each failure as the
+   * search first meets it.
+   */
+  port: MessagePort;
+  /** What the shard's runs beat into for a watchdog (src/kernel/heartbeat.ts), or null. */
+  heartbeat: Int32Array | null;
 }
 
-/** Searches the shards in worker threads; once `signal` aborts, every worker stops between runs and the merged result is 'interrupted'. */
-export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(), signal?: AbortSignal): Promise<SearchResult> {
+/** What the thread searching in workers can follow and steer. */
+export interface WorkersControl {
+  /** Once it aborts, every worker stops between runs, and the merged result is 'interrupted'. */
+  signal?: AbortSignal;
+  /** Each failure as a shard first meets it (see ExploreOptions.onFailure). */
+  onFailure?: (found: FoundFailure) => void;
+  /** A heartbeat for each shard's runs, watched by a watchdog (src/explore/watchdog.ts); null: none. */
+  heartbeat?: () => Int32Array | null;
+}
+
+/** Leaves the workers claim (4 MiB of claims); a tree with more gives the rest out by leaf % workers. */
+const CLAIMED_LEAVES = 1 << 20;
+
+/** Searches the shards in worker threads. */
+export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(),
+  { signal, onFailure, heartbeat }: WorkersControl = {}): Promise<SearchResult> {
   assertShardable(options.strategy ?? 'default');
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
   }
   const pool = new Piscina({ filename: new URL('./search-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
   const channels = Array.from({ length: workers }, () => new MessageChannel());
+  const claims = new SharedArrayBuffer(CLAIMED_LEAVES * Int32Array.BYTES_PER_ELEMENT);
   const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));
   signal?.addEventListener('abort', stopAll, { once: true });
+  for (const c of channels) c.port1.on('message', (found: FoundFailure) => onFailure?.(found));
   try {
     const parts = await Promise.all(channels.map((channel, index) => pool.run(
-      { source, options, shard: { index, count: workers }, stop: channel.port2 } satisfies ShardTask,
+      { source, options, shard: { index, count: workers }, claims, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,
       { transferList: [channel.port2] },
     ) as Promise<SearchResult>));
     return mergeSearches(parts);

@@ -70,6 +70,11 @@ export interface ExploreResult {
   notValidated: string[];
   /** The default search: what each of its stages covered, in order. */
   coverage?: StageCoverage[];
+  /**
+   * DPOR with symmetry reduction: the groups of twins (by comm) it treated as
+   * interchangeable; each schedule stands for every swap of them.
+   */
+  twins?: string[][];
 }
 
 export interface ExploreProgress {

@@ -15,6 +15,7 @@ import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
 import { CALL_TRACE_FRAMES } from '../kernel/sched/call-trace.js';
 import { describeOp } from '../kernel/sched/describe.js';
+import { runBegins, runEnds } from '../kernel/heartbeat.js';
 import type { TaskIdentities } from '../kernel/sched/task-identities.js';
 
 /** A scenario: builds a machine and spawns tasks. It runs as the first task (`swapper/0`, pid 1). */
@@ -27,6 +28,11 @@ export interface RunSettings {
   capture: boolean;
   /** Shared by the runs of one search, so a task has the same identity in all of them. */
   identities?: TaskIdentities;
+}
+
+/** A task's call trace at its last scheduling point, as the lines that end a misuse message. */
+export function lastSchedulingPoint(callTrace: readonly string[]): string {
+  return `\nIts last scheduling point:\n  ${callTrace.join('\n  ')}`;
 }
 
 class EscapeWatchdog {
@@ -50,7 +56,7 @@ class EscapeWatchdog {
     if (kernel === null || kernel.over) return;
     const task = kernel.running;
     const where = task ? `${task.label}, after its step ${kernel.stepCount} (${describeOp(task.pending)})` : 'no task';
-    const trace = task?.callTrace ? `\nIts last scheduling point:\n  ${task.callTrace.join('\n  ')}` : '';
+    const trace = task?.callTrace ? lastSchedulingPoint(task.callTrace) : '';
     kernel.misuse = new KemuError('escaped-task',
       `task ${where} awaited a promise kemu does not control (a timer, I/O, or a promise made outside the run). ` +
       `Kernel code may only wait through kemu's primitives (mutex_lock, wait_for_completion, cpu_relax, …).${trace}`);
@@ -67,9 +73,11 @@ export async function runSchedule(scenario: Scenario, chooser: Chooser, settings
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = Math.max(stackTraceLimit, CALL_TRACE_FRAMES);
   let outcome: RunOutcome;
+  runBegins();
   try {
     outcome = await kernel.boot('swapper/0', () => scenario(kernel));
   } finally {
+    runEnds();
     Error.stackTraceLimit = stackTraceLimit;
   }
   watchdog.release();

@@ -2,20 +2,25 @@
  * A worker thread of parallel exploration: loads the scenario from its module
  * and searches one shard (see parallel.ts).
  */
+import { beatInto } from '../kernel/heartbeat.js';
 import { search, type SearchResult } from './explore.js';
-import type { Scenario } from './run-schedule.js';
 import type { ShardTask } from './parallel.js';
+import { loadScenario } from './scenario-source.js';
 
-/** Searches one shard; the stop port is listened to from the start, so an interrupt while the scenario loads still stops the search. */
+/**
+ * Searches one shard, its runs beating into the task's heartbeat; the port is
+ * listened to from the start, so an interrupt while the scenario loads still
+ * stops the search, and each failure found is sent on it at once.
+ */
 export default async function searchShard(task: ShardTask): Promise<SearchResult> {
   const interrupt = new AbortController();
-  task.stop.once('message', () => interrupt.abort());
+  task.port.once('message', () => interrupt.abort());
+  beatInto(task.heartbeat);
   try {
-    const module = (await import(task.source.module)) as Record<string, (...args: unknown[]) => Scenario | Promise<Scenario>>;
-    const factory = module[task.source.factory];
-    if (typeof factory !== 'function') throw new Error(`${task.source.module} exports no function "${task.source.factory}"`);
-    return await search(await factory(...task.source.args), { ...task.options, shard: task.shard, signal: interrupt.signal });
+    return await search(await loadScenario(task.source), {
+      ...task.options, shard: { ...task.shard, claims: new Int32Array(task.claims) }, signal: interrupt.signal, onFailure: (found) => task.port.postMessage(found),
+    });
   } finally {
-    task.stop.close();
+    task.port.close();
   }
 }

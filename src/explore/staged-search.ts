@@ -37,15 +37,15 @@ export class StagedSearch implements Strategy {
   private readonly stages: Stage[];
   private current = 0;
 
-  /** `bounds`: the preemption bounds to try first; `budget`: schedules each of those stages may count. */
-  constructor(bounds: readonly number[], budget: number) {
+  /** `bounds`: the preemption bounds to try first; `budget`: schedules each of those stages may count; `dpor`: the last stage. */
+  constructor(bounds: readonly number[], budget: number, dpor: OptimalDpor) {
     this.stages = [
       ...bounds.map((b) => ({
         strategy: new PreemptionBoundedSearch(b, b),
         budget,
         coverage: { what: `every schedule with ≤ ${b} preemption${b === 1 ? '' : 's'}`, schedules: 0, complete: false },
       })),
-      { strategy: new OptimalDpor(), budget: Infinity, coverage: { what: 'every class of schedules (DPOR)', schedules: 0, complete: false } },
+      { strategy: dpor, budget: Infinity, coverage: { what: 'every class of schedules (DPOR)', schedules: 0, complete: false } },
     ];
     this.name = 'default';
   }

@@ -14,7 +14,7 @@ export interface Strategy {
   /** The chooser for the run `beginRun` prepared. */
   readonly chooser: Chooser;
   endRun(outcome: RunOutcome, kernel: Kernel): void;
-  /** Whether the run just prepared counts for this shard (runs outside it only map the space). */
+  /** Whether the run just made belongs to this shard, counted or cut (runs outside it only map the space). */
   runCounts(): boolean;
   /** The run's place in the single-threaded order, compared lexicographically (ties between shards). */
   runOrder(): number[];
@@ -24,6 +24,12 @@ export interface Strategy {
 export interface Shard {
   readonly index: number;
   readonly count: number;
+  /**
+   * For the worker threads of one search: one slot per leaf of the tree's top
+   * (split.ts), shared by all; a leaf goes to the part that claims it first
+   * instead of to leaf % count. Leaves beyond its length go by leaf % count.
+   */
+  readonly claims?: Int32Array;
 }
 
 /** Which strategy to explore with, as a user asks for it. */

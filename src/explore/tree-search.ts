@@ -12,14 +12,8 @@
 import { KemuError } from '../kernel/errors.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched/task.js';
+import { LeafOwnership, SPLIT_WEIGHT } from './split.js';
 import type { Shard, Strategy } from './strategy.js';
-
-/**
- * Sharding splits the tree at this depth: every shard explores the decisions
- * above it (the same way, so all shards see the same prefixes in the same
- * order), and each prefix's subtree belongs to one shard, by its ordinal.
- */
-export const SHARD_SPLIT_DEPTH = 6;
 
 export interface TreeNode {
   /** Pids of the tasks that could run at this decision. */
@@ -34,6 +28,8 @@ export interface TreeNode {
   readonly done: number[];
   /** Preemptions spent on the way to this decision. */
   readonly preemptionsBefore: number;
+  /** The product of the runnable counts of the decisions above (split.ts: below SPLIT_WEIGHT, the decision is in the tree's top). */
+  readonly weight: number;
 }
 
 export abstract class TreeSearch implements Strategy, Chooser {
@@ -43,20 +39,24 @@ export abstract class TreeSearch implements Strategy, Chooser {
   /** Index of the next decision in the current run. */
   protected depth = 0;
   private started = false;
-  private shard: Shard | null = null;
-  /** Ordinal of the current run's prefix (its decisions above SHARD_SPLIT_DEPTH), and the run's place within it. */
+  private ownership = new LeafOwnership(null);
+  private splitWeight = SPLIT_WEIGHT;
+  /** Ordinal of the current run's leaf (its decisions in the tree's top, split.ts), and the run's place within it. */
   private prefixOrdinal = 0;
   private runInPrefix = 0;
+  /** Whether this part of the search owns the current leaf. */
+  private owned = true;
 
-  /** Explores only the subtrees this shard owns (see SHARD_SPLIT_DEPTH). */
-  shardBy(shard: Shard): this {
-    this.shard = shard;
+  /** Explores only the leaves of the tree's top this shard owns (split.ts; `splitWeight` where the top ends). */
+  shardBy(shard: Shard, splitWeight = SPLIT_WEIGHT): this {
+    this.ownership = new LeafOwnership(shard);
+    this.splitWeight = splitWeight;
     return this;
   }
 
   /** Whether the current run belongs to this shard's share of the space. */
   private inShard(): boolean {
-    return this.shard === null || this.prefixOrdinal % this.shard.count === this.shard.index;
+    return this.owned;
   }
 
   /** Whether the current run counts: it is this shard's, and the subclass has not counted its schedule already. */
@@ -88,17 +88,19 @@ export abstract class TreeSearch implements Strategy, Chooser {
     this.depth = 0;
     if (!this.started) {
       this.started = true;
+      this.owned = this.ownership.owns(this.prefixOrdinal);
       return true;
     }
     for (let i = this.nodes.length - 1; i >= 0; i--) {
-      if (i >= SHARD_SPLIT_DEPTH && !this.inShard()) continue;
       const node = this.nodes[i]!;
+      const top = node.weight < this.splitWeight;
+      if (!top && !this.inShard()) continue;
       const next = this.nextAlternative(node);
       if (next !== undefined) {
         node.chosen = next;
         node.done.push(next);
         this.nodes.length = i + 1;
-        this.nextRun(i < SHARD_SPLIT_DEPTH);
+        this.nextRun(top);
         return true;
       }
     }
@@ -111,6 +113,7 @@ export abstract class TreeSearch implements Strategy, Chooser {
     if (newPrefix) {
       this.prefixOrdinal++;
       this.runInPrefix = 0;
+      this.owned = this.ownership.owns(this.prefixOrdinal);
     } else {
       this.runInPrefix++;
     }
@@ -135,6 +138,7 @@ export abstract class TreeSearch implements Strategy, Chooser {
     const node: TreeNode = {
       enabled: enabled.map((t) => t.pid), prev, chosen: 0, backtrack: [], done: [],
       preemptionsBefore: parent ? parent.preemptionsBefore + this.preemptionCost(parent, parent.chosen) : 0,
+      weight: parent ? parent.weight * parent.enabled.length : 1,
     };
     const first = node.enabled.includes(prev) ? prev : node.enabled[0]!;
     node.chosen = first;

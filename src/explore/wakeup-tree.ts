@@ -19,6 +19,14 @@
  * steps commute with it is known only once it has run. The rest of v waits on
  * that child and is inserted again when the child runs, or when it is dropped
  * because it cannot run, before the search takes the next child.
+ *
+ * A node of the tree's top (split.ts) is expanded instead: all its runnable
+ * tasks that are not asleep are its children from the start, as in a search
+ * with sleep sets alone, and a sequence inserted there only follows the child
+ * being explored. Every other child is a leaf that will be explored whole, and
+ * a step no child takes is one of a task asleep, held back or blocked there,
+ * which the search would cut; so the top is the same in every part of a split
+ * search, whatever races each part reverses below it.
  */
 import { footprintsConflict } from '../kernel/sched/access.js';
 
@@ -40,6 +48,10 @@ export class WakeupNode {
   readonly children: WakeupNode[] = [];
   /** Sequences to insert again at this node's parent once its step has run (or is dropped). */
   deferred: WakeupStep[][] | null = null;
+  /** Whether its children are all its free tasks (it is in the tree's top). */
+  expanded = false;
+  /** split.ts: the product of the child counts of the expanded nodes above, or Infinity below the top. */
+  weight = Infinity;
 
   /** `footprint` is the step's when it has run; before, the sequence's (maybe partial) or none for a fresh choice. */
   constructor(readonly uid: number, public footprint: readonly number[], public tentative: boolean) {}
@@ -94,6 +106,15 @@ export function insertWakeupSequence(node: WakeupNode, v: WakeupStep[]): boolean
   let rest = v;
   descend: for (;;) {
     if (at.children.length === 0) return false;
+    if (at.expanded) {
+      // Only the child being explored has children; any other outcome inserts nothing here (see above).
+      const current = at.children[0]!;
+      const found = current.children.length > 0 ? weakInitial(current, rest) : INCOMPATIBLE;
+      if (found < 0 || rest.length === 1) return false;
+      rest = rest.slice(0, found).concat(rest.slice(found + 1));
+      at = current;
+      continue;
+    }
     for (const child of at.children) {
       const found = weakInitial(child, rest);
       if (found === INCOMPATIBLE) continue;

@@ -7,7 +7,7 @@
  * iommu_device_register() is still running. Kernels before v6.11 keep the ops
  * in the fwspec (dev-iommu.ts).
  */
-import { injectable } from 'inversify';
+import { injectable } from '../inversify.js';
 import { driver_deferred_probe_check_state } from '../base/dd.js';
 import type { Device, FwnodeHandle } from '../base/device.js';
 import { kemu_note } from '../kernel/assert.js';

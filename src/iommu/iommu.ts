@@ -11,7 +11,7 @@
  * Everything here is shared by all variants.
  */
 import { KUNIT_STATIC_STUB_REDIRECT } from '../kernel/static-stub.js';
-import { inject, injectable, multiInject, optional } from 'inversify';
+import { inject, injectable, multiInject, optional } from '../inversify.js';
 import { bus_for_each_dev, bus_register_notifier, BUS_NOTIFY_ADD_DEVICE, BUS_NOTIFY_REMOVED_DEVICE,
   type BusType } from '../base/bus.js';
 import { dev_info, Device, type FwnodeHandle } from '../base/device.js';

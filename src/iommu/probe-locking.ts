@@ -9,7 +9,7 @@
  * Methods are bound at construction, so they can be passed as callbacks
  * (bus_for_each_dev) and show under their kernel names in call traces.
  */
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '../inversify.js';
 import { device_lock, device_lock_assert, device_unlock, type Device } from '../base/device.js';
 import { lockdep_assert_held } from '../kernel/assert.js';
 import { ENODEV } from '../kernel/errno.js';

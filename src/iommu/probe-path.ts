@@ -21,7 +21,7 @@
  *
  * Methods are bound at construction, as in probe-locking.ts.
  */
-import { inject, injectable, injectFromBase } from 'inversify';
+import { inject, injectable, injectFromBase } from '../inversify.js';
 import type { BusType } from '../base/bus.js';
 import { dev_fwnode, dev_WARN, type Device } from '../base/device.js';
 import { kemu_note, WARN_ON } from '../kernel/assert.js';

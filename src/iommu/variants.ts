@@ -4,7 +4,7 @@
  * fwspec API. One container module per variant; `iommuCoreModule` binds the
  * core itself.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../inversify.js';
 import { KemuError } from '../kernel/errors.js';
 import { Mutex } from '../kernel/locking/mutex.js';
 import { IommuCore } from './iommu.js';
@@ -18,7 +18,7 @@ import { BusOpsProbePath, DefaultDomainDeferProbePath, FinishedElsewhereProbePat
   ReadyProbePath, type IommuProbePath } from './probe-path.js';
 import { IOMMU_FW_LOCKING, IOMMU_FWSPEC, IOMMU_PROBE_DEVICE_LOCK, IOMMU_PROBE_LOCKING, IOMMU_PROBE_PATH } from './tokens.js';
 
-import type { Newable } from 'inversify';
+import type { Newable } from '../inversify.js';
 
 /** One variant's IOMMU core classes. */
 interface CoreBindings {

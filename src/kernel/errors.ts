@@ -8,7 +8,8 @@ export type KemuErrorKind =
   | 'bad-usage'         // an API called with arguments that cannot work
   | 'unknown-name'      // an unknown board, variant, scenario or strategy
   | 'replay-mismatch'   // a replay token that no longer fits the code
-  | 'escaped-task';     // a task awaited a promise the emulator does not control
+  | 'escaped-task'      // a task awaited a promise the emulator does not control
+  | 'runaway-task';     // a task ran past the watchdog's limit without a scheduling point (watchdog.ts)
 
 const BRAND = Symbol.for('kemu.KemuError');
 

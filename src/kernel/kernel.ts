@@ -31,8 +31,13 @@ import type { Completion } from './locking/completion.js';
 import { COMPLETE_ALL } from './locking/completion.js';
 import type { IrqFlags } from './locking/spinlock.js';
 import type { KernelEventEmitter } from './events.js';
+import { HB_PIDS, HB_STEP, currentHeartbeat } from './heartbeat.js';
 
 /** Decides which task runs next; the explorer's strategies implement it. */
+
+/** A settled promise whose reactions are the cheapest way to run a callback in the next microtask. */
+const SETTLED = Promise.resolve();
+
 export interface Chooser {
   /** Picks one of `enabled` (pid order; valid only during the call), or null to cut the run short. */
   choose(enabled: readonly Task[], kernel: Kernel): Task | null;
@@ -138,6 +143,8 @@ export class Kernel implements RunContext {
   private finished = false;
   /** Whether the running task held its CPU when its step began. */
   private heldCpuAtStepStart = false;
+  /** Where each step is announced to a watchdog in another thread (heartbeat.ts); null when no one watches. */
+  private readonly heartbeat = currentHeartbeat();
 
   /** Whether the run is over. */
   get over(): boolean {
@@ -224,6 +231,7 @@ export class Kernel implements RunContext {
     task.spawnedAtStep = this.running ? this.stepCount : 0;
     task.pendingSince = task.lastScheduled = this.clock.ns;
     if (this.running) this.recordEffect({ id: task.objId });
+    if (options.twinOf) this.declareTwin(task, options.twinOf);
     if (cpu >= 0) {
       for (const other of this.tasks) {
         if (other.cpu === cpu) other.cpuShared = task.cpuShared = true;
@@ -232,6 +240,29 @@ export class Kernel implements RunContext {
     new Promise((resolve) => (task.resume = resolve)).then(() => this.runBody(task));
     this.tasks.push(task);
     return task;
+  }
+
+  /**
+   * Adds `task` to the twins of `of`. Twins must start interchangeable: the
+   * same parent in the same step, threads alike, and CPUs in the same state
+   * (the explorer checks the rest as they run).
+   */
+  private declareTwin(task: Task, of: Task): void {
+    const problem = of.spawnedAtStep !== task.spawnedAtStep || of.pending.kind !== OpKind.Start || of.state !== 'ready'
+      ? `${of.label} was not spawned in the same step`
+      : of.kind !== task.kind ? `${of.label} is a ${of.kind} task and ${task.label} a ${task.kind} task`
+      : (of.cpu < 0) !== (task.cpu < 0) ? 'one of them has no CPU'
+      : this.cpuHeldByOther(of) !== this.cpuHeldByOther(task) ? `another task has CPU ${this.cpuHeldByOther(of) ? of.cpu : task.cpu} to itself`
+      : null;
+    if (problem !== null) throw new KemuError('bad-usage', `${task.label} cannot be a twin of ${of.label}: ${problem}`);
+    const group = of.twins ?? [of];
+    group.push(task);
+    for (const t of group) t.twins = group;
+  }
+
+  /** Whether a task other than `task` on its CPU has preemption or interrupts off. */
+  private cpuHeldByOther(task: Task): boolean {
+    return task.cpu >= 0 && this.cpuTakenFrom(task);
   }
 
   /** Boots the run: spawns the scenario as the first task and schedules until the run ends. */
@@ -319,7 +350,7 @@ export class Kernel implements RunContext {
     const op = task.pending;
     if (!op.footprint) {
       const footprint = this.footprintOf(task, op);
-      if (task.cpuShared) footprint.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
+      if (task.cpu >= 0) footprint.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
       op.footprint = footprint;
     }
     return op.footprint;
@@ -460,8 +491,9 @@ export class Kernel implements RunContext {
     const resume = next.resume!;
     next.resume = null;
     // The call is over only once this microtask has run, just before the task's code goes on: a second
-    // call reached before then was started while this one was pending (Promise.all).
-    queueMicrotask(next.callReturned);
+    // call reached before then was started while this one was pending (Promise.all). (A reaction on a
+    // settled promise: queueMicrotask would also make an async_hooks resource per step.)
+    SETTLED.then(next.callReturned);
     resume(result);
   }
 
@@ -470,9 +502,16 @@ export class Kernel implements RunContext {
     this.clock.tick();
     this.accesses.length = 0;
     this.running = task;
+    const heartbeat = this.heartbeat;
+    if (heartbeat !== null) {
+      // The heartbeat (heartbeat.ts): this step and the task taking it, for a watchdog that cannot see a JavaScript loop.
+      heartbeat[HB_STEP] = this.stepCount;
+      heartbeat[HB_PIDS + this.stepCount] = task.pid;
+    }
     this.heldCpuAtStepStart = holdsCpu(task);
-    // A task sharing its CPU can only run while no other task there has preemption or interrupts off.
-    if (task.cpuShared) this.accesses.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
+    // A task can only run while no other task on its CPU has preemption or interrupts off. Every step
+    // says so, shared CPU or not yet: a task spawned there later must race with the steps before it.
+    if (task.cpu >= 0) this.accesses.push(access(cpuObjectId(task.cpu), ACC_AWAIT));
     if (this.capture) {
       this.trace.push({ step: this.stepCount, ns: this.clock.ns, pid: task.pid, op: describeOp(task.pending),
         opKind: task.pending.kind, target: targetName(task.pending), result: null, notes: [] });

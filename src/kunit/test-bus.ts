@@ -9,7 +9,7 @@
  * in the IOMMU core's iommu_buses[], so an IOMMU driver (the mock IOMMU) can
  * claim kunit devices through the ADD_DEVICE notifier and bus_iommu_probe.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../inversify.js';
 import { BusType, bus_register } from '../base/bus.js';
 import { device_register } from '../base/core.js';
 import { Device } from '../base/device.js';

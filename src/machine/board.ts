@@ -4,7 +4,7 @@
  * link order). src/ never names a board: boards live in boards/*.ts
  * and hand their modules in through this.
  */
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from '../inversify.js';
 import { KemuError } from '../kernel/errors.js';
 import type { BoardEntry } from './catalog.js';
 import type { StrategySpec } from '../explore/strategy.js';

@@ -4,10 +4,11 @@
  * one (catalog/builtin.ts, the defconfig) and a user's own (`kemu --load`,
  * kemu.config.js) alike, so the core never imports a specific driver or board.
  */
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from '../inversify.js';
 import type { Scenario } from '../explore/run-schedule.js';
 import type { StrategySpec } from '../explore/strategy.js';
 import type { KernelVariant } from './kernel-variants.js';
+import type { ParameterValues, Parameters } from './parameters.js';
 
 /** A board: firmware plus the buses and drivers that boot on it. */
 export interface BoardEntry {
@@ -29,13 +30,16 @@ export interface BoardEntry {
 }
 
 /** A named reproduction or check, such as `qi-zero-count`. */
-export interface ScenarioEntry {
+export interface ScenarioEntry<P extends Parameters = Parameters> {
   readonly name: string;
   readonly summary: string;
   /** Variants it runs on; empty if it does not depend on the kernel variant (defaultVariant is then ''). */
   readonly variants: readonly string[];
   readonly defaultVariant: string;
-  build(variant: string): Scenario;
+  /** What its user may choose (parameters.ts): options of `kemu run`, values for `build`. */
+  readonly parameters?: P;
+  /** The scenario on a variant, with every parameter's value (the defaults where none was given). */
+  build(variant: string, params: ParameterValues<P>): Scenario;
   /** How `kemu run` explores it by default. */
   readonly strategy?: StrategySpec;
   /** Names the story gives its tasks, by comm (`cpu0` is the patch's `T1`): timelines show both. */
@@ -68,37 +72,53 @@ export interface DriverEntry {
   modules(variant: string): readonly ContainerModule[];
 }
 
+/**
+ * A board, scenario or driver a plug-in names without loading it, as
+ * modules.alias names a module request_module() loads on demand: `kemu run
+ * qi-zero-count` imports the VT-d model and nothing of the other boards.
+ * `load()` must resolve to the entry of that name.
+ */
+export interface LazyEntry<T> {
+  readonly name: string;
+  load(): Promise<T>;
+}
+
 /** Which firmware file a loader reads: `--dtb`, `--dts` or `--dmar`. */
 export type FirmwareKind = 'dtb' | 'dts' | 'dmar';
 
-/** Makes the board a firmware file describes, binding the catalog's drivers by what the file names. */
+/** Makes the board a firmware file describes, binding the catalog's drivers by what the file names (it may import its reader then). */
 export interface FirmwareLoader {
   readonly kind: FirmwareKind;
-  board(path: string, drivers: readonly DriverEntry[]): BoardEntry;
+  board(path: string, drivers: readonly DriverEntry[]): BoardEntry | Promise<BoardEntry>;
 }
 
 /**
  * What a plug-in module default-exports (see definePlugin): any of boards,
- * scenarios, drivers, kernel variants (each defined with
- * defineKernelVariant), firmware loaders, demo stories, and further plug-ins.
+ * scenarios, drivers (each given whole or as a LazyEntry), kernel variants
+ * (each defined with defineKernelVariant), firmware loaders, demo stories,
+ * and further plug-ins.
  */
 export interface KemuPlugin {
   /** Names the plug-in in messages (`board "x" of my-boards is already defined by kemu`). */
   readonly name: string;
-  readonly boards?: readonly BoardEntry[];
-  readonly scenarios?: readonly ScenarioEntry[];
-  readonly drivers?: readonly DriverEntry[];
+  readonly boards?: readonly (BoardEntry | LazyEntry<BoardEntry>)[];
+  readonly scenarios?: readonly (ScenarioEntry | LazyEntry<ScenarioEntry>)[];
+  readonly drivers?: readonly (DriverEntry | LazyEntry<DriverEntry>)[];
   readonly variants?: readonly KernelVariant[];
   readonly firmware?: readonly FirmwareLoader[];
   readonly demo?: readonly DemoStory[];
   readonly plugins?: readonly KemuPlugin[];
 }
 
-/** Everything the loaded plug-ins provide, and where they came from (their kernel variants are known to findVariant). */
+/**
+ * Everything the loaded plug-ins provide, and where they came from (their
+ * kernel variants are known to findVariant). Boards, scenarios and drivers
+ * are known by name and loaded when a command needs them.
+ */
 export interface Catalog {
-  readonly boards: readonly BoardEntry[];
-  readonly scenarios: readonly ScenarioEntry[];
-  readonly drivers: readonly DriverEntry[];
+  readonly boards: readonly LazyEntry<BoardEntry>[];
+  readonly scenarios: readonly LazyEntry<ScenarioEntry>[];
+  readonly drivers: readonly LazyEntry<DriverEntry>[];
   readonly firmware: readonly FirmwareLoader[];
   readonly demo: readonly DemoStory[];
   /** The modules (URLs) the plug-ins were loaded from, in order: worker threads load the same. */

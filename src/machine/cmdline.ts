@@ -3,7 +3,7 @@
  * `name=value` parameters go to their __setup() handlers before the first
  * initcall. kemu knows the parameters its models read.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../inversify.js';
 import { save_async_options } from '../base/dd.js';
 import { KemuError } from '../kernel/errors.js';
 import { initcall_blacklist } from './initcall.js';

@@ -8,7 +8,7 @@
  * every subsystem binds what it binds for the base, and the patch's modules,
  * loaded after the whole machine's, rebind what the patch changes.
  */
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from '../inversify.js';
 import { KemuError } from '../kernel/errors.js';
 
 export interface KernelVariant {

@@ -6,7 +6,7 @@
  * inside the run, constructs the subsystems, and runs the initcalls in kernel
  * order in swapper/0; inversify constructs, the model decides probe order.
  */
-import { Container, ContainerModule } from 'inversify';
+import { Container, ContainerModule } from '../inversify.js';
 import { deferred_probe_check_boot_end, deferred_probe_initcall, wait_for_device_probe } from '../base/dd.js';
 import { IommuCore, iommu_subsys_init } from '../iommu/iommu.js';
 import { iommuCoreModule, iommuVariantModule } from '../iommu/variants.js';

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { KemuError } from '../kernel/errors.js';
-import type { Catalog, KemuPlugin } from './catalog.js';
+import type { Catalog, KemuPlugin, LazyEntry } from './catalog.js';
 import { findVariant } from './kernel-variants.js';
 
 /** Declares a plug-in (`export default definePlugin({ name, boards: [myBoard] })`); checks its shape. */
@@ -50,6 +50,31 @@ class Names {
   }
 }
 
+/** The method every entry of a list has (a board boots, a scenario builds, a driver has modules): what tells a whole entry from a LazyEntry. */
+const ENTRY_METHOD = { board: 'boot', scenario: 'build', driver: 'modules' } as const;
+
+/**
+ * `entry` as the catalog keeps it: known by name, loaded once, when first
+ * needed. A lazy entry must load an entry of its kind and its name.
+ */
+function catalogEntry<T extends { name: string }>(what: keyof typeof ENTRY_METHOD, entry: T | LazyEntry<T>, owner: string): LazyEntry<T> {
+  if (typeof (entry as Record<string, unknown>)[ENTRY_METHOD[what]] === 'function') return { name: entry.name, load: async () => entry as T };
+  const lazy = entry as LazyEntry<T>;
+  if (typeof lazy.load !== 'function') {
+    throw new KemuError('bad-usage', `${what} "${entry.name}" of ${owner} has neither ${ENTRY_METHOD[what]}() nor load()`);
+  }
+  let loaded: Promise<T> | undefined;
+  const load = async (): Promise<T> => {
+    const value = await lazy.load();
+    if (typeof (value as Record<string, unknown> | null)?.[ENTRY_METHOD[what]] !== 'function' || value.name !== lazy.name) {
+      throw new KemuError('bad-usage', `${what} "${lazy.name}" of ${owner} loaded ${value?.name === undefined ? 'something else' : `"${value.name}"`}: ` +
+        `its load() must resolve to the ${what} named "${lazy.name}"`);
+    }
+    return value;
+  };
+  return { name: lazy.name, load: () => (loaded ??= load()) };
+}
+
 /** Joins the loaded plug-ins, in order, into one catalog; a name defined twice is an error that names both plug-ins. */
 export function assembleCatalog(loaded: readonly LoadedPlugin[]): Catalog {
   const catalog = { boards: [], scenarios: [], drivers: [], firmware: [], demo: [], sources: [] } as {
@@ -69,9 +94,9 @@ export function assembleCatalog(loaded: readonly LoadedPlugin[]): Catalog {
         throw new KemuError('bad-usage', `kernel variant "${variant.name}" of ${owner} is not the one defined under that name: define it with defineKernelVariant()`);
       }
     }
-    catalog.boards.push(...(plugin.boards ?? []));
-    catalog.scenarios.push(...(plugin.scenarios ?? []));
-    catalog.drivers.push(...(plugin.drivers ?? []));
+    catalog.boards.push(...(plugin.boards ?? []).map((e) => catalogEntry('board', e, owner)));
+    catalog.scenarios.push(...(plugin.scenarios ?? []).map((e) => catalogEntry('scenario', e, owner)));
+    catalog.drivers.push(...(plugin.drivers ?? []).map((e) => catalogEntry('driver', e, owner)));
     catalog.firmware.push(...(plugin.firmware ?? []));
     catalog.demo.push(...(plugin.demo ?? []));
     for (const nested of plugin.plugins ?? []) add(nested, source);

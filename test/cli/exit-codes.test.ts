@@ -91,6 +91,6 @@ describe('the other codes', () => {
   test('--help lists the exit codes', async () => {
     const { code, text } = await kemu(['--help']);
     expect(code).toBe(EXIT_OK);
-    expect(text).toMatch(/Exit codes:\n\s+0\s+no failure found\n\s+1\s+a failure was found.*\n\s+2\s+bad usage or bad input\n\s+3\s+internal error.*\n\s+130\s+interrupted/);
+    expect(text).toMatch(/Exit codes:\n\s+0\s+no failure found\n\s+1\s+a failure was found.*\n\s+2\s+bad usage or bad input\n\s+3\s+internal error.*\n\s+4\s+stopped by the watchdog: a task ran --watchdog seconds without a\n\s+scheduling point .*\n.*printed\n\s+130\s+interrupted/);
   });
 });

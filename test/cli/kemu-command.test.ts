@@ -56,6 +56,16 @@ describe('kemu', () => {
     expect(result.schedules).toBeGreaterThan(1);
   });
 
+  test('a search a limit ended says so, and is not marked clean; without the limit the same search is exhausted', async () => {
+    const capped = await kemu('run', 'qi-zero-count', '--kernel', 'v6.12', '--max-schedules', '10');
+    expect(capped.code).toBe(0);
+    expect(capped.text).toContain('A limit (--max-schedules) ended the search after 10 schedules, not exhaustion: "no failure" covers only the schedules run.');
+    expect(capped.text).toMatch(/^! qi-zero-count on v6\.12 — dpor: 10 schedules( \(\+[\d,]+ cut short as redundant\))?, NOT exhausted \(stopped: schedule limit\), no failure/m);
+    const whole = await kemu('run', 'qi-zero-count', '--kernel', 'v6.12');
+    expect(whole.text).toMatch(/^✓ qi-zero-count on v6\.12 — dpor: [\d,]+ schedules( \(\+[\d,]+ cut short as redundant\))?, space exhausted, no failure/m);
+    expect(whole.text).not.toContain('A limit');
+  });
+
   test('explore takes a strategy; PCT states its probability bound', async () => {
     const { code, text } = await kemu('explore', 'abba', '--strategy', 'pct', '--depth', '2', '--runs', '50', '--no-timeline');
     expect(code).toBe(1);

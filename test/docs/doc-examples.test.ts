@@ -7,10 +7,15 @@
  *   tests (`kunitTest`, `test`) declares them here, and they must pass.
  *   ```ts fragment blocks (an excerpt of a function) are left out.
  * - In ```sh blocks, each `npx kemu …` / `npm start [-s] -- …` command runs
- *   in-process against the built-in catalog and must end with 0 or 1 (no
+ *   in-process against the built-in catalog (one with `--workers`, whose
+ *   threads need compiled code, as the compiled command in a process of its
+ *   own) and must end with 0 or 1 (no
  *   usage or internal error); `<token>` stands for the token `kemu run`
- *   prints for the same target, and --html/--trace/--ftrace files go to a
- *   temporary directory. Other lines (npm ci, npm test, npx vitest) are the suite's own.
+ *   prints for the same target, --html/--trace/--ftrace files go to a
+ *   temporary directory, and so does what `> FILE` sends a command's output
+ *   to, where later commands of the block find FILE (a `*` in their
+ *   arguments matches such files). Other lines (npm ci, npm test, npx vitest)
+ *   are the suite's own.
  * - A ```text output: <command> block is an excerpt of what that command
  *   prints on an 80-column terminal: its lines must appear, in a row, in the
  *   command's output, so the excerpt cannot drift from what kemu prints.
@@ -21,6 +26,7 @@
  *   (test/package/docs-show-the-consumer.test.ts keeps the files shown equal
  *   to the project's).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +35,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { terminalOutput } from '../../src/cli/output.js';
-import { BUILTIN, kemu } from '../support/run-kemu.js';
+import { buildKemu } from '../support/built-kemu.js';
+import { BUILTIN, kemu, type KemuRun } from '../support/run-kemu.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -99,22 +106,41 @@ async function tokenFor(argv: string[]): Promise<string> {
   return JSON.parse(found.text).failures[0].token as string;
 }
 
+/** An argument naming files an earlier command of the block wrote with `> FILE`: their paths in the temporary directory. */
+function writtenFiles(arg: string, written: readonly string[]): string[] {
+  const pattern = new RegExp(`^${arg.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  const matched = written.filter((f) => pattern.test(f));
+  return matched.length > 0 ? matched.map((f) => join(outDir, f)) : [arg];
+}
+
+/** Runs the compiled command in a process of its own: worker threads load compiled JavaScript. */
+function compiled(argv: string[]): Pick<KemuRun, 'code' | 'text' | 'errors'> {
+  const run = spawnSync(process.execPath, [buildKemu('doc-examples'), ...argv], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: run.status ?? -1, text: run.stdout, errors: run.stderr };
+}
+
 describe('sh examples', () => {
   for (const block of all.filter((b) => b.info === 'sh')) {
+    const written: string[] = [];
     block.code.split('\n').forEach((raw, k) => {
-      const line = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /)[0]!.trim();
-      const m = COMMAND.exec(line);
+      const [line, redirect] = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /).map((part) => part.trim());
+      const m = COMMAND.exec(line!);
       if (!m) return;
+      const output = / > /.test(raw) ? redirect!.split(/\s/)[0]! : undefined;
       test(`${block.doc}:${block.line + k + 1}: ${line}`, async () => {
         let argv = (m[1] ?? '').split(/\s+/).filter(Boolean);
         if (argv.includes('<token>')) {
           const token = await tokenFor(argv);
           argv = argv.map((a) => (a === '<token>' ? token : a));
         }
-        argv = argv.map((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? join(outDir, a) : a));
-        const { code, errors } = await kemu(argv);
+        argv = argv.flatMap((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? [join(outDir, a)] : writtenFiles(a, written)));
+        const { code, text, errors } = argv.includes('--workers') ? compiled(argv) : await kemu(argv);
         expect(errors).not.toMatch(/internal error|^kemu: /m);
         expect([0, 1]).toContain(code);
+        if (output) {
+          writeFileSync(join(outDir, output), text);
+          written.push(output);
+        }
       });
     });
   }

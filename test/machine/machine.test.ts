@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { firmwareFilePath } from '../../firmware/firmware-files.js';
 import { omap4DspBoard } from '../../boards/omap4.js';
 import { exynosBoard } from '../../boards/exynos.js';
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../src/inversify.js';
 import { explore, runOnce } from '../../src/explore/explore.js';
 import { initcallOrder, initcall, type Initcall } from '../../src/machine/initcall.js';
 import { kernelCommandLine } from '../../src/machine/cmdline.js';

@@ -70,7 +70,7 @@ const kemu = (...args: string[]) => inConsumer(join(consumer, 'node_modules', '.
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'kemu-pack-'));
   const stage = join(work, 'kemu');
-  for (const entry of [...pkg.files.filter((f) => !f.startsWith('dist/')), 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const entry of [...pkg.files.filter((f) => !f.startsWith('dist/')), 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts']) {
     cpSync(join(root, entry), join(stage, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));
@@ -110,7 +110,7 @@ describe('a project that installs kemu', () => {
 
   test('runs its vitest test of the board with kemu/kunit', async () => {
     const { code, stdout, stderr } = await inConsumer(join(consumer, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=verbose']);
-    expect(stderr + stdout).toMatch(/Tests\s+3 passed \(3\)/);
+    expect(stderr + stdout).toMatch(/Tests\s+4 passed \(4\)/);
     expect(code).toBe(0);
   });
 

@@ -16,7 +16,7 @@ import { builtinCatalog } from '../support/builtin-catalog.js';
 import { kemu } from '../support/run-kemu.js';
 
 async function fatalRun(name: string, variant?: string): Promise<CapturedRun> {
-  return (await explore(resolveTarget(builtinCatalog, { name, kernel: variant }).scenario)).failures.find((f) => f.report.fatal)!.run;
+  return (await explore((await resolveTarget(builtinCatalog, { name, kernel: variant })).scenario)).failures.find((f) => f.report.fatal)!.run;
 }
 
 const timed = (events: TraceEvent[]) => events.filter((e) => e.ts !== undefined);
@@ -60,7 +60,7 @@ test('the ABBA deadlock: both tasks blocked forever; lock slices close', async (
 });
 
 test('a boot: unlocks flow to the task that takes the lock next', async () => {
-  const run = await runOnce(resolveTarget(builtinCatalog, { name: 'omap4', kernel: 'v6.5' }).scenario);
+  const run = await runOnce((await resolveTarget(builtinCatalog, { name: 'omap4', kernel: 'v6.5' })).scenario);
   const events = toChromeTrace(run).traceEvents;
   const flows = events.filter((e) => e.ph === 's' && e.cat === 'flow-unlock');
   expect(flows.length).toBeGreaterThan(0);

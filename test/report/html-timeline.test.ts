@@ -30,7 +30,7 @@ interface Page_ {
 }
 
 async function page(name: string, variant: string | undefined, boot = false): Promise<Page_> {
-  const target = resolveTarget(builtinCatalog, { name, kernel: variant });
+  const target = await resolveTarget(builtinCatalog, { name, kernel: variant });
   const run = boot ? await runOnce(target.scenario) : (await explore(target.scenario)).failures.find((f) => f.report.fatal)!.run;
   const html = renderHtmlTimeline(run, name, { release: target.variant, names: target.taskNames });
   const lanes = [...new Set(run.trace.filter((s) => s.pid !== 1 || s.op !== 'start()').map((s) => s.pid))];

@@ -14,7 +14,7 @@ import { builtinCatalog } from '../support/builtin-catalog.js';
 import { OpKind } from '../../src/kernel/sched/op.js';
 
 async function lockupRun(): Promise<{ run: CapturedRun; names: Readonly<Record<string, string>> }> {
-  const target = resolveTarget(builtinCatalog, { name: 'qi-zero-count', kernel: 'v6.11' });
+  const target = await resolveTarget(builtinCatalog, { name: 'qi-zero-count', kernel: 'v6.11' });
   const lockup = (await explore(target.scenario)).failures.find((f) => f.kind === 'soft-lockup')!;
   return { run: lockup.run, names: target.taskNames };
 }

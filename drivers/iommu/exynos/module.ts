@@ -1,5 +1,5 @@
 /** The Exynos SysMMU driver's container module: exynos_iommu_init at core_initcall. */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../../src/inversify.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
 import { INITCALL } from '../../../src/machine/tokens.js';
 import { platform_driver_register } from '../../../buses/platform/platform.js';

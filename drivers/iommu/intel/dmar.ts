@@ -13,7 +13,7 @@ import { raw_spin_lock, raw_spin_lock_irqsave, raw_spin_unlock, raw_spin_unlock_
 import { readl, readq, writel, writeq } from '../../../src/kernel/memory/mmio.js';
 import { READ_ONCE } from '../../../src/kernel/memory/once.js';
 import { cpu_relax, spin_begin } from '../../../src/kernel/sched/relax.js';
-import { WARN_ON, kemu_note } from '../../../src/kernel/assert.js';
+import { BUG, WARN_ON, kemu_note } from '../../../src/kernel/assert.js';
 import { pr_err, pr_info } from '../../../src/kernel/printk.js';
 import { EAGAIN, EINVAL, ENOENT, ETIMEDOUT, errname } from '../../../src/kernel/errno.js';
 import type { Register } from '../../../src/kernel/memory/mmio.js';
@@ -191,10 +191,18 @@ export async function qi_check_fault(iommu: IntelIommu, index: number, wait_inde
  * with q_lock dropped between polls and interrupts kept off, until the
  * hardware writes QI_DONE or qi_check_fault() reports an error. Then release
  * the slots and reclaim (the variant's policy), and restart on -EAGAIN.
+ *
+ * From v5.14 it first reads `desc->qw0` whatever `count` is (the descriptor
+ * type its latency sampling keys on), so a caller with count 0 must still
+ * pass a descriptor, as Sanjay Kumar noted on the 3cf74230c139 thread
+ * (Sep 2024); with none the read is a NULL dereference. The sampling itself
+ * is not modelled: dmar_latency_enabled() is false until debugfs enables it.
  */
 export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[], count: number, options: number): Promise<number> {
   const qi = iommu.qi;
   if (!qi) return 0;
+  // type = desc->qw0 & GENMASK_ULL(3, 0)
+  if (desc[0] === undefined) BUG('kernel NULL pointer dereference: qi_submit_sync() reads desc->qw0 even when count is 0');
   const QI_LENGTH = qi.QI_LENGTH;
   const policy = iommu.qiPolicy;
   const status = qi.desc_status.words;

@@ -15,7 +15,7 @@
  * SVA/PRI, ATS enabling, translation pre-enabled by firmware, the per-device
  * identity-map quirks.
  */
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '../../../src/inversify.js';
 import { dev_name, type Device } from '../../../src/base/device.js';
 import { RunLocal } from '../../../src/base/run-local.js';
 import {

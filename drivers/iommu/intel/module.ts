@@ -8,7 +8,7 @@
  * A board also binds dmarFirmwareModule (the DMAR table) and vtdHardwareModule
  * (the units at the DRHDs' register bases).
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../../src/inversify.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
 import { INITCALL, SUBSYSTEM, type Subsystem } from '../../../src/machine/tokens.js';
 import { findVariant } from '../../../src/machine/kernel-variants.js';

@@ -9,7 +9,7 @@
  * for a kernel variant (every variant before v6.12 has the old behaviour).
  * qi_submit_sync() itself is the same code in both.
  */
-import { ContainerModule, injectable } from 'inversify';
+import { ContainerModule, injectable } from '../../../src/inversify.js';
 import { variantAtLeast } from '../../../src/machine/kernel-variants.js';
 import { QI_ABORT, QI_DONE, QI_FREE } from './iommu-defs.js';
 import type { QInval } from './intel-iommu.js';

@@ -6,13 +6,15 @@
  * QI engine as a hardware task), enables queued invalidation, and spawns one
  * task per CPU, `cpu0`, `cpu1`, …, each submitting to the queue.
  */
-import { Container } from 'inversify';
+import { Container } from '../../../src/inversify.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
+import type { Task } from '../../../src/kernel/sched/task.js';
 import { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { KemuError } from '../../../src/kernel/errors.js';
 import type { Scenario } from '../../../src/explore/run-schedule.js';
 import type { ScenarioEntry } from '../../../src/machine/catalog.js';
 import { findVariant } from '../../../src/machine/kernel-variants.js';
+import { count, counts, toggle } from '../../../src/machine/parameters.js';
 import { DmarHardware } from './dmar-hw.js';
 import { IntelIommu, type QInval } from './intel-iommu.js';
 import { dmar_enable_qi, iommu_enable_translation, qi_desc_iotlb, qi_submit_sync } from './dmar.js';
@@ -82,6 +84,12 @@ export interface QiMachineOptions {
   readonly devices?: readonly QiProbedDevice[];
   /** One body per CPU: task `cpuN` runs `cpus[N](iommu)`. */
   readonly cpus: ReadonlyArray<(iommu: IntelIommu) => Promise<unknown>>;
+  /**
+   * `twinOf[N] = M` (M < N): cpuN runs the same code on the same data as
+   * cpuM, so the explorer may treat the two as interchangeable (symmetry
+   * reduction, SpawnOptions.twinOf). Omitted or null: none.
+   */
+  readonly twinOf?: ReadonlyArray<number | null>;
 }
 
 /**
@@ -99,7 +107,11 @@ export function qiMachine(options: QiMachineOptions): Scenario {
     await dmar_enable_qi(iommu);
     if (options.invariants) qiInvariants(k, iommu.qi!);
     if (options.translation) await iommu_enable_translation(iommu);
-    options.cpus.forEach((body, cpu) => k.spawn(`cpu${cpu}`, () => body(iommu), { cpu }));
+    const tasks: Task[] = [];
+    options.cpus.forEach((body, cpu) => {
+      const twin = options.twinOf?.[cpu] ?? null;
+      tasks.push(k.spawn(`cpu${cpu}`, () => body(iommu), { cpu, twinOf: twin === null ? undefined : tasks[twin] }));
+    });
   };
 }
 
@@ -151,13 +163,21 @@ export interface QiZeroCountOptions {
 export function qiZeroCount(options: QiZeroCountOptions): Scenario {
   const submissions = options.submissions ?? 1;
   const queueLength = options.queueLength ?? 8;
+  if (!Number.isInteger(queueLength) || queueLength < 4 || queueLength % 2 !== 0) {
+    throw new KemuError('bad-usage', `a queue of ${queueLength} slots: QI_LENGTH must be an even whole number of at least 4`);
+  }
   for (const c of options.counts) {
     if (!Number.isInteger(c) || c < 0 || c + 2 > queueLength) {
-      throw new KemuError('bad-usage', `qiZeroCount: count ${c} does not fit a queue of ${queueLength} (it needs count + 2 free slots)`);
+      throw new KemuError('bad-usage', `count ${c} does not fit a queue of ${queueLength} slots: a submission needs count + 2 free slots`);
     }
   }
   return qiMachine({
     variant: options.variant, queueLength, scalableMode: options.scalableMode, policy: options.policy, invariants: options.invariants,
+    // CPUs that submit the same count run the same code on the same data.
+    twinOf: options.counts.map((count, cpu) => {
+      const first = options.counts.indexOf(count);
+      return first < cpu ? first : null;
+    }),
     cpus: options.counts.map((count, cpu) => async (iommu: IntelIommu) => {
       for (let n = 0; n < submissions; n++) {
         const rc = count === 0 ? await intel_iommu_dma_drain(iommu) : await qi_submit_sync(iommu, iotlbBatch(iommu, count), count, 0);
@@ -167,14 +187,29 @@ export function qiZeroCount(options: QiZeroCountOptions): Scenario {
   });
 }
 
-/** The catalog entry: `kemu run qi-zero-count [--kernel v6.12]`. */
-export const qiZeroCountEntry: ScenarioEntry = {
+/** Most CPUs `kemu run qi-zero-count --counts` takes. */
+const MAX_CPUS = 8;
+
+/** What `kemu run qi-zero-count` lets its user choose: each configuration of the patch's claims, and more. */
+const QI_ZERO_COUNT_PARAMETERS = {
+  counts: counts({ help: 'descriptors each CPU submits per call, one count per CPU (0: a bare wait, the DMA drain)', default: [1, 0], maxLength: MAX_CPUS }),
+  queueLength: count({ help: 'QI_LENGTH, the ring\'s slots (256 upstream; an even number; small rings wrap)', default: 8, min: 4, max: 256 }),
+  submissions: count({ help: 'qi_submit_sync() calls each CPU makes', default: 1, min: 1 }),
+  legacyQueue: toggle({ help: 'the legacy 128-bit descriptor queue (ECAP.SMTS clear: IQA.DW = 0, 16-byte slots)' }),
+  invariants: toggle({ help: 'check the queue\'s invariants after every step (qiInvariants): a report at the first state that breaks one' }),
+};
+
+/** The catalog entry: `kemu run qi-zero-count [--kernel v6.12] [--counts 1,1,0] …`. */
+export const qiZeroCountEntry: ScenarioEntry<typeof QI_ZERO_COUNT_PARAMETERS> = {
   name: 'qi-zero-count',
   summary: 'VT-d qi_submit_sync with 0 descriptors racing a 1-descriptor submission: soft lockup before 3cf74230c139 (v6.12-rc1)',
   variants: ['v6.11', 'v6.12'],
   defaultVariant: 'v6.11',
-  build: (variant: string) => qiZeroCount({ counts: [1, 0], variant }),
+  parameters: QI_ZERO_COUNT_PARAMETERS,
+  build: (variant, p) => qiZeroCount({
+    variant, counts: p.counts, queueLength: p.queueLength, submissions: p.submissions, scalableMode: !p.legacyQueue, invariants: p.invariants,
+  }),
   strategy: 'dpor',
-  // The names 3cf74230c139's description gives the two submitters and the queue.
-  taskNames: { cpu0: 'T1', cpu1: 'T2', 'dmar0-qi': 'Hardware' },
+  // 3cf74230c139's description calls the two submitters T1 and T2 and the queue the Hardware; further CPUs go on.
+  taskNames: { ...Object.fromEntries(Array.from({ length: MAX_CPUS }, (_, cpu) => [`cpu${cpu}`, `T${cpu + 1}`])), 'dmar0-qi': 'Hardware' },
 };

@@ -58,10 +58,13 @@ export async function intel_drain_pasid_prq(info: DrainTarget, pasid: number): P
 
 /**
  * A hypothetical caller, not in any kernel: a DMA drain that submits a bare
- * wait descriptor, qi_submit_sync(iommu, NULL, 0, 0). 3cf74230c139 names such
- * a "DMA drain" user as the reason for the fix; no in-tree caller passed
- * count 0 when it was merged.
+ * wait descriptor with qi_submit_sync(iommu, &desc, 0, 0). 3cf74230c139 names
+ * such a "DMA drain" user as the reason for the fix; no in-tree caller passed
+ * count 0 when it was merged. It passes a zeroed descriptor because
+ * qi_submit_sync() reads desc->qw0 whatever the count (v5.14+, see dmar.ts);
+ * type 0 is none the latency sampling counts.
  */
 export async function intel_iommu_dma_drain(iommu: IntelIommu): Promise<number> {
-  return qi_submit_sync(iommu, [], 0, 0);
+  const desc: qi_desc = { qw0: 0n, qw1: 0n, qw2: 0n, qw3: 0n };
+  return qi_submit_sync(iommu, [desc], 0, 0);
 }

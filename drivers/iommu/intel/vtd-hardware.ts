@@ -7,7 +7,7 @@
  * Emulator machinery: the hardware exists from power-on, so the units are
  * built when the machine is composed, before the first initcall.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../../src/inversify.js';
 import { RunLocal } from '../../../src/base/run-local.js';
 import { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { current } from '../../../src/kernel/sched/current.js';

@@ -12,7 +12,7 @@
  * const dev = await kunit_device_register_with_driver(test, 'client', clientDriver);
  * ```
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../../src/inversify.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
 import { INITCALL } from '../../../src/machine/tokens.js';
 import { platform_driver_register } from '../../../buses/platform/platform.js';

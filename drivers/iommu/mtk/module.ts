@@ -5,7 +5,7 @@
  * changes between kernel variants is the IOMMU core's locking around the ops
  * (src/iommu/variants.ts), not the driver.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../../src/inversify.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
 import { INITCALL } from '../../../src/machine/tokens.js';
 import { platform_driver_register } from '../../../buses/platform/platform.js';

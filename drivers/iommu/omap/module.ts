@@ -2,7 +2,7 @@
  * The omap-iommu driver's container module: omap_iommu_init at
  * subsys_initcall, and the variant's placement of the bus re-probe.
  */
-import { ContainerModule, injectable } from 'inversify';
+import { ContainerModule, injectable } from '../../../src/inversify.js';
 import { bus_iommu_probe } from '../../../src/iommu/iommu.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
 import { bindingFor } from '../../../src/machine/kernel-variants.js';

@@ -6,7 +6,7 @@
  * the re-probe of the platform bus after registration, whose placement the
  * variant chooses (OmapBusReprobe).
  */
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '../../../src/inversify.js';
 import { dev_info, dev_name, put_device, type Device } from '../../../src/base/device.js';
 import { RunLocal } from '../../../src/base/run-local.js';
 import { dev_iommu_priv_get, dev_iommu_priv_set, iommu_device_register, iommu_device_sysfs_add,

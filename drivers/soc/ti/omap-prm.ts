@@ -7,7 +7,7 @@
  * Register access, domain states and the clockdomain platform data that
  * mach-omap2 supplies are not modelled.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '../../../src/inversify.js';
 import { EINVAL, ENODEV } from '../../../src/kernel/errno.js';
 import { initcall, type Initcall } from '../../../src/machine/initcall.js';
 import { INITCALL } from '../../../src/machine/tokens.js';

@@ -98,7 +98,8 @@ export function reportWarn(kernel: Kernel, task: Task, message: string, conditio
 export function reportOops(kernel: Kernel, task: Task, error: unknown): KernelReport {
   const err = error instanceof Error ? error : new Error(String(error));
   const snapshot = snapshotTask(kernel, task);
-  const trace = kernelFrames(err.stack ?? '');
+  // BUG() and BUG_ON() are macros in the kernel: the oops is at their caller, so each BUG_ON site has its own signature.
+  const trace = kernelFrames(err.stack ?? '').filter((frame) => !frame.includes('(src/kernel/assert.'));
   snapshot.callTrace = trace;
   // BUG() and BUG_ON() are macros in the kernel: the oops is at their caller.
   const site = trace.find((frame) => !/^BUG(_ON)?$/.test(frameFunction(frame)));

@@ -26,6 +26,14 @@ export interface SpawnOptions {
   /** Hardware agents and background workers do not keep a run alive. */
   daemon?: boolean;
   kind?: TaskKind;
+  /**
+   * This task runs the same code on the same data as `twinOf` (spawned by the
+   * same parent in the same step, each on a CPU of its own or both on one):
+   * the two are interchangeable, and the explorer's symmetry reduction
+   * explores one of each pair of executions that differ only by swapping them
+   * (docs/explorer.md, "Symmetric tasks").
+   */
+  twinOf?: Task;
 }
 
 export class Task {
@@ -64,6 +72,8 @@ export class Task {
   spawnedAtStep = 0;
   /** Tasks this one has spawned so far (the next child's place in its lineage). */
   childrenSpawned = 0;
+  /** The tasks declared interchangeable with this one, in spawn order, this one included (SpawnOptions.twinOf); null: none. */
+  twins: Task[] | null = null;
 
   constructor(
     readonly kernel: Kernel,

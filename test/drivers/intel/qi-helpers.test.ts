@@ -10,7 +10,7 @@ import { qiMachine, resolveQiPolicy } from '../../../drivers/iommu/intel/scenari
 import {
   qi_flush_context, qi_flush_dev_iotlb, qi_flush_iotlb, qi_flush_pasid_cache, qi_flush_piotlb, qi_global_iec, qi_submit_sync,
 } from '../../../drivers/iommu/intel/dmar.js';
-import { intel_drain_pasid_prq } from '../../../drivers/iommu/intel/svm.js';
+import { intel_drain_pasid_prq, intel_iommu_dma_drain } from '../../../drivers/iommu/intel/svm.js';
 import { QiDoneReclaim, QiFreeReclaim } from '../../../drivers/iommu/intel/qi-reclaim.js';
 import {
   DMAR_FSTS_REG, DMAR_GSTS_REG, DMAR_IQH_REG, DMA_CCMD_GLOBAL_INVL, DMA_FSTS_ICE, DMA_FSTS_IQE, DMA_GSTS_QIES,
@@ -92,12 +92,25 @@ describe('page-request drain', () => {
 
   test('the drain races a 0-count submission safely on v6.12 and locks up on v6.11', async () => {
     const drain = (iommu: IntelIommu) => intel_drain_pasid_prq({ iommu, pri_enabled: true, did: 1, sid: 0x100, pfsid: 0x100, qdep: 0 }, 5);
-    const zero = (iommu: IntelIommu) => qi_submit_sync(iommu, [], 0, 0);
+    const zero = (iommu: IntelIommu) => intel_iommu_dma_drain(iommu);
     const fixed = await explore(qiMachine({ variant: 'v6.12', cpus: [drain, zero] }), { strategy: 'dpor' });
     expect(fixed.failures).toEqual([]);
     expect(fixed.exhausted).toBe(true);
     const buggy = await explore(qiMachine({ variant: 'v6.11', cpus: [drain, zero] }), { strategy: 'dpor', stopOnFirstFailure: true });
     expect(buggy.failures.map((f) => f.kind)).toEqual(['soft-lockup']);
+  });
+});
+
+describe('the first read of desc->qw0 (v5.14+)', () => {
+  test('a 0-count call with no descriptor oopses in qi_submit_sync, as a NULL desc does', async () => {
+    const result = await explore(qiMachine({ variant: 'v6.12', cpus: [(iommu) => qi_submit_sync(iommu, [], 0, 0)] }), { strategy: 'dpor' });
+    expect(result.failures.map((f) => [f.kind, f.report.location])).toEqual([['oops', 'qi_submit_sync']]);
+    expect(result.failures[0]!.title).toMatch(/NULL pointer dereference: qi_submit_sync\(\) reads desc->qw0/);
+  });
+
+  test('the DMA drain passes a descriptor and submits only its wait', async () => {
+    const runs = await executedBy((iommu) => intel_iommu_dma_drain(iommu));
+    expect(runs.every((executed) => executed.map((e) => `${e.tag}: ${e.type}`).join() === 'WD1: Invalidation Wait')).toBe(true);
   });
 });
 

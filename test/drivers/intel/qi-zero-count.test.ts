@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { explore } from '../../../src/explore/explore.js';
 import { qiZeroCount, qiZeroCountEntry } from '../../../drivers/iommu/intel/scenarios.js';
+import { parameterValues } from '../../../src/machine/parameters.js';
 
 describe('qi-zero-count: T1 submits 1 descriptor, T2 submits 0', () => {
   test('v6.11 locks up: T2 polls its wait slot, which T1\'s reclaim turned to QI_FREE', async () => {
@@ -61,8 +62,10 @@ describe('qi-zero-count: T1 submits 1 descriptor, T2 submits 0', () => {
     expect(qiZeroCountEntry.defaultVariant).toBe('v6.11');
     expect(qiZeroCountEntry.variants).toEqual(['v6.11', 'v6.12']);
     expect(qiZeroCountEntry.strategy).toBe('dpor');
-    const buggy = await explore(qiZeroCountEntry.build('v6.11'), { strategy: 'dpor', stopOnFirstFailure: true });
+    const defaults = parameterValues('qi-zero-count', qiZeroCountEntry.parameters!);
+    expect(defaults).toEqual({ counts: [1, 0], queueLength: 8, submissions: 1, legacyQueue: false, invariants: false });
+    const buggy = await explore(qiZeroCountEntry.build('v6.11', defaults), { strategy: 'dpor', stopOnFirstFailure: true });
     expect(buggy.failures.map((f) => f.kind)).toEqual(['soft-lockup']);
-    expect(() => qiZeroCountEntry.build('v9.99')).toThrow(/unknown kernel variant/);
+    expect(() => qiZeroCountEntry.build('v9.99', defaults)).toThrow(/unknown kernel variant/);
   });
 });

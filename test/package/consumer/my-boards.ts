@@ -27,6 +27,9 @@ export const rk3399Board = defineBoard({
   modules: (variant) => [platformBusModule, ofFirmwareModule(rk3399Tree), rkIommuModule(variant), rkVopModule],
 });
 
+/** The board's boot on `variant`, by name: what a worker thread imports and calls (exploreInWorker). */
+export const bootRk3399 = (variant: string) => rk3399Board.boot(variant);
+
 export const globalProbeLock = defineKernelVariant({
   name: 'next-with-global-lock',
   summary: 'iommu-next-2023-08 with v6.7\'s global iommu_probe_device_lock in __iommu_probe_device',

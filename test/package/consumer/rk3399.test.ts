@@ -1,5 +1,6 @@
-/** The user's tests: the board on two kernels, a fault plan, and the oops it leads to. */
-import { expect } from 'vitest';
+/** The user's tests: the board on two kernels, a fault plan and the oops it leads to, and the board in a worker thread. */
+import { expect, test } from 'vitest';
+import { exploreInWorker } from 'kemu';
 import { kunitTest } from 'kemu/kunit';
 import { rk3399Board } from './my-boards.js';
 
@@ -17,4 +18,11 @@ kunitTest('a failed device_group leaves the VOP without a group: an oops, with i
   const result = await test.explore(rk3399Board.boot('v6.7'));
   expect(result).toFindOops({ location: 'vop_probe', chain: ['kernel_init', 'do_initcalls', 'really_probe', 'vop_probe'] });
   expect(result.failures[0]!.report.task!.callTrace).toContainEqual(expect.stringMatching(/^really_probe \(src\/base\/dd\.ts:\d+\)$/));
+});
+
+test('rk3399-like on v6.7 in a worker thread, where a task that loops with no scheduling point is stopped', async () => {
+  const boot = { module: new URL('./my-boards.ts', import.meta.url).href, factory: 'bootRk3399', args: ['v6.7'] };
+  const result = await exploreInWorker(boot, { watchdogMs: 10_000 });
+  expect(result.exhausted).toBe(true);
+  expect(result.failures).toEqual([]);
 });

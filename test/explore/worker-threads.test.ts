@@ -1,0 +1,74 @@
+/**
+ * Exploring in worker threads, against the compiled kemu as a project that
+ * installs kemu has it (worker threads run JavaScript).
+ *
+ * exploreInWorker: explore() in a worker thread under the run watchdog, for
+ * a scenario a module exports. It gives what explore() gives; a task looping
+ * with no scheduling point is stopped after watchdogMs with a runaway-task
+ * error that says where it loops and what was found before; a KemuError
+ * thrown in the worker keeps its kind.
+ *
+ * searchInWorkers (`kemu explore --workers`): each shard hands each failure
+ * over as it finds it, and its runs beat into a heartbeat of its own, which
+ * is how the command's watchdog watches shards.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { explore } from '../../src/explore/index.js';
+import { abba } from '../../src/examples/classic-scenarios.js';
+import { buildKemu } from '../support/built-kemu.js';
+
+const built = resolve(buildKemu('explore-in-worker'), '..', '..');
+const url = (path: string) => pathToFileURL(resolve(built, path)).href;
+const compiled = (await import(url('src/explore/index.js'))) as typeof import('../../src/explore/index.js');
+const looping = (name: string) => ({ module: url('test/cli/fixtures/looping-plugin.js'), factory: 'looping', args: [name] });
+const builtinAbba = { module: url('src/cli/worker-target.js'), factory: 'workerScenario', args: [[url('catalog/builtin.js')], { name: 'abba' }] };
+
+describe('exploreInWorker', () => {
+  test('gives what explore() gives: schedules, failures, tokens and reports', async () => {
+    const inWorker = await compiled.exploreInWorker(builtinAbba, { strategy: 'dpor' });
+    const here = await explore(abba, { strategy: 'dpor' });
+    const essence = (r: typeof here) => ({ schedules: r.schedules, exhausted: r.exhausted, failures: r.failures.map((f) => [f.signature, f.token, f.report.title]) });
+    expect(essence(inWorker)).toEqual(essence(here));
+    expect(inWorker.failures[0]!.report.task!.callTrace).toContainEqual(expect.stringMatching(/^mutex_lock \(src\/kernel\/locking\/mutex\.ts:\d+\)$/));
+  });
+
+  test('stops a task that loops with no scheduling point: where it loops, and the tokens found before; runaway-task', async () => {
+    const started = performance.now();
+    const attempt = compiled.exploreInWorker(looping('loop-on-a-flag'), { watchdogMs: 500 });
+    await expect(attempt).rejects.toMatchObject({ name: 'KemuError', kind: 'runaway-task' });
+    expect(performance.now() - started).toBeLessThan(20_000);
+    const message = await attempt.catch((e: Error) => e.message);
+    expect(message).toMatch(/^task cpu1:2 ran 0.5 s without a scheduling point, after its step 5 \(READ_ONCE\(flag\)\)\nIts last scheduling point:\n {2}READ_ONCE /);
+    expect(message).toMatch(/\n {2}poll_flag \(test\/cli\/fixtures\/looping-plugin\.ts:\d+\)\n/);
+    expect(message).toMatch(/\nwatchdogMs sets how long a step may run \(0: no limit\)\.\nFound before it \(replay each token to see it\):\n {2}warn:poll_flag:WARN_ON: k1\.\S+$/);
+  });
+
+  test('a misuse inside the worker is the KemuError explore() would throw', async () => {
+    await expect(compiled.exploreInWorker(looping('loop-on-a-flag'), { strategy: { kind: 'pct', depth: 0, seed: 1, runs: 1 } }))
+      .rejects.toMatchObject({ kind: 'bad-usage', message: 'PCT depth must be a whole number of at least 1, not 0' });
+  });
+
+  test('from kemu\'s .ts sources it says it needs kemu compiled', async () => {
+    await expect(import('../../src/explore/index.js').then((m) => m.exploreInWorker(looping('loop-on-a-flag'))))
+      .rejects.toThrow(/exploreInWorker runs kemu in a worker thread, which needs kemu compiled to JavaScript/);
+  });
+});
+
+describe('searchInWorkers', () => {
+  test('each shard hands over each failure as it finds it, and beats into a heartbeat of its own', async () => {
+    const { searchInWorkers } = (await import(url('src/explore/parallel.js'))) as typeof import('../../src/explore/parallel.js');
+    const { HB_RUN, createHeartbeat } = (await import(url('src/kernel/heartbeat.js'))) as typeof import('../../src/kernel/heartbeat.js');
+    const handed: string[] = [];
+    const heartbeats: Int32Array[] = [];
+    const result = await searchInWorkers(builtinAbba, { strategy: 'exhaustive' }, 2, {
+      onFailure: (f) => void handed.push(f.signature),
+      heartbeat: () => heartbeats[heartbeats.push(createHeartbeat(20_000)) - 1]!,
+    });
+    expect(result.found.length).toBeGreaterThan(0);
+    expect(new Set(handed)).toEqual(new Set(result.found.map((f) => f.signature)));
+    expect(heartbeats.map((h) => h[HB_RUN]! > 0)).toEqual([true, true]);
+    expect(heartbeats.reduce((runs, h) => runs + h[HB_RUN]!, 0)).toBeGreaterThanOrEqual(result.schedules);
+  });
+});
