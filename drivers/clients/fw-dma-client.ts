@@ -3,8 +3,8 @@
  * driver loading firmware into its device does: it maps the image with
  * dma_map_single() in probe, and unmaps and frees it once the device has
  * fetched it, from delayed work. b46064a18810's message names no driver, only
- * the pattern (a client probing in parallel with its IOMMU "performing DMA
- * API operations with dma-direct"); this stands in for it, with a compatible
+ * the pattern (a client probing in parallel with its IOMMU that already uses
+ * the DMA API, through dma-direct); this stands in for it, with a compatible
  * of kemu's own. The device's fetch itself is not modelled: that an address
  * is wrong shows when the unmap goes through other DMA ops than the map.
  */
