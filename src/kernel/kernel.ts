@@ -14,7 +14,7 @@ import { FaultInjector, type FaultPlan } from './fault-inject.js';
 import type { KernelReport } from './detect/report.js';
 import { detectStuck } from './detect/stuck.js';
 import { reportSleepInAtomic, reportSelfDeadlock, reportOops, reportRunaway, reportWarn } from './detect/inline-reports.js';
-import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, CREATED_OBJECTS_LIMIT, INVARIANT_OBJECT_ID, access, cpuObjectId, objectIdOf } from './sched/access.js';
+import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, CPU_NUMBERING_OBJECT_ID, CREATED_OBJECTS_LIMIT, INVARIANT_OBJECT_ID, access, cpuObjectId, objectIdOf } from './sched/access.js';
 import { spinWoken, type SpinWait, type Watched } from './sched/poll-window.js';
 import { Invariants } from './detect/invariants.js';
 import type { SharedObject } from './shared-object.js';
@@ -231,6 +231,8 @@ export class Kernel implements RunContext {
     task.spawnedAtStep = this.running ? this.stepCount : 0;
     task.pendingSince = task.lastScheduled = this.clock.ns;
     if (this.running) this.recordEffect({ id: task.objId });
+    // Placing a task on a CPU decides which CPU the next task spawned without one gets (nextFreeCpu).
+    if (this.running && cpu >= 0) this.recordEffect({ id: CPU_NUMBERING_OBJECT_ID });
     if (options.twinOf) this.declareTwin(task, options.twinOf);
     if (cpu >= 0) {
       for (const other of this.tasks) {

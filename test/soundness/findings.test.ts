@@ -22,6 +22,9 @@ const findings: [name: string, program: Program][] = [
   // (t2 takes s0 and spins, t3 cannot run) ends with every task asleep, and only that run's races lead to "t3 first".
   ['a leaf of the tree\'s top whose first run ends with every task asleep (missed final states, split)',
     { tasks: [{ ops: [{ kind: 'xchg', loc: 'y', value: 1 }] }, { ops: [{ kind: 'spin', lock: 0, irqsave: false, body: [{ kind: 'spin', lock: 0, irqsave: false, body: [] }] }, { kind: 'xchg', loc: 'y', value: 1 }] }, { cpu: 2, ops: [{ kind: 'read', loc: 'y' }, { kind: 'write', loc: 'dma0', value: 1 }] }] }],
+  // t3, spawned without a CPU, gets CPU 2 (t4's) only if t1 spawns it before t2 spawns t4: the two spawns are dependent.
+  ['two spawns in different tasks, the first deciding the CPU the second one\'s child shares (classes never run)',
+    { tasks: [{ ops: [{ kind: 'spawn', child: { ops: [{ kind: 'warn', equals: 0 }] } }] }, { cpu: 1, ops: [{ kind: 'spawn', child: { cpu: 2, ops: [{ kind: 'spin', lock: 0, irqsave: false, body: [] }, { kind: 'readl', reg: 'status' }] } }] }] }],
 ];
 
 describe('programs the differential campaign found', () => {

@@ -49,6 +49,13 @@ export function derivedObjectId(id: number): number {
 /** The id of the run's invariant object: every step that writes what an invariant reads writes it too. */
 export const INVARIANT_OBJECT_ID = objectIdOf(0, CREATED_OBJECTS_LIMIT / 2);
 
+/**
+ * The id of the machine's CPU numbering: a task spawned without a CPU takes
+ * the next free one, so which CPU it gets depends on the spawns before it;
+ * every spawn that places a task on a CPU writes this object.
+ */
+export const CPU_NUMBERING_OBJECT_ID = objectIdOf(0, CREATED_OBJECTS_LIMIT / 2 + 1);
+
 /** The id of CPU `cpu` as a resource tasks on it share (held while one of them has preemption or IRQs off). */
 export function cpuObjectId(cpu: number): number {
   return objectIdOf(0, CREATED_OBJECTS_LIMIT - 1 - cpu);
