@@ -54,14 +54,9 @@ export abstract class TreeSearch implements Strategy, Chooser {
     return this;
   }
 
-  /** Whether the current run belongs to this shard's share of the space. */
-  private inShard(): boolean {
-    return this.owned;
-  }
-
   /** Whether the current run counts: it is this shard's, and the subclass has not counted its schedule already. */
   runCounts(): boolean {
-    return this.inShard() && this.countsRun();
+    return this.owned && this.countsRun();
   }
 
   /** Whether the run just made is one this search has not counted before (a bounded search re-runs smaller bounds). */
@@ -94,7 +89,7 @@ export abstract class TreeSearch implements Strategy, Chooser {
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i]!;
       const top = node.weight < this.splitWeight;
-      if (!top && !this.inShard()) continue;
+      if (!top && !this.owned) continue;
       const next = this.nextAlternative(node);
       if (next !== undefined) {
         node.chosen = next;

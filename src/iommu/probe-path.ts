@@ -79,6 +79,15 @@ async function iommu_device_list_add(iommu: IommuDevice): Promise<void> {
  * The probe path up to v6.7 (v6.11 and v6.12 keep it in kemu: the VT-d
  * variants differ only in their queued invalidation): bus->iommu_ops.
  */
+/** The start of iommu_device_register() in every version kemu models: the instance's ops, hardware device and fwnode, then the list. */
+async function iommu_device_add(iommu: IommuDevice, ops: IommuOps, hwdev: Device | null): Promise<void> {
+  iommu.ops = ops;
+  iommu.hwdev = hwdev;
+  if (hwdev) iommu.fwnode = dev_fwnode(hwdev);
+  await iommu_device_list_add(iommu);
+  kemu_note(() => `${iommu}: iommu_device_register → bus_iommu_probe`);
+}
+
 @injectable()
 export class BusOpsProbePath implements IommuProbePath {
   readonly scheme: string = 'bus->iommu_ops (v6.1–v6.7)';
@@ -98,12 +107,8 @@ export class BusOpsProbePath implements IommuProbePath {
     const core = iommu_core.get();
     const first = core.iommu_buses[0];
     if (first?.iommu_ops && first.iommu_ops !== ops) return -EBUSY;
-    iommu.ops = ops;
-    iommu.hwdev = hwdev;
-    if (hwdev) iommu.fwnode = dev_fwnode(hwdev);
-    await iommu_device_list_add(iommu);
+    await iommu_device_add(iommu, ops, hwdev);
     let err = 0;
-    kemu_note(() => `${iommu}: iommu_device_register → bus_iommu_probe`);
     for (const bus of core.iommu_buses) {
       bus.iommu_ops = ops;
       err = await bus_iommu_probe(bus, iommu);
@@ -206,12 +211,8 @@ export class FwspecProbePath extends BusOpsProbePath {
 
   /** Models iommu_device_register() (drivers/iommu/iommu.c, v6.8–v6.15): list the instance, walk every bus. */
   override async iommu_device_register(iommu: IommuDevice, ops: IommuOps, hwdev: Device | null): Promise<number> {
-    iommu.ops = ops;
-    iommu.hwdev = hwdev;
-    if (hwdev) iommu.fwnode = dev_fwnode(hwdev);
-    await iommu_device_list_add(iommu);
+    await iommu_device_add(iommu, ops, hwdev);
     let err = 0;
-    kemu_note(() => `${iommu}: iommu_device_register → bus_iommu_probe`);
     for (const bus of iommu_core.get().iommu_buses) {
       err = await bus_iommu_probe(bus);
       if (err) break;
