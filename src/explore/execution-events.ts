@@ -23,14 +23,17 @@
  *   ordered, never reversed (it could not have come first).
  * - a poller parked in cpu_relax() could only go on once something its poll
  *   read changed: the write that woke it is ordered before it, not a race,
- *   when no other write to what it watches came after its poll began (or only
- *   writes that happen after that write). (A completion is a counting
+ *   unless it was woken before that write too; a write that parked it again
+ *   (put back the value it parked on) races with it, as an acquisition races
+ *   with the one that took the lock (poll-history.ts says when it was
+ *   woken). (A completion is a counting
  *   resource: a complete() that makes it available releases it, a wait that
  *   takes the last count acquires it, and the lock rule above applies.)
  * Blocked tasks at the end of a run contribute a virtual event for the step
  * they could not take, racing with whatever holds them (Nidhugg's lock-fail races).
  */
 import { ACC_ACQUIRE, ACC_AWAIT, ACC_READ, ACC_RELEASE, ACC_TRY_ACQUIRE, ACC_WRITE, accessObject, accessType } from '../kernel/sched/access.js';
+import type { Park } from './poll-history.js';
 
 export interface Race {
   /** Position of the first event (the one to reverse). */
@@ -91,10 +94,11 @@ export interface WaitedResource {
   readonly freeAtFirst: boolean;
 }
 
-/** A parked poller's step: what it watched, and the position of the step during which its poll began. */
+/** A parked poller's step: what it watched, the position of the step during which its poll began, and its park (poll-history.ts). */
 export interface Parked {
   readonly watched: readonly number[];
   readonly pollBegan: number;
+  readonly park: Park | null;
 }
 
 /** What the current path did to one object: the positions of its accesses, in order. */
@@ -201,7 +205,8 @@ export class ExecutionEvents {
     clock[uid] = index;
     for (const p of after) join(clock, this.events[p]!.clock);
     const sources = step.withSources ? footprint.map((a) => this.lastWriteTo(accessObject(a))) : null;
-    const races = this.racesOf(uid, footprint, clock, taskObject, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
+    const parkedAgain = parked?.park?.lastParkedAgainBefore(position) ?? -1;
+    const races = this.racesOf(uid, footprint, clock, taskObject, parkedAgain, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
     const op = opAccesses === accesses.length ? footprint : reduceFootprint(accesses.slice(0, opAccesses));
     const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races, sources };
     this.events.push(event);
@@ -220,7 +225,7 @@ export class ExecutionEvents {
    * the lock or completion it waits to take), with the races that could have
    * let it go first.
    */
-  blocked(uid: number, footprint: readonly number[], waitsOn: WaitedResource | null): BlockedEvent {
+  blocked(uid: number, footprint: readonly number[], waitsOn: WaitedResource | null, parked: Parked | null): BlockedEvent {
     const previous = this.lastOf[uid] ?? -1;
     const clock = previous >= 0 ? this.events[previous]!.clock.slice() : [];
     clock[uid] = (previous >= 0 ? this.events[previous]!.index : 0) + 1;
@@ -237,9 +242,13 @@ export class ExecutionEvents {
       }
       // It waits for a completion another waiter took.
       else if (type === ACC_WRITE) this.candidate(candidates, uid, lastWrite, -1);
+      // A parked poller, with the last write to what it watches (which may have woken it).
+      else if (parked !== null && type === ACC_READ) this.candidate(candidates, uid, lastWrite, -1);
     }
+    // And with the write that parked it again, before which it could have run.
+    if (parked !== null) this.candidate(candidates, uid, parked.park?.lastParkedAgainBefore(this.events.length) ?? -1, -1);
     const open = this.unordered(candidates, clock);
-    const races = this.adjacent(open.filter((r) => this.couldGoFirst(r.first, uid, footprint, footprint.length, waitsOn, null)));
+    const races = this.adjacent(open.filter((r) => this.couldGoFirst(r.first, uid, footprint, footprint.length, waitsOn, parked)));
     return { uid, footprint: reduced, clock, races };
   }
 
@@ -250,13 +259,19 @@ export class ExecutionEvents {
    * or the CPU it waits for, must be free there: the last write to it that
    * stays is not an acquisition (by another task, for the CPU). A woken
    * poller must have been woken there: some write by another task to what it
-   * watches, since its poll began, stays.
+   * watches, since its poll began, stays. It was, if it was woken just
+   * before `first`; if it was parked there, only a later write that stays
+   * can wake it (first writes what it watches, so no later write to that
+   * object stays: exact for a poller watching one object).
    */
   private couldGoFirst(first: number, uid: number, accesses: readonly number[], opAccesses: number, waitsOn: WaitedResource | null, parked: Parked | null): boolean {
     if (parked) {
+      const woken = parked.park?.wokenBefore(first) ?? null;
+      if (woken === true) return true;
+      const since = woken === null ? parked.pollBegan : first + 1;
       for (const object of parked.watched) {
         for (const w of this.history(object)?.writes ?? []) {
-          if (w >= parked.pollBegan && w !== first && this.events[w]!.uid !== uid && !this.happensBefore(first, w)) return true;
+          if (w >= since && w !== first && this.events[w]!.uid !== uid && !this.happensBefore(first, w)) return true;
         }
       }
       return false;
@@ -293,11 +308,14 @@ export class ExecutionEvents {
   }
 
   /**
-   * Races of a new event with footprint `footprint` whose first event it could
-   * have gone before (`feasible`); joins every happens-before predecessor into `clock`.
+   * Races of a new event with footprint `footprint` (and, for a woken poller,
+   * with `parkedAgain`, the write that last parked it again, or -1) whose
+   * first event it could have gone before (`feasible`); joins every
+   * happens-before predecessor into `clock`.
    */
-  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number, feasible: (first: number) => boolean): Race[] {
+  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number, parkedAgain: number, feasible: (first: number) => boolean): Race[] {
     const candidates: Race[] = [];
+    this.candidate(candidates, uid, parkedAgain, -1);
     let edges: number[] | null = null;
     for (const a of footprint) {
       const object = accessObject(a);

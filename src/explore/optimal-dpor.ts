@@ -38,6 +38,7 @@ import { OpKind, type Op } from '../kernel/sched/op.js';
 import type { SpinWait } from '../kernel/sched/poll-window.js';
 import type { Task } from '../kernel/sched/task.js';
 import { ExecutionEvents, type BlockedEvent, type Parked, type WaitedResource } from './execution-events.js';
+import { PollHistory } from './poll-history.js';
 import { LeafOwnership, SPLIT_WEIGHT } from './split.js';
 import type { Shard, Strategy } from './strategy.js';
 import { TwinSymmetry } from './symmetry.js';
@@ -62,6 +63,7 @@ export class OptimalDpor implements Strategy {
 
   private readonly root = new WakeupNode(0, [], false);
   private readonly events = new ExecutionEvents();
+  private readonly polls = new PollHistory();
   /** The gates between twins (symmetry.ts), or null when symmetry reduction is off. */
   private readonly symmetry: TwinSymmetry | null;
   /** The tree node of the step taken at each position of the current run. */
@@ -185,6 +187,7 @@ export class OptimalDpor implements Strategy {
       return task;
     }
     this.symmetry?.notice(enabled);
+    this.polls.observe(i, kernel.tasks, this.stepsOf);
     const parent = this.nodeAt(i);
     // The first decision below the top: the run's leaf, this part's to explore or another's.
     if (this.leaf < 0 && !(parent.weight < this.splitWeight)) this.enterLeaf(i);
@@ -202,10 +205,10 @@ export class OptimalDpor implements Strategy {
         if (!named || named.state !== 'ready') {
           throw this.nondeterministic(i, `${this.describeTask(kernel, planned.uid)} was to take its next step, but it ${named ? 'has ended' : 'does not exist'}`, enabled);
         }
-        return this.cutShort('infeasible');
+        return this.dropPlanned(i, 'infeasible');
       }
-      if (this.asleep(planned.uid)) return this.cutShort('redundant');
-      if (this.gated(planned.uid)) return this.cutShort('infeasible');
+      if (this.asleep(planned.uid)) return this.dropPlanned(i, 'redundant');
+      if (this.gated(planned.uid)) return this.dropPlanned(i, 'infeasible');
       this.take(i, planned);
       return task;
     }
@@ -240,6 +243,20 @@ export class OptimalDpor implements Strategy {
     return true;
   }
 
+  private readonly stepsOf = (uid: number): number => this.events.stepsOf(uid);
+
+  /**
+   * For a poller woken from cpu_relax() (`op` is its step's operation): what it
+   * watched, where its poll began, and its park (execution-events.ts drops
+   * the races it could not win).
+   */
+  private parkedOf(task: Task, op: Op): Parked | null {
+    if (op.kind !== OpKind.CpuRelax || op.arg === null) return null;
+    const spin = op.arg as SpinWait;
+    // Steps are numbered from 1, positions from 0: the poll began during step `since`, at position since - 1.
+    return { watched: spin.objects.map((o) => o.id), pollBegan: spin.since - 1, park: this.polls.parkAfter(task.uid, this.events.stepsOf(task.uid)) };
+  }
+
   /** Whether task `uid`'s next step waits for an earlier twin's (symmetry.ts). */
   private gated(uid: number): boolean {
     return this.symmetry !== null && this.symmetry.gated(uid);
@@ -267,7 +284,7 @@ export class OptimalDpor implements Strategy {
     const twins = symmetry !== null && symmetry.any;
     const event = this.events.add({
       uid: task.uid, accesses, opAccesses: kernel.opAccesses, spawnedAt: task.spawnedAtStep - 1, taskObject: task.objId,
-      waitsOn: waitedResourceOf(op), parked: parkedOf(op),
+      waitsOn: waitedResourceOf(op), parked: this.parkedOf(task, op),
       after: twins ? symmetry.edgesFor(task.uid) : NO_EDGES, withSources: twins && symmetry.isTwin(task.uid),
     });
     if (twins) symmetry.recorded(event, i, task.label);
@@ -287,9 +304,10 @@ export class OptimalDpor implements Strategy {
       if (this.cut !== 'sleep-blocked') return;
     }
     const blocked: BlockedEvent[] = [];
+    this.polls.observe(this.position, kernel.tasks, this.stepsOf);
     for (const task of kernel.tasks) {
       // A twin held back by its gate races with nothing: the earlier twin's own blocked step stands for it.
-      if (task.state === 'ready' && !kernel.isEnabled(task) && !this.gated(task.uid)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task), waitedResourceOf(task.pending)));
+      if (task.state === 'ready' && !kernel.isEnabled(task) && !this.gated(task.uid)) blocked.push(this.events.blocked(task.uid, kernel.pendingAccesses(task), waitedResourceOf(task.pending), this.parkedOf(task, task.pending)));
     }
     this.reverseRaces(blocked);
   }
@@ -317,6 +335,7 @@ export class OptimalDpor implements Strategy {
     this.sleepBefore.length = i + 1;
     this.accessCounts.length = i;
     this.events.truncate(i);
+    this.polls.truncate(i);
     this.symmetry?.truncated();
     this.replayLength = i;
     this.branchExplored = explored;
@@ -345,6 +364,16 @@ export class OptimalDpor implements Strategy {
   private asleep(uid: number): boolean {
     for (const s of this.sleep) if (s.uid === uid) return true;
     return false;
+  }
+
+  /**
+   * Cuts the run at position `i`, whose planned step cannot or need not run;
+   * the next run drops that branch and takes a sibling, with the sleep set
+   * this run carried to `i` (kept here: nothing was taken at `i`).
+   */
+  private dropPlanned(i: number, why: Cut): null {
+    if (i !== this.replayLength) this.sleepBefore[i] = this.sleep;
+    return this.cutShort(why);
   }
 
   private cutShort(why: Cut): null {
@@ -412,13 +441,6 @@ function waitedResourceOf(op: Op): WaitedResource | null {
   return op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
 }
 
-/** For a poller woken from cpu_relax(): what it watched, and where its poll began (execution-events.ts drops the races it could not win). */
-function parkedOf(op: Op): Parked | null {
-  if (op.kind !== OpKind.CpuRelax || op.arg === null) return null;
-  const spin = op.arg as SpinWait;
-  // Steps are numbered from 1, positions from 0: the poll began during step `since`, at position since - 1.
-  return { watched: spin.objects.map((o) => o.id), pollBegan: spin.since - 1 };
-}
 
 /**
  * Whether no sleeping task is a weak initial of `v`: following v, each sleeper

@@ -25,6 +25,18 @@ const findings: [name: string, program: Program][] = [
   // t3, spawned without a CPU, gets CPU 2 (t4's) only if t1 spawns it before t2 spawns t4: the two spawns are dependent.
   ['two spawns in different tasks, the first deciding the CPU the second one\'s child shares (classes never run)',
     { tasks: [{ ops: [{ kind: 'spawn', child: { ops: [{ kind: 'warn', equals: 0 }] } }] }, { cpu: 1, ops: [{ kind: 'spawn', child: { cpu: 2, ops: [{ kind: 'spin', lock: 0, irqsave: false, body: [] }, { kind: 'readl', reg: 'status' }] } }] }] }],
+  // t2 parks on y=1; t1's second increment wakes it, its WRITE_ONCE(y, 1) parks it again. The lockup run ends with t2 parked,
+  // and only that blocked step, racing with the write that put 1 back, leads to t2 running while y is 2.
+  ['a poller woken and parked again by the next write, at the end of the run (classes never run)',
+    { tasks: [{ ops: [{ kind: 'inc', loc: 'y' }, { kind: 'inc', loc: 'y' }, { kind: 'write', loc: 'y', value: 1 }] }, { ops: [{ kind: 'await', loc: 'y', value: 2 }] }] }],
+  // t1 parks on y=0; t2's cmpxchg rewrites 0. A wakeup sequence met a step it could not take two decisions below its
+  // branch, where no sleep set had been kept for the siblings: the explorer threw.
+  ['a wakeup sequence cut below its branch, whose node has other children (explorer crashed)',
+    { tasks: [{ ops: [{ kind: 'await', loc: 'y', value: 1 }] }, { ops: [{ kind: 'cmpxchg', loc: 'y', expected: 0, value: 0 }, { kind: 'xchg', loc: 'y', value: 1 }] }, { ops: [{ kind: 'read', loc: 'y' }] }] }],
+  // t3 wakes t2, t1 writes back the 0 t2 parked on. The last write before t2's blocked step is t1's cmpxchg, before which
+  // t2 was parked; only the write that parked it again (t1's first) is a reversal that can run.
+  ['a poller parked again, whose last write is not the one that parked it (classes never run)',
+    { tasks: [{ ops: [{ kind: 'write', loc: 'y', value: 0 }, { kind: 'cmpxchg', loc: 'y', expected: 0, value: 0 }] }, { ops: [{ kind: 'qi_await', lock: 0, loc: 'y', value: 1 }] }, { ops: [{ kind: 'xchg', loc: 'y', value: 1 }] }] }],
 ];
 
 describe('programs the differential campaign found', () => {
