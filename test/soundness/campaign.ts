@@ -19,6 +19,8 @@ export interface CampaignOptions extends CompareOptions {
   /** Generate only programs with at most this many interleavings, roughly (interleavingEstimate). */
   readonly estimateLimit: number;
   readonly seed: number;
+  /** The programs to draw from (default: programs(estimateLimit), over every primitive). */
+  readonly generator?: fc.Arbitrary<Program>;
   /** Called after every program checked or skipped before a mismatch. */
   readonly onProgress?: (progress: CampaignProgress) => void;
 }
@@ -57,6 +59,8 @@ function exercised(verdict: Comparison): string[] {
   return [...verdict.used, ...[...kinds].sort()];
 }
 
+const generatorOf = (options: CampaignOptions): fc.Arbitrary<Program> => options.generator ?? programs(options.estimateLimit);
+
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const coverage = new Map<string, Coverage>(PRIMITIVES.map((p: Primitive) => [p, { programs: 0, schedules: 0 }]));
   const progress: CampaignProgress = {
@@ -65,7 +69,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   // The first program that showed each kind of difference.
   const firstOfKind = new Map<DifferenceKind, Program>();
   // Every program is counted; the property fails on none, so fast-check never stops early.
-  await fc.assert(fc.asyncProperty(programs(options.estimateLimit), async (program) => {
+  await fc.assert(fc.asyncProperty(generatorOf(options), async (program) => {
     const verdict = await compareProgram(program, options);
     if (verdict.kind === 'skipped') progress.skipped++;
     else {
@@ -101,7 +105,7 @@ async function shrink(program: Program, kind: DifferenceKind, options: CampaignO
     const verdict = await compareProgram(p, options);
     return verdict.kind === 'mismatch' && verdict.differences.some((d) => d.kind === kind);
   };
-  const details = await fc.check(fc.asyncProperty(programs(options.estimateLimit), async (p) => !(await shows(p))), { numRuns: 1, examples: [[program]] });
+  const details = await fc.check(fc.asyncProperty(generatorOf(options), async (p) => !(await shows(p))), { numRuns: 1, examples: [[program]] });
   const shrunk = details.counterexample?.[0] ?? program;
   return { kind, program: shrunk, report: await explain(shrunk, options) };
 }

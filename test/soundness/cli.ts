@@ -3,22 +3,26 @@
  * against unreduced enumeration on 50,000 generated programs (by default),
  * showing progress on a terminal, and prints what it checked, what it
  * skipped, the mismatches (the first one shrunk and explained) and how often
- * each primitive was exercised. Then it checks that DPOR covers every trace
- * 50,000 random runs of qi-zero-count (v6.12, counts [1,0]) hit, and
+ * each primitive was exercised. Then the same check on 5,000 programs of
+ * pollers and writers (generate.ts, spinWaitPrograms), that DPOR covers every
+ * trace 50,000 random runs of qi-zero-count (v6.12, counts [1,0]) hit, and
  * symmetry reduction against enumeration on 10,000 programs with twins
  * (symmetry.ts). Exit status: 0 no mismatch, 1 a mismatch, 2 bad usage.
  *
- *   npm run soundness -- [--programs N] [--seed S] [--qi-runs N] [--twin-programs N]
+ *   npm run soundness -- [--programs N] [--seed S] [--spin-programs N] [--qi-runs N] [--twin-programs N]
  */
 import { parseArgs } from 'node:util';
+import type { Arbitrary } from 'fast-check';
 import { runCampaign, type CampaignProgress, type CampaignResult, type Coverage } from './campaign.js';
+import { spinWaitPrograms } from './generate.js';
+import type { Program } from './program.js';
 import { count, formatNumber } from './text.js';
 import { traceCoverage } from './trace-coverage.js';
 import { pseudoCode } from './pseudo-code.js';
 import { runTwinCampaign } from './symmetry.js';
 import { qiZeroCount } from '../../drivers/iommu/intel/scenarios.js';
 
-const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--qi-runs N] [--twin-programs N]';
+const USAGE = 'usage: npm run soundness -- [--programs N] [--seed S] [--spin-programs N] [--qi-runs N] [--twin-programs N]';
 
 /** Enumeration cap: programs with more schedules are skipped. */
 const CAP = 20_000;
@@ -38,14 +42,18 @@ function positiveInteger(name: string, text: string, min: number): number {
   return n;
 }
 
-function options(): { programs: number; seed: number; qiRuns: number; twinPrograms: number } {
+function options(): { programs: number; seed: number; spinPrograms: number; qiRuns: number; twinPrograms: number } {
   try {
     const { values } = parseArgs({
-      options: { programs: { type: 'string' }, seed: { type: 'string' }, 'qi-runs': { type: 'string' }, 'twin-programs': { type: 'string' } }, strict: true,
+      options: {
+        programs: { type: 'string' }, seed: { type: 'string' }, 'spin-programs': { type: 'string' }, 'qi-runs': { type: 'string' }, 'twin-programs': { type: 'string' },
+      },
+      strict: true,
     });
     return {
       programs: positiveInteger('programs', values.programs ?? '50000', 1),
       seed: positiveInteger('seed', values.seed ?? '1', 0),
+      spinPrograms: positiveInteger('spin-programs', values['spin-programs'] ?? '5000', 0),
       qiRuns: positiveInteger('qi-runs', values['qi-runs'] ?? '50000', 0),
       twinPrograms: positiveInteger('twin-programs', values['twin-programs'] ?? '10000', 0),
     };
@@ -82,14 +90,21 @@ function table(title: string, rows: [string, Coverage][]): string[] {
   ];
 }
 
-function summary(result: CampaignResult, started: number): string {
-  const rows = [...result.coverage];
-  const reports = rows.filter(([what]) => what.startsWith('report: ')).map(([what, c]): [string, Coverage] => [what.slice('report: '.length), c]);
+/** What a campaign checked and how many programs mismatched, by kind. */
+function verdicts(result: CampaignResult, started: number): string[] {
   return [
     `checked     ${count(result.checked, 'program')} (${count(result.schedules, 'schedule')} enumerated) in ${elapsed(started)}`,
     `skipped     ${count(result.skipped, 'program')} (enumeration above ${formatNumber(CAP)} schedules)`,
     `mismatches  ${formatNumber(result.mismatches)}`,
     ...[...result.byKind].filter(([, n]) => n > 0).map(([kind, n]) => `  ${kind.padEnd(22)}${formatNumber(n).padStart(9)}`),
+  ];
+}
+
+function summary(result: CampaignResult, started: number): string {
+  const rows = [...result.coverage];
+  const reports = rows.filter(([what]) => what.startsWith('report: ')).map(([what, c]): [string, Coverage] => [what.slice('report: '.length), c]);
+  return [
+    ...verdicts(result, started),
     '',
     ...table('primitives exercised', rows.filter(([what]) => !what.startsWith('report: '))),
     '',
@@ -132,24 +147,33 @@ async function twins(programs: number, seed: number): Promise<boolean> {
   return r.mismatch === null;
 }
 
-async function main(): Promise<void> {
-  const { programs, seed, qiRuns, twinPrograms } = options();
-  process.stdout.write(`kemu soundness: DPOR against unreduced enumeration on ${count(programs, 'generated program')}, seed ${seed}\n`);
+/** Runs one campaign and prints what it found: `describe` its summary; true when every program agreed. */
+async function campaign(programs: number, seed: number, generator: Arbitrary<Program> | undefined, describe: (r: CampaignResult, started: number) => string): Promise<boolean> {
   const started = performance.now();
   const result = await runCampaign({
-    programs, seed, cap: CAP, optimalityLimit: OPTIMALITY_LIMIT, estimateLimit: ESTIMATE_LIMIT, onProgress: progressLine(programs, started),
+    programs, seed, cap: CAP, optimalityLimit: OPTIMALITY_LIMIT, estimateLimit: ESTIMATE_LIMIT, generator, onProgress: progressLine(programs, started),
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  process.stdout.write(`${summary(result, started)}\n`);
+  process.stdout.write(`${describe(result, started)}\n`);
   if (result.mismatch !== null) {
     process.stdout.write(`\nThe first program with ${result.mismatch.kind} (seed ${seed}), shrunk:\n\n${result.mismatch.report}\n`);
-    process.exitCode = 1;
   }
   if (result.wrongVerdicts.length > 0) {
     const shown = result.wrongVerdicts.slice(0, WRONG_VERDICTS_SHOWN);
     process.stdout.write(`\n${count(result.wrongVerdicts.length, 'program')} with a wrong verdict` +
       `${shown.length < result.wrongVerdicts.length ? `, the first ${shown.length}` : ''} (as data, unshrunk: compareProgram reruns one):\n` +
       `${shown.map((p) => `  ${JSON.stringify(p)}`).join('\n')}\n`);
+  }
+  return result.mismatch === null;
+}
+
+async function main(): Promise<void> {
+  const { programs, seed, spinPrograms, qiRuns, twinPrograms } = options();
+  process.stdout.write(`kemu soundness: DPOR against unreduced enumeration on ${count(programs, 'generated program')}, seed ${seed}\n`);
+  if (!(await campaign(programs, seed, undefined, summary))) process.exitCode = 1;
+  if (spinPrograms > 0) {
+    process.stdout.write(`\nthe same on ${count(spinPrograms, 'program')} of pollers and writers, seed ${seed}\n`);
+    if (!(await campaign(spinPrograms, seed, spinWaitPrograms(ESTIMATE_LIMIT), (r, started) => verdicts(r, started).join('\n')))) process.exitCode = 1;
   }
   if (qiRuns > 0 && !(await qiCoverage(qiRuns, seed))) process.exitCode = 1;
   if (twinPrograms > 0 && !(await twins(twinPrograms, seed))) process.exitCode = 1;

@@ -135,3 +135,31 @@ export function programs(estimateLimit: number): fc.Arbitrary<Program> {
     ),
   }).filter((program) => interleavingEstimate(program) <= estimateLimit);
 }
+
+/** A word a spin-wait program shares: two, so that a poller may watch one while the other changes. */
+const polledLocation: fc.Arbitrary<Location> = fc.constantFrom('x', 'y');
+/** Values 0 to 2: writes that put back the initial 0, or the value a poller parked on, are common. */
+const polledValue = fc.integer({ min: 0, max: 2 });
+
+const spinWaitOp: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('write' as const), loc: polledLocation, value: polledValue }),
+  fc.record({ kind: fc.constant('inc' as const), loc: polledLocation }),
+  fc.record({ kind: fc.constant('xchg' as const), loc: polledLocation, value: polledValue }),
+  fc.record({ kind: fc.constant('cmpxchg' as const), loc: polledLocation, expected: polledValue, value: polledValue }),
+  fc.record({ kind: fc.constant('read' as const), loc: polledLocation }),
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('await' as const), loc: polledLocation, value: fc.integer({ min: 1, max: 2 }) }) },
+  fc.record({ kind: fc.constant('qi_await' as const), lock, loc: polledLocation, value: fc.integer({ min: 1, max: 2 }) }),
+);
+
+/**
+ * Programs of pollers and writers: 2 or 3 tasks of 1 to 4 operations over two
+ * words, where writers wake a poller, put back the value it parked on, or
+ * rewrite the value a word holds. Where a poller can run depends on values,
+ * not only on which writes came first (src/explore/poll-history.ts), so these
+ * get a campaign of their own.
+ */
+export function spinWaitPrograms(estimateLimit: number): fc.Arbitrary<Program> {
+  const task = fc.record({ cpu, ops: fc.array(spinWaitOp, { minLength: 1, maxLength: 4 }) });
+  return fc.record({ tasks: fc.array(task, { minLength: 2, maxLength: 3 }) })
+    .filter((program) => interleavingEstimate(program) <= estimateLimit);
+}
