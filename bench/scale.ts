@@ -53,10 +53,15 @@ const cpuMs = () => {
   return (c.user + c.system) / 1000;
 };
 
-/** The explorations the parallel bench times: random runs of the VT-d race, and DPOR over every class with four CPUs. */
-export const PARALLEL_CASES: readonly { request: TargetRequest; options: ExploreOptions }[] = [
-  { request: { name: 'qi-zero-count', kernel: 'v6.12' }, options: { strategy: { kind: 'random', seed: 1, runs: 250_000 }, shrink: false } },
-  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false } },
+/**
+ * The explorations the parallel bench times: random runs of the VT-d race,
+ * and DPOR over every class with four CPUs, and with five (issue 10's
+ * moonshot: exhausted in 60 s), timed once, as it takes minutes.
+ */
+export const PARALLEL_CASES: readonly { request: TargetRequest; options: ExploreOptions; repeats: number }[] = [
+  { request: { name: 'qi-zero-count', kernel: 'v6.12' }, options: { strategy: { kind: 'random', seed: 1, runs: 250_000 }, shrink: false }, repeats: 3 },
+  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false }, repeats: 3 },
+  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false }, repeats: 1 },
 ];
 
 /**
