@@ -3,7 +3,7 @@
  * against unreduced enumeration on 50,000 generated programs (by default),
  * showing progress on a terminal, and prints what it checked, what it
  * skipped, the mismatches (the first one shrunk and explained) and how often
- * each primitive was exercised. Then the same check on 5,000 programs of
+ * each primitive was exercised. Then the same check on 20,000 programs of
  * pollers and writers (generate.ts, spinWaitPrograms), that DPOR covers every
  * trace 50,000 random runs of qi-zero-count (v6.12, counts [1,0]) hit, and
  * symmetry reduction against enumeration on 10,000 programs with twins
@@ -53,7 +53,7 @@ function options(): { programs: number; seed: number; spinPrograms: number; qiRu
     return {
       programs: positiveInteger('programs', values.programs ?? '50000', 1),
       seed: positiveInteger('seed', values.seed ?? '1', 0),
-      spinPrograms: positiveInteger('spin-programs', values['spin-programs'] ?? '5000', 0),
+      spinPrograms: positiveInteger('spin-programs', values['spin-programs'] ?? '20000', 0),
       qiRuns: positiveInteger('qi-runs', values['qi-runs'] ?? '50000', 0),
       twinPrograms: positiveInteger('twin-programs', values['twin-programs'] ?? '10000', 0),
     };

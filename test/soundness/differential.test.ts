@@ -5,7 +5,7 @@
  * schedule count other than the number of equivalence classes, fails the test
  * with the shrunk program and both sides' findings; the same on programs of
  * pollers and writers (spinWaitPrograms). `npm run soundness` runs the same
- * checks on 50,000 and 5,000 programs.
+ * checks on 50,000 and 20,000 programs.
  */
 import { expect, test } from 'vitest';
 import { runCampaign, type CampaignResult } from './campaign.js';
