@@ -192,9 +192,14 @@ const earlier = (a: readonly number[], b: readonly number[]) => {
   return a.length < b.length;
 };
 
-/** Keeps the better of two records of one failure: fewer preemptions, then earlier in the single-threaded order. */
+/** Whether a record of a failure with `b`'s preemptions and order beats `a`: fewer preemptions, then earlier in the single-threaded order. */
+function beats(b: Pick<FoundFailure, 'preemptions' | 'order'>, a: FoundFailure): boolean {
+  return b.preemptions < a.preemptions || (b.preemptions === a.preemptions && earlier(b.order, a.order));
+}
+
+/** Keeps the better of two records of one failure. */
 function better(a: FoundFailure, b: FoundFailure): FoundFailure {
-  return b.preemptions < a.preemptions || (b.preemptions === a.preemptions && earlier(b.order, a.order)) ? b : a;
+  return beats(b, a) ? b : a;
 }
 
 /** Runs the strategy's schedules (or this shard's share of them) and collects what they found. */
@@ -231,12 +236,18 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     if (outcome.kind === 'step-bound') stepBounded++;
     maxSteps = Math.max(maxSteps, kernel.stepCount);
     for (const report of kernel.reports) {
-      const record: FoundFailure = {
-        signature: report.signature, token: encodeToken(toSegments(recorder.pids, recorder.ops)),
-        preemptions: recorder.preemptions, order, firstSchedule: schedules + pruned, occurrences: 1,
-      };
       const known = found.get(report.signature);
-      found.set(report.signature, known ? { ...better(known, record), firstSchedule: known.firstSchedule, occurrences: known.occurrences + 1 } : record);
+      const seen = { preemptions: recorder.preemptions, order };
+      // A failure met again is counted; its token is made only when this run replaces the one kept.
+      if (known !== undefined && !beats(seen, known)) {
+        found.set(report.signature, { ...known, occurrences: known.occurrences + 1 });
+        continue;
+      }
+      const record: FoundFailure = {
+        signature: report.signature, token: encodeToken(toSegments(recorder.pids, recorder.ops)), ...seen,
+        firstSchedule: known?.firstSchedule ?? schedules + pruned, occurrences: (known?.occurrences ?? 0) + 1,
+      };
+      found.set(report.signature, record);
       if (!known) options.onFailure?.(record);
     }
     if (options.stopOnFirstFailure && found.size > 0) {
