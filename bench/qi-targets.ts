@@ -103,8 +103,9 @@ export async function benchQiTargets(): Promise<QiTargetRow[]> {
     const exhausted = result.stoppedBy === 'exhausted' && result.stepBounded === 0;
     const failures = result.found.map((f) => f.signature.split(':')[0]!);
     const outcomeOk = c.expect === 'lockup' ? failures.includes('soft-lockup') : exhausted;
+    const bound = c.cpuBoundMs;
     const target = c.expect === 'lockup' ? 'finds the lockup'
-      : `exhausted, <= ${c.cpuBoundMs! >= 1000 ? `${c.cpuBoundMs! / 1000} s` : `${c.cpuBoundMs} ms`} CPU`;
+      : bound === null ? 'exhausted' : `exhausted, <= ${bound >= 1000 ? `${bound / 1000} s` : `${bound} ms`} CPU`;
     rows.push({
       what: describe(c), schedules: result.schedules, pruned: result.pruned, exhausted, failures, cpuMs: cpu, steps,
       nsPerStep: steps === null ? null : (cpu * 1e6) / steps, repeats: c.repeats, target, met: outcomeOk && (c.cpuBoundMs === null || cpu <= c.cpuBoundMs),
