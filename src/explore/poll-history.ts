@@ -52,9 +52,10 @@ export class Park {
     return latest;
   }
 
-  /** Notes the woken state before position `p`. */
+  /** Notes the woken state before position `p`, at or after every position noted so far. */
   observe(p: number, woken: boolean): void {
-    if (woken !== this.wokenBefore(p)) this.flips.push(p);
+    const latest = this.flips.length % 2 === 0 ? this.wokenAtFirst : !this.wokenAtFirst;
+    if (woken !== latest) this.flips.push(p);
   }
 
   /** Forgets what positions from `n` on showed. */
