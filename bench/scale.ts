@@ -25,6 +25,16 @@ export interface ParallelFigures {
   workersCpuMs: number;
   /** oneThreadMs / workersMs. */
   speedup: number;
+  /**
+   * How much sooner `workers` independent copies of the one-thread search
+   * finish run at once than one after the other (workers * oneThreadMs over
+   * their wall, median): `workers` when this workload scales to that many
+   * threads, about 1 when they contend (for shared caches, or for the cores
+   * the garbage collector's and compiler's helper threads use too). No split
+   * of one search between the workers can beat it. Null where the case is too
+   * long to run that many times over.
+   */
+  independentCopies: number | null;
   repeats: number;
   sameResult: boolean;
 }
@@ -58,24 +68,29 @@ const cpuMs = () => {
  * and DPOR over every class with four CPUs, and with five (issue 10's
  * moonshot: exhausted in 60 s), timed once, as it takes minutes.
  */
-export const PARALLEL_CASES: readonly { request: TargetRequest; options: ExploreOptions; repeats: number }[] = [
-  { request: { name: 'qi-zero-count', kernel: 'v6.12' }, options: { strategy: { kind: 'random', seed: 1, runs: 250_000 }, shrink: false }, repeats: 3 },
-  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false }, repeats: 3 },
-  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false }, repeats: 1 },
+export const PARALLEL_CASES: readonly { request: TargetRequest; options: ExploreOptions; repeats: number; independentCopies: boolean }[] = [
+  { request: { name: 'qi-zero-count', kernel: 'v6.12' }, options: { strategy: { kind: 'random', seed: 1, runs: 250_000 }, shrink: false }, repeats: 3, independentCopies: true },
+  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false }, repeats: 3, independentCopies: true },
+  { request: { name: 'qi-zero-count', kernel: 'v6.12', params: { counts: [1, 1, 1, 1, 0] } }, options: { strategy: 'dpor', shrink: false }, repeats: 1, independentCopies: false },
 ];
 
 /**
  * One thread against worker threads on the same exploration, each timed
  * `repeats` times (wall and CPU, medians), with a check that the merged
- * result equals the single one. The one thread is a worker thread too, with
- * a fresh heap like each of the others: in the bench's own process, whose
- * heap the figures before have grown, a long search takes up to twice the CPU.
+ * result equals the single one, and, with `independentCopies`, as many
+ * independent one-thread searches at once as there are workers, in each
+ * repeat: what this machine lets the workload gain from more threads at that
+ * moment. The
+ * one thread is a worker thread too, with a fresh heap like each of the
+ * others: in the bench's own process, whose heap the figures before have
+ * grown, a long search takes up to twice the CPU.
  */
-export async function benchParallel(request: TargetRequest, options: ExploreOptions, repeats = 3): Promise<ParallelFigures> {
+export async function benchParallel(request: TargetRequest, options: ExploreOptions, repeats = 3, independentCopies = false): Promise<ParallelFigures> {
   const workers = Math.max(2, Math.min(availableParallelism(), 4));
   const source = workerSource([BUILTIN], request);
   const walls: [number[], number[]] = [[], []];
   const cpus: [number[], number[]] = [[], []];
+  const copies: number[] = [];
   const essence = (r: SearchResult) => JSON.stringify([r.schedules, r.pruned, r.found.map((f) => [f.signature, f.token, f.preemptions, f.occurrences])]);
   let one: SearchResult | null = null;
   let sameResult = true;
@@ -89,12 +104,17 @@ export async function benchParallel(request: TargetRequest, options: ExploreOpti
     walls[1].push(performance.now() - t);
     cpus[1].push(cpuMs() - c);
     sameResult &&= essence(one) === essence(many);
+    if (!independentCopies) continue;
+    t = performance.now();
+    await Promise.all(Array.from({ length: workers }, () => searchInWorkers(source, options, 1)));
+    copies.push((workers * walls[0][i]!) / (performance.now() - t));
   }
   const [oneThreadMs, workersMs] = [median(walls[0]), median(walls[1])];
   const params = request.params ? ` ${Object.entries(request.params).map(([k, v]) => `${k} ${String(v)}`).join(' ')}` : '';
   return {
     scenario: `${request.name}${params} ${request.kernel}`, strategy: one!.strategy, schedules: one!.schedules, oneThreadMs, workers, workersMs,
-    oneThreadCpuMs: median(cpus[0]), workersCpuMs: median(cpus[1]), speedup: oneThreadMs / workersMs, repeats, sameResult,
+    oneThreadCpuMs: median(cpus[0]), workersCpuMs: median(cpus[1]), speedup: oneThreadMs / workersMs,
+    independentCopies: copies.length > 0 ? median(copies) : null, repeats, sameResult,
   };
 }
 
