@@ -99,6 +99,12 @@ function replayCommand(board: BoardEntry, request: TargetRequest, variant: strin
 /** The command that replays a row's failure. */
 const replayLine = (board: BoardEntry, request: TargetRequest, r: BisectRow): string => replayCommand(board, request, r.variant, r.failure!.token);
 
+/** The preemption bound of the board's own search, or null when it is not bounded. */
+function preemptionBound(board: BoardEntry): number | null {
+  const strategy = board.strategy;
+  return typeof strategy === 'object' && strategy.kind === 'bounded' ? strategy.preemptions : null;
+}
+
 /** A row is healthy when it boots and every probe bound. */
 const healthy = (r: BisectRow) => r.outcome === 'boots' && r.failures.length === 0;
 
@@ -145,6 +151,11 @@ export async function runBisect(out: Output, board: BoardEntry, request: TargetR
       out.print(c.bold(`${r.variant}: ${r.failure!.title}`));
       for (const line of chainLines(r.chain, lockMarks(r), out.width)) out.print(line.includes('←') ? line.replace(/←.*/, (m) => c.yellow(m)) : line);
       out.print(c.dim(`  replay: ${replayLine(board, request, r)}`));
+    }
+    const bound = preemptionBound(board);
+    if (bound !== null) {
+      out.print(c.dim(`Each variant was explored in every schedule with at most ${bound} preemption${bound === 1 ? '' : 's'} (the board's search): ` +
+        'a failure that needs more is not looked for.'));
     }
     const note = notValidatedNote([...new Set(rows.flatMap((r) => r.notValidated))]);
     if (note) {

@@ -46,6 +46,13 @@ describe('kemu', () => {
     expect(text).toMatch(/^iommu-next-2023-08 \| hangs \| \d+ \| __device_attach → … → probe_iommu_group → __iommu_probe_device → device_lock$/m);
     expect(text).toMatch(/^fix-try-2 \| hangs \| \d+ \| __driver_attach → … → iommu_probe_device → __iommu_probe_device → device_lock$/m);
     expect(text).toMatch(/^ {2}replay: npx kemu replay exynos --kernel fix-try-2 k1\.\S+$/m);
+    // Its search is not bounded, so no bound is named.
+    expect(text).not.toMatch(/at most \d+ preemption/);
+  });
+
+  test('bisect names the bound of a board whose search is bounded, so "boots" is read as "within it"', async () => {
+    const { text } = await kemu('bisect', 'exynos-async-fimd');
+    expect(text).toMatch(/^Each variant was explored in every schedule with at most 1 preemption \(the board's search\): a failure that needs more is not looked for\.$/m);
   });
 
   test('run exits 0 when every schedule is clean, and --json is machine-readable', async () => {
