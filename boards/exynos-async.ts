@@ -22,6 +22,9 @@
  *   default domain yet and is switched from dma-direct to iommu-dma underfoot
  *   (b46064a18810); on v6.15 its of_iommu_configure replays a probe the bus
  *   walk has not tried yet (da33e87bd2bf).
+ * - `exynos-async-mfc`: the Exynos5250 MFC, a client of two SysMMUs, for the
+ *   readiness check Tudor Ambarus proposed for such clients in March 2026
+ *   (kernel variant v6.15.1+ready-check).
  *
  * Full DPOR cannot exhaust a boot whose asynchronous probes interleave with
  * deferred probing: every driver_bound() takes deferred_probe_mutex and kicks
@@ -32,7 +35,9 @@
  * still deferred when the boot ends (on exynos-async-dma, the client that
  * probed before its SysMMU registered, or inside a window a fix closes by
  * deferring it). `exynos-async-fimd` needs deferred probing (its race is in
- * the retry) and explores every schedule with one preemption instead.
+ * the retry) and explores every schedule with one preemption instead, and so
+ * does `exynos-async-mfc`, whose three asynchronous probes are too many
+ * interleavings for full DPOR even without deferred probing.
  */
 import { platformBusModule } from '../buses/platform/module.js';
 import { exynosDrmModule } from '../drivers/clients/exynos-drm.js';
@@ -74,6 +79,7 @@ const sysmmu = (label: string, reg: number): NodeSpec => ({ label, props: { comp
 let sysmmusTree: DeviceTree | null = null;
 let fimdTree: DeviceTree | null = null;
 let dmaTree: DeviceTree | null = null;
+let mfcTree: DeviceTree | null = null;
 
 export const exynosAsyncSysmmusBoard: Board = defineBoard({
   name: 'exynos-async-sysmmus',
@@ -119,6 +125,31 @@ export const exynosAsyncDmaBoard: Board = defineBoard({
     ofFirmwareModule((dmaTree ??= exynosTree({
       'sysmmu@11200000': sysmmu('sysmmu_mfc', 0x11200000),
       'codec@11000000': { props: { compatible: 'kemu,fw-dma-client', reg: [0x11000000, 0x10000], iommus: { ref: 'sysmmu_mfc' } } },
+    }))),
+    exynosIommuModule(variant),
+    fwDmaClientModule,
+  ],
+});
+
+/**
+ * The MFC as exynos5250.dtsi lays it out (arch/arm/boot/dts/samsung,
+ * torvalds/linux 3daee2e4b356): `codec@11000000` behind two SysMMUs,
+ * `iommus = <&sysmmu_mfc_l>, <&sysmmu_mfc_r>` with mfc_r at 0x11200000 and
+ * mfc_l at 0x11210000, both probing asynchronously, and the client (the
+ * DMA-at-probe stand-in for s5p-mfc) too.
+ */
+export const exynosAsyncMfcBoard: Board = defineBoard({
+  name: 'exynos-async-mfc',
+  summary: 'the Exynos5250 MFC behind its two SysMMUs, all probing asynchronously (da33e87bd2bf with a client of two IOMMUs)',
+  variants: [...PROBE_PATH_RACE_VARIANTS, 'v6.15.1+ready-check'],
+  strategy: ONE_PREEMPTION,
+  modules: (variant) => [
+    kernelCommandLine(`${CMDLINE},fw-dma-client ${WITHOUT_DEFERRED_PROBING}`),
+    platformBusModule,
+    ofFirmwareModule((mfcTree ??= exynosTree({
+      'codec@11000000': { props: { compatible: 'kemu,fw-dma-client', reg: [0x11000000, 0x10000], iommus: [{ ref: 'sysmmu_mfc_l' }, { ref: 'sysmmu_mfc_r' }] } },
+      'sysmmu@11200000': sysmmu('sysmmu_mfc_r', 0x11200000),
+      'sysmmu@11210000': sysmmu('sysmmu_mfc_l', 0x11210000),
     }))),
     exynosIommuModule(variant),
     fwDmaClientModule,

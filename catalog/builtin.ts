@@ -49,6 +49,7 @@ export default definePlugin({
     { name: 'exynos-async-sysmmus', load: async () => (await import('../boards/exynos-async.js')).exynosAsyncSysmmusBoard },
     { name: 'exynos-async-fimd', load: async () => (await import('../boards/exynos-async.js')).exynosAsyncFimdBoard },
     { name: 'exynos-async-dma', load: async () => (await import('../boards/exynos-async.js')).exynosAsyncDmaBoard },
+    { name: 'exynos-async-mfc', load: async () => (await import('../boards/exynos-async.js')).exynosAsyncMfcBoard },
   ],
   scenarios: [
     { name: 'qi-zero-count', load: async () => (await import('../drivers/iommu/intel/scenarios.js')).qiZeroCountEntry },

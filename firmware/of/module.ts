@@ -32,6 +32,7 @@ const OF_IOMMU_BY_VARIANT: Readonly<Record<string, new () => OfIommuConfigure>> 
   'v6.15': OfIommuConfigureV615,
   'v6.15+0c8e9c148e29': OfIommuConfigureV615,
   'v6.15.1': OfIommuConfigureV615,
+  'v6.15.1+ready-check': OfIommuConfigureV615,
 };
 
 /** Models of_platform_default_populate_init() (drivers/of/platform.c, v6.5; arch_initcall_sync). */

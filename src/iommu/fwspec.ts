@@ -79,3 +79,25 @@ export class ReadyFwnodeFwspec extends FwnodeFwspec {
     return 0;
   }
 }
+
+/**
+ * Tudor Ambarus's "iommu: Fix bypass of IOMMU readiness check for multi-IOMMU
+ * devices" (posted 23 Mar 2026, not applied): a client of two IOMMUs gets its
+ * dev->iommu from the first one's iommu_fwspec_init(), so the second one's
+ * readiness was never checked; the patch checks it whatever dev->iommu is.
+ * Robin Murphy answered (24 Mar 2026) that a bus walk must be able to make a
+ * fwspec while its own IOMMU is still registering, which this forbids.
+ */
+@injectable()
+export class UnconditionalReadyFwnodeFwspec extends FwnodeFwspec {
+  override readonly scheme: string = 'fwspec by fwnode; defers every device until iommu->ready (the 2026 ready-check proposal)';
+
+  /** Models iommu_fwspec_init()'s readiness check as the proposal makes it: not gated on dev->iommu. */
+  protected override async may_init(dev: Device, iommu: IommuDevice): Promise<number> {
+    if (!(await READ_ONCE(iommu_device_ready(iommu)))) {
+      kemu_note(() => `${dev.name}: ${iommu} not ready: iommu_fwspec_init = -EPROBE_DEFER`);
+      return -EPROBE_DEFER;
+    }
+    return 0;
+  }
+}

@@ -13,7 +13,7 @@ import {
   ReplayIommuProbeDevice, ReplayIommuProbeDeviceLocked, SkipHwdevDeviceLockInProbe, SkipSysfsDevLock, StaticProbeMutex,
   type IommuFwLocking, type IommuProbeLocking,
 } from './probe-locking.js';
-import { FwnodeFwspec, ReadyFwnodeFwspec, type FwnodeFwspecApi } from './fwspec.js';
+import { FwnodeFwspec, ReadyFwnodeFwspec, UnconditionalReadyFwnodeFwspec, type FwnodeFwspecApi } from './fwspec.js';
 import { BusOpsProbePath, DefaultDomainDeferProbePath, FinishedElsewhereProbePath, FirmwareParsingProbePath, FwspecProbePath,
   ReadyProbePath, type IommuProbePath } from './probe-path.js';
 import { IOMMU_FW_LOCKING, IOMMU_FWSPEC, IOMMU_PROBE_DEVICE_LOCK, IOMMU_PROBE_LOCKING, IOMMU_PROBE_PATH } from './tokens.js';
@@ -67,6 +67,7 @@ export const IOMMU_VARIANT_MODULES: Readonly<Record<string, ContainerModule>> = 
   'v6.15': globalLockModule(FirmwareParsingProbePath, FwnodeFwspec),
   'v6.15+0c8e9c148e29': globalLockModule(FinishedElsewhereProbePath, FwnodeFwspec),
   'v6.15.1': globalLockModule(ReadyProbePath, ReadyFwnodeFwspec),
+  'v6.15.1+ready-check': globalLockModule(ReadyProbePath, UnconditionalReadyFwnodeFwspec),
 });
 
 /** The variants that differ in how IOMMU probing is locked (the Aug 2023 series and its neighbours), in history order. */

@@ -39,6 +39,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { name: 'v6.15', summary: 'v6.15: "iommu: Get DT/ACPI parsing into the proper probe path" (bcb81ac6ae3c): dma_configure from iommu_init_device, lock dropped' },
   { name: 'v6.15+0c8e9c148e29', summary: 'v6.15 with "iommu: Avoid introducing more races" (0c8e9c148e29, v6.16-rc1): a probe another walk finished is skipped' },
   { name: 'v6.15.1', summary: 'v6.15.1: also "iommu: Handle yet another race around registration" (da33e87bd2bf, v6.16-rc1): iommu->ready' },
+  { name: 'v6.15.1+ready-check', summary: 'v6.15.1 with the Mar 2026 proposal (not applied) "iommu: Fix bypass of IOMMU readiness check for multi-IOMMU devices"' },
 ];
 
 const added: KernelVariant[] = [];

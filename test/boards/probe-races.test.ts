@@ -3,11 +3,11 @@
  * it: the variant before each fix must find the failure the fix's commit
  * message describes, the variant with it must not. exynos-async-sysmmus and
  * exynos-async-dma are explored whole (full DPOR, deferred probing left out,
- * their declared strategy); exynos-async-fimd with one preemption, its
- * declared bound. docs/probe-race-history.md tells each story.
+ * their declared strategy); exynos-async-fimd and exynos-async-mfc with one
+ * preemption, their declared bound. docs/probe-race-history.md tells each story.
  */
 import { describe, expect, test } from 'vitest';
-import { exynosAsyncDmaBoard, exynosAsyncFimdBoard, exynosAsyncSysmmusBoard } from '../../boards/exynos-async.js';
+import { exynosAsyncDmaBoard, exynosAsyncFimdBoard, exynosAsyncMfcBoard, exynosAsyncSysmmusBoard } from '../../boards/exynos-async.js';
 import { explore, type ExploreOptions } from '../../src/explore/explore.js';
 import type { ExploreResult, Failure } from '../../src/explore/result.js';
 import { iommu_core, iommu_device_register } from '../../src/iommu/iommu.js';
@@ -19,7 +19,7 @@ import type { Board } from '../../src/machine/board.js';
 import { renderReport } from '../../src/report/index.js';
 
 const ONE_PREEMPTION = { kind: 'bounded', preemptions: 1 } as const;
-/** The two-SysMMU boots take up to 8,833 schedules each (about 10 s on an idle core). */
+/** The two-SysMMU boots (exynos-async-sysmmus, exynos-async-mfc) take up to 8,833 schedules each (about 10 s on an idle core). */
 const SYSMMUS_TIMEOUT_MS = 120_000;
 const fns = (trace: string[] | null | undefined) => (trace ?? []).map(frameFunction);
 
@@ -150,18 +150,18 @@ describe('exynos-async-fimd: the display controller bound while its SysMMU regis
 /** The late-probe WARN of bcb81ac6ae3c, in one run: who probed (the OF replay at driver bind, or a bus walk) and when. */
 interface LateProbe {
   path: 'replay' | 'walk';
-  /** The SysMMU's iommu_device_register() had not returned yet. */
+  /** The last SysMMU's iommu_device_register() to return had not returned yet. */
   duringRegistration: boolean;
 }
 
 /**
- * Explores exynos-async-dma on `variant` whole, and records each run's
- * late-probe WARNs: the WARN is one site, so the explorer keeps one example
- * of it, but which path reached it, and when, tells the races apart. When
- * iommu_device_register() returns is seen through its static stub, which
- * calls the real one.
+ * Explores `board` on `variant` with the board's search, and records each
+ * run's late-probe WARNs: the WARN is one site, so the explorer keeps one
+ * example of it, but which path reached it, and when, tells the races apart.
+ * When iommu_device_register() returns is seen through its static stub,
+ * which calls the real one.
  */
-async function exploreDma(variant: string): Promise<{ result: ExploreResult; late: LateProbe[] }> {
+async function exploreLateProbes(board: Board, variant: string): Promise<{ result: ExploreResult; late: LateProbe[] }> {
   const late: LateProbe[] = [];
   let registeredAt = Infinity;
   activateStaticStub(iommu_device_register, async (iommu, ops, hwdev) => {
@@ -170,8 +170,8 @@ async function exploreDma(variant: string): Promise<{ result: ExploreResult; lat
     return ret;
   });
   try {
-    const result = await explore(exynosAsyncDmaBoard.boot(variant), {
-      strategy: exynosAsyncDmaBoard.strategy,
+    const result = await explore(board.boot(variant), {
+      strategy: board.strategy,
       onRunEnd(kernel) {
         for (const r of kernel.reports.filter((x) => x.signature === 'warn:__iommu_probe_device:WARN')) {
           late.push({ path: fns(r.task!.callTrace).includes('of_iommu_configure') ? 'replay' : 'walk', duringRegistration: r.step < registeredAt });
@@ -216,13 +216,13 @@ describe('exynos-async-dma: a client that DMAs at probe, probing in parallel wit
   });
 
   test('v6.15 (before da33e87bd2bf): of_iommu_configure replays the probe at driver bind while the SysMMU still registers, and it WARNs', async () => {
-    const { result, late } = await exploreDma('v6.15');
+    const { result, late } = await exploreLateProbes(exynosAsyncDmaBoard, 'v6.15');
     expect(result.exhausted).toBe(true);
     expect(late.some((l) => l.path === 'replay' && l.duringRegistration)).toBe(true);
   });
 
   test('v6.15.1 (da33e87bd2bf): no replay while the SysMMU registers; what is left is the window a bus walk leaves around dma_configure', async () => {
-    const { result, late } = await exploreDma('v6.15.1');
+    const { result, late } = await exploreLateProbes(exynosAsyncDmaBoard, 'v6.15.1');
     expect(result.exhausted).toBe(true);
     expect(late.filter((l) => l.path === 'replay' && l.duringRegistration)).toEqual([]);
     // Still reachable, and still in the kernel (Tudor Ambarus and Robin Murphy, linux-iommu, March 2026): the
@@ -233,4 +233,34 @@ describe('exynos-async-dma: a client that DMAs at probe, probing in parallel wit
     expect(late.some((l) => l.path === 'replay' && !l.duringRegistration)).toBe(true);
     find(result.failures, UNMAP_WARN);
   });
+});
+
+const LATE_WARN = /^warn:__iommu_probe_device:WARN$/;
+
+describe('exynos-async-mfc: the Exynos5250 MFC behind two SysMMUs, as exynos5250.dtsi has it, one preemption', () => {
+  test('v6.15.1: the late-probe WARN Tudor Ambarus reported for a client of two IOMMUs (March 2026), and only past a preemption', async () => {
+    const { result, late } = await exploreLateProbes(exynosAsyncMfcBoard, 'v6.15.1');
+    expect(result.exhausted).toBe(true);
+    const warn = find(result.failures, LATE_WARN);
+    expect(warn.preemptions).toBe(1);
+    // Both ways in are there: a bus walk that finds the driver core already binding the client, and the replay.
+    expect(late.some((l) => l.path === 'walk')).toBe(true);
+    expect(late.some((l) => l.path === 'replay')).toBe(true);
+    find(result.failures, UNMAP_WARN);
+  }, SYSMMUS_TIMEOUT_MS);
+
+  test('v6.15.1 with the proposed unconditional readiness check: the WARN moves to the replay, in the schedule with no preemption, and in more schedules', async () => {
+    const [before, proposal] = [await exploreLateProbes(exynosAsyncMfcBoard, 'v6.15.1'), await exploreLateProbes(exynosAsyncMfcBoard, 'v6.15.1+ready-check')];
+    expect(proposal.result.exhausted).toBe(true);
+    const warn = find(proposal.result.failures, LATE_WARN);
+    // As Robin Murphy answered: a bus walk can no longer make the client's fwspec while its SysMMU registers,
+    // so the client is probed only by the replay at driver bind, which always WARNs.
+    expect(warn.preemptions).toBe(0);
+    expect(proposal.late.length).toBeGreaterThan(0);
+    expect(proposal.late.every((l) => l.path === 'replay')).toBe(true);
+    const share = (r: ExploreResult) => find(r.failures, LATE_WARN).occurrences / r.schedules;
+    expect(share(proposal.result)).toBeGreaterThan(share(before.result));
+    // What the proposal does remove: no client is switched from dma-direct to iommu-dma underfoot.
+    expect(proposal.result.failures.filter((f) => UNMAP_WARN.test(f.signature))).toEqual([]);
+  }, 2 * SYSMMUS_TIMEOUT_MS);
 });
