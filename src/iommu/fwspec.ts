@@ -72,11 +72,16 @@ export class ReadyFwnodeFwspec extends FwnodeFwspec {
 
   /** Models the iommu->ready check of iommu_fwspec_init() (drivers/iommu/iommu.c, da33e87bd2bf). */
   protected override async may_init(dev: Device, iommu: IommuDevice): Promise<number> {
-    if (!(await READ_ONCE(dev_iommu_ptr(dev))) && !(await READ_ONCE(iommu_device_ready(iommu)))) {
+    if ((await this.readiness_checked(dev)) && !(await READ_ONCE(iommu_device_ready(iommu)))) {
       kemu_note(() => `${dev.name}: ${iommu} not ready: iommu_fwspec_init = -EPROBE_DEFER`);
       return -EPROBE_DEFER;
     }
     return 0;
+  }
+
+  /** Whether the check applies to `dev`: not to a device with dev->iommu, which a bus walk is probing. */
+  protected async readiness_checked(dev: Device): Promise<boolean> {
+    return !(await READ_ONCE(dev_iommu_ptr(dev)));
   }
 }
 
@@ -89,15 +94,11 @@ export class ReadyFwnodeFwspec extends FwnodeFwspec {
  * fwspec while its own IOMMU is still registering, which this forbids.
  */
 @injectable()
-export class UnconditionalReadyFwnodeFwspec extends FwnodeFwspec {
+export class UnconditionalReadyFwnodeFwspec extends ReadyFwnodeFwspec {
   override readonly scheme: string = 'fwspec by fwnode; defers every device until iommu->ready (the 2026 ready-check proposal)';
 
-  /** Models iommu_fwspec_init()'s readiness check as the proposal makes it: not gated on dev->iommu. */
-  protected override async may_init(dev: Device, iommu: IommuDevice): Promise<number> {
-    if (!(await READ_ONCE(iommu_device_ready(iommu)))) {
-      kemu_note(() => `${dev.name}: ${iommu} not ready: iommu_fwspec_init = -EPROBE_DEFER`);
-      return -EPROBE_DEFER;
-    }
-    return 0;
+  /** The proposal checks readiness whatever dev->iommu is. */
+  protected override async readiness_checked(): Promise<boolean> {
+    return true;
   }
 }
