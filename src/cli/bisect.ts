@@ -60,6 +60,8 @@ function chainLines(chain: readonly string[], marks: ReadonlyMap<number, string>
 function bisectJson(board: BoardEntry, rows: readonly BisectRow[]): unknown {
   return {
     board: board.name,
+    // null: every schedule (up to the board's schedule limit, which `exhausted` reports).
+    preemptionBound: preemptionBound(board),
     variants: rows.map((r) => ({
       variant: r.variant, outcome: r.outcome, verdict: r.verdict, health: r.health, notValidated: r.notValidated,
       schedules: r.schedules, exhausted: r.exhausted,

@@ -53,6 +53,8 @@ describe('kemu', () => {
   test('bisect names the bound of a board whose search is bounded, so "boots" is read as "within it"', async () => {
     const { text } = await kemu('bisect', 'exynos-async-fimd');
     expect(text).toMatch(/^Each variant was explored in every schedule with at most 1 preemption \(the board's search\): a failure that needs more is not looked for\.$/m);
+    const json = await kemu('bisect', 'exynos-async-fimd', '--json');
+    expect(JSON.parse(json.text).preemptionBound).toBe(1);
   });
 
   test('run exits 0 when every schedule is clean, and --json is machine-readable', async () => {
@@ -103,7 +105,9 @@ describe('kemu', () => {
   test('bisect gives each variant a verdict, with the boot\'s health as data', async () => {
     const { code, text } = await kemu('bisect', 'omap4-dsp', '--json');
     expect(code).toBe(1);
-    const rows = JSON.parse(text).variants;
+    const result = JSON.parse(text);
+    expect(result.preemptionBound).toBeNull();
+    const rows = result.variants;
     expect(rows.find((r: { variant: string }) => r.variant === 'v6.5')).toMatchObject({
       outcome: 'boots', verdict: 'boots', health: { probeFailures: [], deferred: [], warnings: 0 }, notValidated: ['&dev->mutex'] });
     expect(rows.find((r: { variant: string }) => r.variant === 'iommu-next-2023-08')).toMatchObject({ outcome: 'hangs', verdict: 'hangs' });
