@@ -142,6 +142,8 @@ export const exynosAsyncMfcBoard: Board = defineBoard({
   name: 'exynos-async-mfc',
   summary: 'the Exynos5250 MFC behind its two SysMMUs, all probing asynchronously (da33e87bd2bf with a client of two IOMMUs)',
   variants: [...PROBE_PATH_RACE_VARIANTS, 'v6.15.1+ready-check'],
+  // A kernel that was released, not the proposal.
+  defaultVariant: 'v6.15.1',
   strategy: ONE_PREEMPTION,
   modules: (variant) => [
     kernelCommandLine(`${CMDLINE},fw-dma-client ${WITHOUT_DEFERRED_PROBING}`),
