@@ -80,10 +80,9 @@ export const PARALLEL_CASES: readonly { request: TargetRequest; options: Explore
  * result equals the single one, and, with `independentCopies`, as many
  * independent one-thread searches at once as there are workers, in each
  * repeat: what this machine lets the workload gain from more threads at that
- * moment. The
- * one thread is a worker thread too, with a fresh heap like each of the
- * others: in the bench's own process, whose heap the figures before have
- * grown, a long search takes up to twice the CPU.
+ * moment. The one thread is a worker thread too, with a fresh heap like each
+ * of the others: in the bench's own process, whose heap the figures before
+ * have grown, a long search takes up to twice the CPU.
  */
 export async function benchParallel(request: TargetRequest, options: ExploreOptions, repeats = 3, independentCopies = false): Promise<ParallelFigures> {
   const workers = Math.max(2, Math.min(availableParallelism(), 4));
