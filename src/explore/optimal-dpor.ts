@@ -441,7 +441,6 @@ function waitedResourceOf(op: Op): WaitedResource | null {
   return op.kind === OpKind.WaitCompletion ? { object: op.obj!.id, freeAtFirst: false } : null;
 }
 
-
 /**
  * Whether no sleeping task is a weak initial of `v`: following v, each sleeper
  * must be woken (a step of v conflicts with its step) before v reaches a step
