@@ -16,6 +16,7 @@ import { requestShape, targetCommand, type TargetRequest } from './targets.js';
 import { EXIT_FAILURE_FOUND, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes.js';
 import type { FoundFailure } from '../explore/explore.js';
 import type { RunWatch } from './watch.js';
+import { grouped } from '../kernel/grouped.js';
 
 /**
  * The `where` of each row: the chain's first and last functions, and the
@@ -136,7 +137,7 @@ export async function runBisect(out: Output, board: BoardEntry, request: TargetR
     const paint = (r: BisectRow) => (healthy(r) ? c.green(r.verdict) : r.outcome === 'boots' ? c.yellow(r.verdict) : c.red(r.verdict));
     const where = whereColumn(rows.map((r) => r.chain));
     out.print(out.table(['variant', 'verdict', 'schedules', 'where'], rows.map((r, i) => [
-      r.variant, paint(r), `${r.schedules.toLocaleString('en-US')}${r.exhausted ? '' : ' (not exhausted)'}`,
+      r.variant, paint(r), `${grouped(r.schedules)}${r.exhausted ? '' : ' (not exhausted)'}`,
       where[i] || (r.failure?.title ?? ''),
     ])));
     // A failure that is not a hang (a KASAN report, an oops, a WARN) is shown as the kernel prints it.

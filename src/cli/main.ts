@@ -25,6 +25,7 @@ import { interruptibly, sigint, unshrunk, type InterruptSource, type Interruptib
 import { addParameterOptions, givenParameters, namedTarget } from './parameter-options.js';
 import { checkViews, chosenFailure, writeViews } from './views.js';
 import { kemuVersion } from './version.js';
+import { grouped } from '../kernel/grouped.js';
 
 /** What the command needs from its surroundings besides its output: where Ctrl-C comes from, and who watches its runs. */
 export interface CommandEnv {
@@ -114,8 +115,8 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     symmetry: flags.symmetry,
   };
   const onFailure = (f: FoundFailure) => watch.found(f.signature, target.replayCommand(f.token));
-  const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${p.schedules.toLocaleString('en-US')} schedules ` +
-    `(${Math.round(p.schedules / (p.elapsedMs / 1000)).toLocaleString('en-US')}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
+    `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.shard) {
     const { shardFileOf } = await import('./shard-file.js');
     const result = await search(target.scenario, { ...options, shard: flags.shard, onFailure, signal });

@@ -11,8 +11,9 @@ import type { Output } from './output.js';
 import type { StageCoverage } from '../explore/staged-search.js';
 import { CALIBRATION_RUNS } from '../explore/pct.js';
 import type { Target } from './targets.js';
+import { grouped } from '../kernel/grouped.js';
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${grouped(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** What a schedule that shows a failure of this kind does: one schedule [singular], many [plural]. */
 const DOES: Record<ReportKind, [string, string]> = {
@@ -32,7 +33,7 @@ const DOES: Record<ReportKind, [string, string]> = {
 /** `first seen in schedule 4; 76 of 232 schedules lock up`: how common a failure is in what was explored. */
 function occurrenceLine(failure: Failure, schedules: number): string {
   const does = DOES[failure.kind][failure.occurrences === 1 ? 0 : 1];
-  return `first seen in schedule ${failure.firstSchedule.toLocaleString('en-US')}; ${failure.occurrences.toLocaleString('en-US')} of ${plural(schedules, 'schedule')} ${does}`;
+  return `first seen in schedule ${grouped(failure.firstSchedule)}; ${grouped(failure.occurrences)} of ${plural(schedules, 'schedule')} ${does}`;
 }
 
 export interface PresentOptions {
@@ -57,14 +58,14 @@ function endText(result: ExploreResult): string {
  * schedule (DPOR)`.
  */
 export function coverageText(coverage: readonly StageCoverage[]): string {
-  const bounded = coverage.slice(0, -1).map((c) => `${c.what.replace('every schedule with ', '')}: ${c.schedules.toLocaleString('en-US')}${c.complete ? '' : ' (its budget; not all)'}`);
+  const bounded = coverage.slice(0, -1).map((c) => `${c.what.replace('every schedule with ', '')}: ${grouped(c.schedules)}${c.complete ? '' : ' (its budget; not all)'}`);
   const dpor = coverage[coverage.length - 1]!;
-  const classes = `${dpor.schedules.toLocaleString('en-US')} class${dpor.schedules === 1 ? '' : 'es'} of every schedule (DPOR)${dpor.complete ? '' : ', not all'}`;
+  const classes = `${grouped(dpor.schedules)} class${dpor.schedules === 1 ? '' : 'es'} of every schedule (DPOR)${dpor.complete ? '' : ', not all'}`;
   return bounded.length > 0 ? `${bounded.join(', ')}, then ${classes}` : classes;
 }
 
 export function summaryLine(result: ExploreResult): string {
-  const pruned = result.pruned > 0 ? ` (+${result.pruned.toLocaleString('en-US')} cut short as redundant)` : '';
+  const pruned = result.pruned > 0 ? ` (+${grouped(result.pruned)} cut short as redundant)` : '';
   const found = result.failures.length === 0 ? 'no failure' : plural(result.failures.length, 'failure');
   const what = result.coverage ? `${coverageText(result.coverage)}${pruned}` : `${plural(result.schedules, 'schedule')}${pruned}`;
   return `${result.strategy}: ${what}, ${endText(result)}, ${found} (${(result.elapsedMs / 1000).toFixed(2)} s)`;
@@ -112,8 +113,8 @@ export function presentExploration(out: Output, target: Target, result: ExploreR
     const p = result.pct;
     out.print(c.dim(`PCT d=${p.depth}: n=${p.tasks} tasks, k=${p.steps} steps (twice the longest of ${CALIBRATION_RUNS} random runs); ` +
       `each run finds a given depth-${p.depth} bug with probability >= 1/(n*k^${p.depth - 1}) = ${p.perRun.toExponential(2)}; ` +
-      `the ${p.runs.toLocaleString('en-US')} runs of at most k steps together >= ${(p.overall * 100).toFixed(2)} %` +
-      (p.longer > 0 ? `; ${p.longer.toLocaleString('en-US')} longer runs are not counted (bugs past step k have no bound)` : '')));
+      `the ${grouped(p.runs)} runs of at most k steps together >= ${(p.overall * 100).toFixed(2)} %` +
+      (p.longer > 0 ? `; ${grouped(p.longer)} longer runs are not counted (bugs past step k have no bound)` : '')));
   }
   if (result.stoppedBy === 'interrupted') {
     out.print(c.yellow(`Interrupted after ${plural(result.schedules, 'schedule')}: a partial result; ${result.failures.length === 0 ? '"no failure" proves nothing' : 'the space was not exhausted'}.`));

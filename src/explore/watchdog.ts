@@ -22,6 +22,7 @@ import { describeOp } from '../kernel/sched/describe.js';
 import type { ScenarioSource } from './scenario-source.js';
 import { lastSchedulingPoint, runSchedule, type RunSettings, type Scenario } from './run-schedule.js';
 import { wallNow } from './wall-clock.js';
+import { grouped } from '../kernel/grouped.js';
 
 /** The runs a watched thread makes: what the watchdog needs to tell when one stalls, and to replay it. */
 export interface WatchedRuns {
@@ -212,7 +213,7 @@ export function superviseWorker(filename: URL, options: WorkerOptions, onMessage
 
 /** Replays a stalled run up to its stalled step in a supervised worker of its own: its description, or why it has none (a rejection: why the replay failed). */
 async function explainStall(stall: Stall): Promise<StallDescription | string> {
-  if (stall.schedule.length === 0) return `its run is longer than the ${HB_MAX_RECORDED.toLocaleString('en-US')} steps the watchdog records, so it was not replayed`;
+  if (stall.schedule.length === 0) return `its run is longer than the ${grouped(HB_MAX_RECORDED)} steps the watchdog records, so it was not replayed`;
   let description: StallDescription | null = null;
   const { source, settings, limitMs } = stall.runs;
   const { ended } = superviseWorker(new URL('./stall-worker.js', import.meta.url), {

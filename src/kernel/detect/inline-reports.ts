@@ -13,6 +13,7 @@ import type { Op } from '../sched/op.js';
 import type { Task } from '../sched/task.js';
 import type { KernelReport } from './report.js';
 import { snapshotTask } from './snapshot.js';
+import { grouped } from '../grouped.js';
 
 function base(kernel: Kernel, task: Task, trace?: string[]): Pick<KernelReport, 'ns' | 'step' | 'task' | 'others' | 'chain' | 'stuckSeconds'> {
   const snapshot = snapshotTask(kernel, task);
@@ -61,7 +62,7 @@ export function reportRunaway(kernel: Kernel, task: Task, trace: string[], acces
     ...base(kernel, task, trace), kind: 'soft-lockup', fatal: true,
     signature: `soft-lockup:runaway:${where}`,
     title: `soft lockup: ${task.comm} loops forever in ${where} without a scheduling point`,
-    message: `${task.label} made ${accesses.toLocaleString('en-US')} memory accesses in one step, with no scheduling point: a loop that never ends`,
+    message: `${task.label} made ${grouped(accesses)} memory accesses in one step, with no scheduling point: a loop that never ends`,
     location: where, stuckSeconds: 2 * WATCHDOG_THRESH_SECS + 2,
   };
 }
