@@ -13,7 +13,7 @@ import { KemuError } from '../kernel/errors.js';
 import { Kernel, type Chooser, type RunOutcome } from '../kernel/kernel.js';
 import type { LockdepOptions } from '../kernel/lockdep/lockdep.js';
 import type { FaultPlan } from '../kernel/fault-inject.js';
-import { CALL_TRACE_FRAMES } from '../kernel/sched/call-trace.js';
+import { CALL_TRACE_FRAMES, lastSchedulingPoint } from '../kernel/sched/call-trace.js';
 import { describeOp } from '../kernel/sched/describe.js';
 import { runBegins, runEnds } from '../kernel/heartbeat.js';
 import type { TaskIdentities } from '../kernel/sched/task-identities.js';
@@ -28,11 +28,6 @@ export interface RunSettings {
   capture: boolean;
   /** Shared by the runs of one search, so a task has the same identity in all of them. */
   identities?: TaskIdentities;
-}
-
-/** A task's call trace at its last scheduling point, as the lines that end a misuse message. */
-export function lastSchedulingPoint(callTrace: readonly string[]): string {
-  return `\nIts last scheduling point:\n  ${callTrace.join('\n  ')}`;
 }
 
 class EscapeWatchdog {

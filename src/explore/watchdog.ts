@@ -20,7 +20,8 @@ import type { Chooser } from '../kernel/kernel.js';
 import { KemuError } from '../kernel/errors.js';
 import { describeOp } from '../kernel/sched/describe.js';
 import type { ScenarioSource } from './scenario-source.js';
-import { lastSchedulingPoint, runSchedule, type RunSettings, type Scenario } from './run-schedule.js';
+import { lastSchedulingPoint } from '../kernel/sched/call-trace.js';
+import type { RunSettings, Scenario } from './run-schedule.js';
 import { wallNow } from './wall-clock.js';
 import { grouped } from '../kernel/grouped.js';
 
@@ -123,6 +124,8 @@ export async function replayToStall(scenario: Scenario, schedule: readonly numbe
       return step === last ? null : task;
     },
   };
+  // Loaded here, not with this module: the main thread that supervises the command starts its worker without the kernel's modules.
+  const { runSchedule } = await import('./run-schedule.js');
   const { kernel } = await runSchedule(scenario, chooser, { ...settings, maxSteps: last, capture: true });
   const task = kernel.tasks[schedule[last - 1]! - 1]!;
   return { comm: task.comm, op: describeOp(task.pending), callTrace: task.callTrace, reports: kernel.reports.map((r) => r.title) };

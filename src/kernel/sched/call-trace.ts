@@ -92,3 +92,8 @@ export function lockCaller(trace: string[] | null): string | null {
   }
   return null;
 }
+
+/** A task's call trace at its last scheduling point, as the lines that end a misuse message. */
+export function lastSchedulingPoint(callTrace: readonly string[]): string {
+  return `\nIts last scheduling point:\n  ${callTrace.join('\n  ')}`;
+}
