@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { SEARCH_THREAD_LIMITS } from './young-generation.js';
 import { KemuError } from '../kernel/errors.js';
 import type { FoundFailure, SearchResult } from './explore.js';
 import { assertShardable, mergeSearches } from './explore.js';
@@ -50,7 +51,8 @@ export async function searchInWorkers(source: ScenarioSource, options: WorkerOpt
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
   }
-  const pool = new Piscina({ filename: new URL('./search-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
+  const pool = new Piscina({ filename: new URL('./search-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers,
+    resourceLimits: SEARCH_THREAD_LIMITS });
   const channels = Array.from({ length: workers }, () => new MessageChannel());
   const claims = new SharedArrayBuffer(CLAIMED_LEAVES * Int32Array.BYTES_PER_ELEMENT);
   const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));

@@ -23,6 +23,7 @@ import type { ScenarioSource } from './scenario-source.js';
 import { lastSchedulingPoint } from '../kernel/sched/call-trace.js';
 import type { RunSettings, Scenario } from './run-schedule.js';
 import { wallNow } from './wall-clock.js';
+import { SEARCH_THREAD_LIMITS } from './young-generation.js';
 import { grouped } from '../kernel/grouped.js';
 
 /** The runs a watched thread makes: what the watchdog needs to tell when one stalls, and to replay it. */
@@ -161,20 +162,6 @@ export type SupervisedEnd =
 const POLL_MS = 100;
 
 /**
- * The young generation, in MB, of every thread kemu searches in: twice a
- * worker's default of 48 (two 16 MB semi-spaces and a large-object space as
- * big). A run allocates about 150 KB and is garbage once it ends, yet at the
- * default size V8 came to promote 2.6-3 MB of every 13 MB between scavenges,
- * and garbage collection took a third of a search's CPU; at this size it
- * promoted almost nothing. Measured on QI v6.12 [1,1,1,0], DPOR, in a worker
- * thread, CPU per search in two rounds of three: 4.5-6.1 s at the default,
- * 2.2-3.6 s at this size. Package scripts that search in node's main thread
- * (bench, soundness) give it 32 MB semi-spaces, the same young generation
- * (test/explore/young-generation.test.ts holds them to it).
- */
-export const SEARCH_YOUNG_GENERATION_MB = 96;
-
-/**
  * Runs a worker thread under the watchdog: messages it sends go to
  * `onMessage`, except its requests to watch; once a watched step runs past
  * its limit, the worker is terminated and (unless `explain` is false) the
@@ -182,7 +169,7 @@ export const SEARCH_YOUNG_GENERATION_MB = 96;
  */
 export function superviseWorker(filename: URL, options: WorkerOptions, onMessage: (message: unknown) => void = () => {},
   explain = true): { worker: Worker; ended: Promise<SupervisedEnd> } {
-  const worker = new Worker(filename, { ...options, resourceLimits: { maxYoungGenerationSizeMb: SEARCH_YOUNG_GENERATION_MB, ...options.resourceLimits } });
+  const worker = new Worker(filename, { ...options, resourceLimits: { ...SEARCH_THREAD_LIMITS, ...options.resourceLimits } });
   const watchdog = new Watchdog();
   const ended = new Promise<SupervisedEnd>((resolve) => {
     let over = false;

@@ -72,3 +72,15 @@ describe('searchInWorkers', () => {
     expect(heartbeats.reduce((runs, h) => runs + h[HB_RUN]!, 0)).toBeGreaterThanOrEqual(result.schedules);
   });
 });
+
+describe('search threads', () => {
+  test('exploreInWorker and searchInWorkers search with the young generation of SEARCH_THREAD_LIMITS', async () => {
+    const { SEARCH_THREAD_LIMITS } = (await import(url('src/explore/young-generation.js'))) as typeof import('../../src/explore/young-generation.js');
+    const { searchInWorkers } = (await import(url('src/explore/parallel.js'))) as typeof import('../../src/explore/parallel.js');
+    const young = { module: url('test/explore/fixtures/young-generation-scenario.js'), factory: 'warnYoungGeneration', args: [SEARCH_THREAD_LIMITS.maxYoungGenerationSizeMb] };
+    const explored = await compiled.exploreInWorker(young, { strategy: 'dpor' });
+    expect(explored.failures.map((f) => f.signature)).toEqual(['warn:young_generation_as_asked:WARN_ON']);
+    const searched = await searchInWorkers(young, { strategy: 'dpor' }, 2);
+    expect(searched.found.map((f) => f.signature)).toEqual(['warn:young_generation_as_asked:WARN_ON']);
+  });
+});

@@ -1,12 +1,14 @@
 /**
- * The young generation kemu searches with (SEARCH_YOUNG_GENERATION_MB in
- * src/explore/watchdog.ts): every supervised worker thread gets it, and the
- * package scripts that search in node's main thread give it the same.
+ * The young generation kemu searches with (src/explore/young-generation.ts):
+ * every supervised worker thread gets it, and the package scripts that
+ * search in node's main thread give it the same. That `--workers` threads
+ * get it is checked on the compiled kemu (test/explore/worker-threads.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { WorkerOptions } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { SEARCH_YOUNG_GENERATION_MB, superviseWorker } from '../../src/explore/watchdog.js';
+import { superviseWorker } from '../../src/explore/watchdog.js';
+import { SEARCH_THREAD_LIMITS } from '../../src/explore/young-generation.js';
 
 /** A worker that sends back the young generation it was given. */
 const REPORTER = new URL(`data:text/javascript,${encodeURIComponent(
@@ -20,9 +22,9 @@ function youngGenerationOf(options: WorkerOptions): Promise<unknown> {
 }
 
 describe('the young generation of a search', () => {
-  test('a supervised worker gets SEARCH_YOUNG_GENERATION_MB, unless its caller asks for another size', async () => {
-    expect(SEARCH_YOUNG_GENERATION_MB).toBeGreaterThan(48);
-    expect(await youngGenerationOf({})).toBe(SEARCH_YOUNG_GENERATION_MB);
+  test('a supervised worker gets the young generation of SEARCH_THREAD_LIMITS, unless its caller asks for another size', async () => {
+    expect(SEARCH_THREAD_LIMITS.maxYoungGenerationSizeMb).toBeGreaterThan(48);
+    expect(await youngGenerationOf({})).toBe(SEARCH_THREAD_LIMITS.maxYoungGenerationSizeMb);
     expect(await youngGenerationOf({ resourceLimits: { maxYoungGenerationSizeMb: 32 } })).toBe(32);
   });
 
@@ -31,6 +33,6 @@ describe('the young generation of a search', () => {
     const semiSpace = /--max-semi-space-size=(\d+)/.exec(scripts[script]!);
     expect(semiSpace, `"${script}": ${scripts[script]}`).not.toBeNull();
     // Two semi-spaces and a large-object space of the same size (a worker's default 48 MB is 3 x 16).
-    expect(3 * Number(semiSpace![1])).toBe(SEARCH_YOUNG_GENERATION_MB);
+    expect(3 * Number(semiSpace![1])).toBe(SEARCH_THREAD_LIMITS.maxYoungGenerationSizeMb);
   });
 });
