@@ -7,8 +7,8 @@
  * scavenges, and garbage collection took a third of a search's CPU; at this
  * size it promoted almost nothing. Measured on QI v6.12 [1,1,1,0], DPOR, in
  * a worker thread, CPU per search in two rounds of three: 4.5-6.1 s at the
- * default, 2.2-3.6 s at this size. Package scripts that search in node's
- * main thread (bench, soundness) give it 32 MB semi-spaces, the same young
- * generation (test/explore/young-generation.test.ts holds them to it).
+ * default, 2.2-3.6 s at this size. `npm run soundness`, which searches in
+ * node's main thread, gives it 32 MB semi-spaces, the same young generation
+ * (test/explore/young-generation.test.ts holds it to that).
  */
 export const SEARCH_THREAD_LIMITS = { maxYoungGenerationSizeMb: 96 } as const;
