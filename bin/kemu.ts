@@ -4,15 +4,10 @@
  * from src/cli, loading the built-in catalog as its first plug-in. The
  * command runs in a worker thread this one supervises (src/cli/supervisor.ts),
  * so that a task looping with no scheduling point cannot hang the process.
- *
- * Source maps go on first, so that call traces in reports, --json and the
- * HTML page name the .ts files and lines however kemu is started (the
- * installed bin, `node dist/bin/kemu.js`). Node maps only the modules loaded
- * after the switch, hence the dynamic imports.
+ * Call traces name the .ts files through the modules' source maps, which
+ * src/kernel/sched/call-trace.ts reads itself, only for the frames it shows.
  */
-process.setSourceMapsEnabled(true);
-
-const { superviseCommand } = await import('../src/cli/supervisor.js');
+import { superviseCommand } from '../src/cli/supervisor.js';
 
 // A reader that closes the pipe early (`kemu run abba | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -5,16 +5,12 @@
  * the supervisor that watches its runs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Output } from './output.js';
 import type { InterruptSource } from './interrupt.js';
 import type { CommandMessage, CommandWorkerData, InterruptMessage } from './supervisor.js';
 import type { CommandSupervisor } from './watch.js';
-
-// Call traces name the .ts files, as bin/kemu.ts has it (a thread's own setting): on before the modules are loaded.
-process.setSourceMapsEnabled(true);
-const { requestWatch } = await import('../explore/watchdog.js');
-const { main } = await import('./main.js');
-const { outputFormat } = await import('./output.js');
+import { requestWatch } from '../explore/watchdog.js';
+import { main } from './main.js';
+import { outputFormat, type Output } from './output.js';
 
 const port = parentPort!;
 const post = (message: CommandMessage) => port.postMessage(message);

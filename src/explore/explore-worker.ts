@@ -6,15 +6,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExploreWork, ExploreWorkerMessage } from './explore-in-worker.js';
+import { KemuError } from '../kernel/errors.js';
+import { beatInto } from '../kernel/heartbeat.js';
+import { DEFAULT_MAX_STEPS, explore } from './explore.js';
+import { loadScenario } from './scenario-source.js';
+import { requestWatch } from './watchdog.js';
 
 const { source, options, watchdogMs } = workerData as ExploreWork;
-// Call traces name the .ts files, as the kemu command's do (a thread's own setting): on before the modules are loaded.
-process.setSourceMapsEnabled(true);
-const { KemuError } = await import('../kernel/errors.js');
-const { beatInto } = await import('../kernel/heartbeat.js');
-const { DEFAULT_MAX_STEPS, explore } = await import('./explore.js');
-const { loadScenario } = await import('./scenario-source.js');
-const { requestWatch } = await import('./watchdog.js');
 
 const post = (message: ExploreWorkerMessage) => parentPort!.postMessage(message);
 try {

@@ -5,14 +5,11 @@
  * sends back what the task was doing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StallReplay } from './watchdog.js';
+import { beatInto } from '../kernel/heartbeat.js';
+import { loadScenario } from './scenario-source.js';
+import { replayToStall, requestWatch, type StallReplay } from './watchdog.js';
 
 const { source, settings, limitMs, schedule } = workerData as StallReplay;
-// Call traces name the .ts files, as the kemu command's do (a thread's own setting): on before the modules are loaded.
-process.setSourceMapsEnabled(true);
-const { beatInto } = await import('../kernel/heartbeat.js');
-const { loadScenario } = await import('./scenario-source.js');
-const { replayToStall, requestWatch } = await import('./watchdog.js');
 
 const scenario = await loadScenario(source);
 beatInto(requestWatch(parentPort!, { source, settings, limitMs }, schedule.length));

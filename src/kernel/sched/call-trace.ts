@@ -4,14 +4,22 @@
  * backtrace; this keeps the kernel frames and drops the emulator's machinery.
  * Capturing a stack costs microseconds, so it is done only when a failing
  * schedule is replayed.
+ *
+ * A frame in compiled JavaScript is named by its TypeScript source, through
+ * the source map beside the module, read at the first frame in it. Node can
+ * do this for every stack (`process.setSourceMapsEnabled`), but it then reads
+ * every module's map as the module loads: about 100 ms of CPU for one
+ * `kemu run`, measured, where a trace touches a dozen modules.
  */
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** kemu's own directory (a clone, or node_modules/kemu), from this module in src/ or dist/src/. */
 const KEMU_DIR = fileURLToPath(import.meta.url).replace(/(dist\/)?src\/kernel\/sched\/call-trace\.[jt]s$/, '');
 /** kemu's scheduler and explorer, relative to KEMU_DIR: frames no kernel trace shows. */
 const KEMU_MACHINERY = /^(dist\/)?src\/(kernel\/(sched\/(scheduler|call-trace|visible)|kernel)\.|explore\/)/;
-const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.*?)(?::(\d+):\d+)?\)?$/;
+const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.*?)(?::(\d+):(\d+))?\)?$/;
 
 export interface Frame {
   fn: string;
@@ -37,13 +45,49 @@ function shortFile(file: string): string {
   return path.startsWith(KEMU_DIR) ? path.slice(KEMU_DIR.length).replace(/^dist\//, '') : path;
 }
 
+interface ModuleSourceMap {
+  map: SourceMap;
+  /** Where the map is, and its sourceRoot: a source's URL is the two joined, resolved against the map's. */
+  url: URL;
+  root: string;
+}
+
+/** The source maps read so far, by module; null for a module with none (not compiled, or built without maps). */
+const sourceMaps = new Map<string, ModuleSourceMap | null>();
+
+/** The source map beside a compiled module (`x.js.map`, as tsc writes it), or null. */
+function sourceMapOf(file: string): ModuleSourceMap | null {
+  let found = sourceMaps.get(file);
+  if (found !== undefined) return found;
+  found = null;
+  if (/^(file:|\/).*\.js$/.test(file)) {
+    const url = file.startsWith('file:') ? new URL(`${file}.map`) : pathToFileURL(`${file}.map`);
+    try {
+      const payload = JSON.parse(readFileSync(url, 'utf8')) as { sourceRoot?: string };
+      found = { map: new SourceMap(payload as ConstructorParameters<typeof SourceMap>[0]), url, root: payload.sourceRoot ?? '' };
+    } catch {
+      // No map, or one that does not parse: the frame keeps its compiled file and line.
+    }
+  }
+  sourceMaps.set(file, found);
+  return found;
+}
+
+/** Where a position in a compiled module comes from in its source; the position itself without a source map. */
+function originalPosition(file: string, line: number, column: number): { file: string; line: number } {
+  const source = line > 0 ? sourceMapOf(file) : null;
+  const entry = source?.map.findEntry(line - 1, column - 1);
+  if (!source || !entry || !('originalSource' in entry)) return { file, line };
+  return { file: new URL(source.root + entry.originalSource, source.url).href, line: entry.originalLine + 1 };
+}
+
 /** Parses one `at …` line of an Error stack; null for lines that are not frames. */
 function parseFrame(line: string): Frame | null {
   const m = FRAME.exec(line);
   if (!m || !line.trimStart().startsWith('at ')) return null;
   const rawFn = m[1] ?? '<anonymous>';
   const fn = rawFn.replace(/^(Object|Module)\./, '').replace(/^new /, '').replace(/ \[as [^\]]+\]$/, '');
-  return { fn, file: m[2] ?? '', line: m[3] ? Number(m[3]) : 0 };
+  return { fn, ...originalPosition(m[2] ?? '', m[3] ? Number(m[3]) : 0, m[4] ? Number(m[4]) : 0) };
 }
 
 /** The kernel frames of an Error stack, innermost first, as `fn (file:line)`. */
