@@ -3,6 +3,8 @@
  * "a failure was found": anything that goes wrong in kemu itself has its own
  * code, so a crash can never pass for a finding.
  */
+import { sourceMappedStack } from '../kernel/sched/call-trace.js';
+
 export const EXIT_OK = 0;
 /** A schedule failed: a hang, lockup, WARN, lockdep splat or oops was found (or replayed). */
 export const EXIT_FAILURE_FOUND = 1;
@@ -28,5 +30,6 @@ export const EXIT_CODES_HELP = `Exit codes:
 
 /** What the command says on an internal error (EXIT_INTERNAL): that it is kemu's bug, and the stack to report. */
 export function internalErrorMessage(error: unknown): string {
-  return `kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${(error as Error)?.stack ?? String(error)}`;
+  const stack = (error as Error)?.stack;
+  return `kemu: internal error (a bug in kemu, not a finding; please report it with the command line):\n${stack ? sourceMappedStack(stack) : String(error)}`;
 }

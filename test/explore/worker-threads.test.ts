@@ -11,6 +11,9 @@
  * searchInWorkers (`kemu explore --workers`): each shard hands each failure
  * over as it finds it, and its runs beat into a heartbeat of its own, which
  * is how the command's watchdog watches shards.
+ *
+ * The compiled kemu names its own source lines, in call traces and in the
+ * stack of an internal error, with no source maps turned on in node.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,5 +85,17 @@ describe('search threads', () => {
     expect(explored.failures.map((f) => f.signature)).toEqual(['warn:young_generation_as_asked:WARN_ON']);
     const searched = await searchInWorkers(young, { strategy: 'dpor' }, 2);
     expect(searched.found.map((f) => f.signature)).toEqual(['warn:young_generation_as_asked:WARN_ON']);
+  });
+});
+
+describe('source lines of the compiled kemu', () => {
+  test('the stack of an error thrown in compiled kemu names the .ts file and line it came from', async () => {
+    const { sourceMappedStack } = (await import(url('src/kernel/sched/call-trace.js'))) as typeof import('../../src/kernel/sched/call-trace.js');
+    const thrown = await compiled.explore(abba, { strategy: { kind: 'pct', depth: 0, seed: 1, runs: 1 } }).catch((e: Error) => e);
+    expect((thrown as Error).stack).toMatch(/\/src\/explore\/explore\.js:\d+:\d+/);
+    const mapped = sourceMappedStack((thrown as Error).stack!);
+    expect(mapped).toMatch(/\/src\/explore\/explore\.ts:\d+\)/);
+    expect(mapped).not.toMatch(/\/src\/explore\/explore\.js:/);
+    expect(mapped.split('\n')[0]).toBe((thrown as Error).stack!.split('\n')[0]);
   });
 });

@@ -81,6 +81,17 @@ function originalPosition(file: string, line: number, column: number): { file: s
   return { file: new URL(source.root + entry.originalSource, source.url).href, line: entry.originalLine + 1 };
 }
 
+/** A compiled module's file and a line and column in it, as a stack prints them. */
+const COMPILED_LOCATION = /((?:file:\/\/)?\/[^\s()]+\.js):(\d+):(\d+)/g;
+
+/** An Error stack with every frame in compiled kemu named by its source's file and line, for an internal-error message. */
+export function sourceMappedStack(stack: string): string {
+  return stack.replace(COMPILED_LOCATION, (location, file: string, line: string, column: string) => {
+    const original = originalPosition(file, Number(line), Number(column));
+    return original.file === file ? location : `${original.file}:${original.line}`;
+  });
+}
+
 /** Parses one `at …` line of an Error stack; null for lines that are not frames. */
 function parseFrame(line: string): Frame | null {
   const m = FRAME.exec(line);
