@@ -6,8 +6,12 @@
  * so that a task looping with no scheduling point cannot hang the process.
  * Call traces name the .ts files through the modules' source maps, which
  * src/kernel/sched/call-trace.ts reads itself, only for the frames it shows.
+ * V8 is tuned for searching before the worker starts (young-generation.ts).
  */
 import { superviseCommand } from '../src/cli/supervisor.js';
+import { tuneProcessForSearch } from '../src/explore/young-generation.js';
+
+tuneProcessForSearch();
 
 // A reader that closes the pipe early (`kemu run abba | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
