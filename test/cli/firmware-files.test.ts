@@ -4,13 +4,13 @@
  * table binds the VT-d driver to its DRHDs and enumerates the PCI functions
  * its scopes name; a malformed file is a one-line error with the offset, exit 2.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { kemu as run } from '../support/run-kemu.js';
+import { hasDtc } from '../support/host-tools.js';
 import { dmarPciTopology } from '../../boards/dmar-board.js';
 import { dmarTableFrom } from '../../firmware/acpi/dmar.js';
 
@@ -19,14 +19,6 @@ const kemu = (...argv: string[]) => run(argv);
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const EXYNOS_DTB = repo('firmware/dts/exynos.dtb');
 const DMAR = repo('firmware/acpi/tables/intel-2drhd.aml');
-const hasDtc = (() => {
-  try {
-    execFileSync('dtc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** The dmesg of a boot's text output (its lines that carry a timestamp). */
 const dmesg = (text: string) => text.split('\n').filter((l) => l.startsWith('['));

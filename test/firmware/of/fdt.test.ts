@@ -8,6 +8,7 @@ import { KemuError } from '../../../src/kernel/errors.js';
 import type { DeviceNode, DeviceTree } from '../../../firmware/of/device-node.js';
 import { buildDeviceTree } from '../../../firmware/of/dt-builder.js';
 import { FDT_MAX_DEPTH, unflatten_device_tree } from '../../../firmware/of/fdt.js';
+import { DTC_MISSING, hasDtc } from '../../support/host-tools.js';
 import { FdtError } from '../../../firmware/of/fdt-error.js';
 import { loadDtbFile } from '../../../firmware/of/load-dtb.js';
 import {
@@ -23,7 +24,6 @@ import {
 const boardsDir = fileURLToPath(new URL('../../../firmware/dts/', import.meta.url));
 const BOARDS = ['omap4', 'dra7', 'exynos'] as const;
 const dtbBytes = (board: string): Uint8Array => new Uint8Array(readFileSync(join(boardsDir, `${board}.dtb`)));
-const hasDtc = spawnSync('dtc', ['--version'], { stdio: 'ignore' }).status === 0;
 
 function node(t: DeviceTree, path: string): DeviceNode {
   const np = t.find_node_by_path(path);
@@ -123,7 +123,7 @@ describe('the committed board DTBs', () => {
 
   for (const board of BOARDS) {
     test(`${board}.dtb is what dtc makes of ${board}.dts (not stale)`, (ctx) => {
-      ctx.skip(!hasDtc, 'dtc (device-tree-compiler) not installed');
+      ctx.skip(!hasDtc, DTC_MISSING);
       const dir = mkdtempSync(join(tmpdir(), 'kemu-dtb-'));
       try {
         const out = join(dir, `${board}.dtb`);
