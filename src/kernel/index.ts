@@ -10,6 +10,7 @@ export { RawSpinlock, raw_spin_lock, raw_spin_unlock, raw_spin_lock_irqsave, raw
 export { Completion, complete, complete_all, wait_for_completion } from './locking/completion.js';
 export type { LockClass } from './locking/lock-base.js';
 export { Cell } from './memory/cell.js';
+export { CellArray } from './memory/cell-array.js';
 export { READ_ONCE, WRITE_ONCE, atomic_rmw, atomic_read, atomic_set, atomic_add_return, atomic_inc_return, atomic_dec_return, atomic_xchg, atomic_cmpxchg } from './memory/once.js';
 export { Register, readl, writel, readq, writeq, type RegisterBehaviour } from './memory/mmio.js';
 export { PhysMemory, type DmaBuffer } from './memory/phys-memory.js';

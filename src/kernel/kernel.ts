@@ -161,14 +161,14 @@ export class Kernel implements RunContext {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /** A new shared object's id: its creator and how many objects that creator made before (see access.ts). */
-  registerObject(_obj: object): number {
+  /** Ids of new shared objects: their creator and how many objects that creator made before (see access.ts). */
+  registerObjects(count: number): number {
     const creator = this.running?.uid ?? 0;
     const n = this.objectsCreated[creator] ?? 0;
-    if (n >= CREATED_OBJECTS_LIMIT) {
+    if (n + count > CREATED_OBJECTS_LIMIT) {
       throw new KemuError('bad-usage', `${this.running?.label ?? 'the run'} created more than ${CREATED_OBJECTS_LIMIT} shared objects`);
     }
-    this.objectsCreated[creator] = n + 1;
+    this.objectsCreated[creator] = n + count;
     return objectIdOf(creator, n);
   }
 
@@ -227,7 +227,7 @@ export class Kernel implements RunContext {
     const uid = this.identities.of(parent?.uid ?? 0, parent ? parent.childrenSpawned++ : this.rootSpawns++);
     const task = new Task(this, this.tasks.length + 1, uid, comm, cpu, kind, options.daemon ?? kind === 'hardware', body,
       { kind: OpKind.Start, obj: null, arg: null });
-    task.objId = this.registerObject(task);
+    task.objId = this.registerObjects(1);
     task.spawnedAtStep = this.running ? this.stepCount : 0;
     task.pendingSince = task.lastScheduled = this.clock.ns;
     if (this.running) this.recordEffect({ id: task.objId });

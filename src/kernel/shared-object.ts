@@ -7,18 +7,29 @@
 import { KemuError } from './errors.js';
 import { currentKernelOrNull, type RunContext } from './sched/current.js';
 
+/** An id taken in advance for an object made later (cell-array.ts), with the run it was taken in. */
+export interface ReservedId {
+  readonly run: RunContext;
+  readonly id: number;
+}
+
 export abstract class SharedObject {
   readonly id: number;
   readonly run: RunContext;
 
-  constructor(readonly name: string) {
-    const run = currentKernelOrNull();
-    if (!run) {
-      throw new KemuError('bad-usage',
-        `${this.constructor.name} "${name}" was created outside a kemu run: create shared objects ` +
-        `inside the scenario, so that every explored run starts from the same state`);
-    }
-    this.run = run;
-    this.id = run.registerObject(this);
+  constructor(readonly name: string, reserved?: ReservedId) {
+    this.run = reserved?.run ?? currentRun(this.constructor.name, name);
+    this.id = reserved?.id ?? this.run.registerObjects(1);
   }
+}
+
+/** The run a shared object named `name` (of class `kind`) is being made in; throws outside one. */
+export function currentRun(kind: string, name: string): RunContext {
+  const run = currentKernelOrNull();
+  if (!run) {
+    throw new KemuError('bad-usage',
+      `${kind} "${name}" was created outside a kemu run: create shared objects ` +
+      `inside the scenario, so that every explored run starts from the same state`);
+  }
+  return run;
 }

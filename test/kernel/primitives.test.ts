@@ -148,7 +148,7 @@ describe('memory', () => {
       const seenValue = new Cell('seen', 0);
       k.spawn('device', async () => { await WRITE_ONCE(mem.cellAt(buf.dma_handle + 8) as Cell<number>, 2); }, { kind: 'hardware' });
       k.spawn('cpu1', async () => {
-        while ((await READ_ONCE(buf.words[2]!)) !== 2) await cpu_relax();
+        while ((await READ_ONCE(buf.words.at(2))) !== 2) await cpu_relax();
         await WRITE_ONCE(seenValue, 1);
       });
       return [seenValue];

@@ -99,7 +99,7 @@ async function qi_dump_fault(iommu: IntelIommu, fault: number): Promise<void> {
   if (fault & DMA_FSTS_IQE) pr_err(`DMAR: VT-d detected Invalidation Queue Error: Reason ${hex(DMAR_IQER_REG_IQEI(iqe_err))}`);
   if (fault & DMA_FSTS_ITE) pr_err(`DMAR: VT-d detected Invalidation Time-out Error: SID ${hex(DMAR_IQER_REG_ITESID(iqe_err))}`);
   if (fault & DMA_FSTS_ICE) pr_err(`DMAR: VT-d detected Invalidation Completion Error: SID ${hex(DMAR_IQER_REG_ICESID(iqe_err))}`);
-  const at = (slot: number): qi_desc => qi.desc.words[slot]!.get();
+  const at = (slot: number): qi_desc => qi.desc.words.at(slot).get();
   let desc = at(head >> shift);
   pr_err(`DMAR: QI HEAD: ${qi_type_string(qi_desc_type(desc))} qw0 = ${hex(desc.qw0)}, qw1 = ${hex(desc.qw1)}`);
   head = ((head >> shift) + qi.QI_LENGTH - 1) % qi.QI_LENGTH;
@@ -121,7 +121,7 @@ export async function qi_check_fault(iommu: IntelIommu, index: number, wait_inde
   const QI_LENGTH = qi.QI_LENGTH;
   const status = qi.desc_status.words;
 
-  if (status[wait_index]!.get() === QI_ABORT) return -EAGAIN;
+  if (status.at(wait_index).get() === QI_ABORT) return -EAGAIN;
 
   const fault = await readl(iommu.reg[DMAR_FSTS_REG]);
   if (fault & (DMA_FSTS_IQE | DMA_FSTS_ITE | DMA_FSTS_ICE)) await qi_dump_fault(iommu, fault);
@@ -131,7 +131,7 @@ export async function qi_check_fault(iommu: IntelIommu, index: number, wait_inde
     const head = await readl(iommu.reg[DMAR_IQH_REG]);
     if (head >> shift === index) {
       const bad = qi.tagOf(index);
-      qi.desc.words[head >> shift]!.set(qi.desc.words[wait_index]!.get());
+      qi.desc.words.at(head >> shift).set(qi.desc.words.at(wait_index).get());
       await writel(iommu.reg[DMAR_FSTS_REG], DMA_FSTS_IQE);
       pr_info('DMAR: Invalidation Queue Error (IQE) cleared');
       kemu_note(() => `IQE on ${bad}: slot ${index} := copy of ${qi.tagOf(wait_index)}; clears IQE; -EINVAL`);
@@ -154,8 +154,8 @@ export async function qi_check_fault(iommu: IntelIommu, index: number, wait_inde
     const aborted: number[] = [];
     let steps = 0;
     do {
-      if (status[head]!.get() === QI_IN_USE) {
-        status[head]!.set(QI_ABORT);
+      if (status.at(head).get() === QI_IN_USE) {
+        status.at(head).set(QI_ABORT);
         aborted.push(head);
       }
       head = (head - 2 + QI_LENGTH) % QI_LENGTH;
@@ -174,7 +174,7 @@ export async function qi_check_fault(iommu: IntelIommu, index: number, wait_inde
       const dev = iommu.device_rbtree.get(ite_sid);
       if (!dev || !dev.pci_device_is_present()) return -ETIMEDOUT;
     }
-    if (status[wait_index]!.get() === QI_ABORT) return -EAGAIN;
+    if (status.at(wait_index).get() === QI_ABORT) return -EAGAIN;
   }
 
   if (fault & DMA_FSTS_ICE) {
@@ -228,15 +228,15 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
       const slot = (index + i) % QI_LENGTH;
       const d = desc[i]!;
       // memcpy of 1 << shift bytes: a 128-bit queue never sees qw2/qw3.
-      qi.desc.words[slot]!.set({ qw0: d.qw0, qw1: d.qw1, qw2: shift === 4 ? 0n : d.qw2, qw3: shift === 4 ? 0n : d.qw3, tag: tags.ids[i] });
-      status[slot]!.set(QI_IN_USE);
+      qi.desc.words.at(slot).set({ qw0: d.qw0, qw1: d.qw1, qw2: shift === 4 ? 0n : d.qw2, qw3: shift === 4 ? 0n : d.qw3, tag: tags.ids[i] });
+      status.at(slot).set(QI_IN_USE);
     }
-    status[wait_index]!.set(QI_IN_USE);
+    status.at(wait_index).set(QI_IN_USE);
 
     let qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE | QI_IWD_TYPE;
     if (options & QI_OPT_WAIT_DRAIN) qw0 |= QI_IWD_PRQ_DRAIN;
     const wait_desc: qi_desc = { qw0, qw1: desc_status_phys(qi, wait_index), qw2: 0n, qw3: 0n, tag: tags.wait };
-    qi.desc.words[wait_index]!.set(wait_desc);
+    qi.desc.words.at(wait_index).set(wait_desc);
 
     qi.free_head.set((qi.free_head.get() + count + 1) % QI_LENGTH);
     qi.free_cnt.set(qi.free_cnt.get() - (count + 1));
@@ -245,11 +245,11 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
     await writel(iommu.reg[DMAR_IQT_REG], qi.free_head.get() << shift);
     kemu_note(() => [...tags.ids.map((tag, i) => `${tag} → slot ${(index + i) % QI_LENGTH} (IN_USE)`),
       `${tags.wait} → slot ${wait_index} (IN_USE)`, `IQT=${qi.free_head.value}`].join(', '));
-    qi.polled_by[wait_index]!.set(tags.wait);
+    qi.polled_by.at(wait_index).set(tags.wait);
 
     spin_begin();
     for (;;) {
-      const seen = await READ_ONCE(status[wait_index]!);
+      const seen = await READ_ONCE(status.at(wait_index));
       if (seen === QI_DONE) break;
       if (seen !== QI_IN_USE) kemu_note(() => `${tags.wait} reads ${formatQiStatus(seen)}, not QI_DONE`);
       // Interrupts stay off while we poll, so an interrupt handler on this CPU
@@ -260,20 +260,20 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
       await cpu_relax();
       await raw_spin_lock(qi.q_lock);
     }
-    qi.polled_by[wait_index]!.set(null);
+    qi.polled_by.at(wait_index).set(null);
     kemu_note(() => (rc ? `${tags.wait}: qi_check_fault() = ${errname(rc)}` : `sees ${tags.wait} == QI_DONE`));
 
     const slots = Array.from({ length: count + 1 }, (_, i) => (index + i) % QI_LENGTH);
-    const before = slots.map((slot) => status[slot]!.value);
+    const before = slots.map((slot) => status.at(slot).value);
     policy.releaseSlots(qi, index, count);
     kemu_note(() => {
-      const changed = slots.filter((slot, i) => status[slot]!.value !== before[i]);
-      return changed.length ? changed.map((slot) => `${qi.tagOf(slot)} := ${formatQiStatus(status[slot]!.value)}`).join(', ') : 'marks no slot';
+      const changed = slots.filter((slot, i) => status.at(slot).value !== before[i]);
+      return changed.length ? changed.map((slot) => `${qi.tagOf(slot)} := ${formatQiStatus(status.at(slot).value)}`).join(', ') : 'marks no slot';
     });
     const freed = policy.reclaim_free_desc(qi);
     kemu_note(() => {
-      if (freed.length === 0) return `reclaim(): frees nothing (slot ${qi.free_tail.value} is ${formatQiStatus(status[qi.free_tail.value]!.value)})`;
-      const stolen = freed.filter((s) => qi.polled_by[s]!.value !== null).map((s) => `${qi.polled_by[s]!.value}!`);
+      if (freed.length === 0) return `reclaim(): frees nothing (slot ${qi.free_tail.value} is ${formatQiStatus(status.at(qi.free_tail.value).value)})`;
+      const stolen = freed.filter((s) => qi.polled_by.at(s).value !== null).map((s) => `${qi.polled_by.at(s).value}!`);
       return `reclaim(): frees slot ${freed.join(', ')}${stolen.length ? ` (${stolen.join(', ')})` : ''}`;
     });
     await raw_spin_unlock_irqrestore(qi.q_lock, flags);

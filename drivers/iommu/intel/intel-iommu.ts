@@ -6,6 +6,7 @@
  * protected by q_lock, the registers as MMIO registers.
  */
 import { Cell } from '../../../src/kernel/memory/cell.js';
+import { CellArray } from '../../../src/kernel/memory/cell-array.js';
 import type { DmaBuffer, PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { RawSpinlock } from '../../../src/kernel/locking/spinlock.js';
 import type { LockClass } from '../../../src/kernel/locking/lock-base.js';
@@ -50,7 +51,7 @@ export class QInval {
    * whose owner is still polling that slot, or null. Nothing in the model
    * reads it; timelines and invariants do (so it is visible memory).
    */
-  readonly polled_by: Cell<string | null>[];
+  readonly polled_by: CellArray<string | null>;
   private readonly submissions = new Map<number, number>();
 
   constructor(iommu: IntelIommu) {
@@ -63,7 +64,7 @@ export class QInval {
     this.free_head = new Cell(`${name}.qi->free_head`, 0);
     this.free_tail = new Cell(`${name}.qi->free_tail`, 0);
     this.free_cnt = new Cell(`${name}.qi->free_cnt`, length);
-    this.polled_by = Array.from({ length }, (_, i) => new Cell<string | null>(`${name}.qi polled_by[${i}]`, null));
+    this.polled_by = new CellArray<string | null>(`${name}.qi polled_by`, length, null);
   }
 
   /**
@@ -93,7 +94,7 @@ export class QInval {
 
   /** Emulator: the tag of the descriptor in a slot (for notes; not an access). */
   tagOf(slot: number): string {
-    return this.desc.words[slot]!.value.tag ?? `slot ${slot}`;
+    return this.desc.words.at(slot).value.tag ?? `slot ${slot}`;
   }
 }
 

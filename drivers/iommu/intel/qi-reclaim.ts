@@ -42,7 +42,7 @@ export class QiDoneReclaim implements QiReclaimPolicy {
 
   /** Models the marking loop after the poll in qi_submit_sync() (dmar.c, v6.11). */
   releaseSlots(qi: QInval, index: number, count: number): void {
-    for (let i = 0; i < count; i++) qi.desc_status.words[(index + i) % qi.QI_LENGTH]!.set(QI_DONE);
+    for (let i = 0; i < count; i++) qi.desc_status.words.at((index + i) % qi.QI_LENGTH).set(QI_DONE);
   }
 
   /** Models reclaim_free_desc() (dmar.c, v6.11). */
@@ -50,7 +50,7 @@ export class QiDoneReclaim implements QiReclaimPolicy {
     const freed: number[] = [];
     for (;;) {
       const tail = qi.free_tail.get();
-      const status = qi.desc_status.words[tail]!;
+      const status = qi.desc_status.words.at(tail);
       const s = status.get();
       if (s !== QI_DONE && s !== QI_ABORT) break;
       status.set(QI_FREE);
@@ -74,7 +74,7 @@ export class QiFreeReclaim implements QiReclaimPolicy {
 
   /** Models the marking loop after the poll in qi_submit_sync() (dmar.c, v6.12). */
   releaseSlots(qi: QInval, index: number, count: number): void {
-    for (let i = 0; i <= count; i++) qi.desc_status.words[(index + i) % qi.QI_LENGTH]!.set(QI_FREE);
+    for (let i = 0; i <= count; i++) qi.desc_status.words.at((index + i) % qi.QI_LENGTH).set(QI_FREE);
   }
 
   /** Models reclaim_free_desc() (dmar.c, v6.12). */
@@ -82,7 +82,7 @@ export class QiFreeReclaim implements QiReclaimPolicy {
     const freed: number[] = [];
     for (;;) {
       const tail = qi.free_tail.get();
-      if (qi.desc_status.words[tail]!.get() !== QI_FREE || tail === qi.free_head.get()) break;
+      if (qi.desc_status.words.at(tail).get() !== QI_FREE || tail === qi.free_head.get()) break;
       freed.push(tail);
       qi.free_tail.set((tail + 1) % qi.QI_LENGTH);
       qi.free_cnt.set(qi.free_cnt.get() + 1);

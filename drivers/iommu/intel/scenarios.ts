@@ -127,10 +127,10 @@ const hexByte = (n: number): string => n.toString(16).padStart(2, '0');
 export function qiInvariants(k: Kernel, qi: QInval): void {
   k.invariant('free_cnt <= QI_LENGTH', [qi.free_cnt],
     () => qi.free_cnt.value <= qi.QI_LENGTH || `free_cnt = ${qi.free_cnt.value}, QI_LENGTH = ${qi.QI_LENGTH}`);
-  k.invariant('no slot its owner polls is QI_FREE', [...qi.desc_status.words, ...qi.polled_by], () => {
+  k.invariant('no slot its owner polls is QI_FREE', [...qi.desc_status.words.all(), ...qi.polled_by.all()], () => {
     for (let slot = 0; slot < qi.QI_LENGTH; slot++) {
-      const owner = qi.polled_by[slot]!.value;
-      if (owner !== null && qi.desc_status.words[slot]!.value === QI_FREE) return `${owner} polls slot ${slot}, which is QI_FREE`;
+      const owner = qi.polled_by.at(slot).value;
+      if (owner !== null && qi.desc_status.words.at(slot).value === QI_FREE) return `${owner} polls slot ${slot}, which is QI_FREE`;
     }
     return true;
   });

@@ -6,14 +6,15 @@
  * recorded, so the explorer knows which steps depend on each other and a
  * spinning task knows what it is waiting for.
  */
-import { SharedObject } from '../shared-object.js';
+import { SharedObject, type ReservedId } from '../shared-object.js';
 import type { Watched } from '../sched/poll-window.js';
 
 export type ValueFormatter<T> = (value: T) => string;
 
 export class Cell<T = number> extends SharedObject implements Watched {
-  constructor(name: string, public value: T, readonly format?: ValueFormatter<T>) {
-    super(name);
+  /** `reserved`: the id taken for it in advance (a cell of a CellArray); otherwise it takes the next. */
+  constructor(name: string, public value: T, readonly format?: ValueFormatter<T>, reserved?: ReservedId) {
+    super(name, reserved);
   }
 
   watchedValue(): T {

@@ -4,18 +4,19 @@
  * descriptor ring, a status array) and passes their bus addresses to a device;
  * the device's DMA writes land on exactly the cells the CPUs poll.
  */
-import { Cell, type ValueFormatter } from './cell.js';
+import type { Cell, ValueFormatter } from './cell.js';
+import { CellArray } from './cell-array.js';
 import { KemuError } from '../errors.js';
 
 export interface DmaBuffer<T> {
   /** Bus address of word 0. */
   readonly dma_handle: number;
   readonly wordSize: number;
-  readonly words: Cell<T>[];
+  readonly words: CellArray<T>;
 }
 
 export class PhysMemory {
-  private readonly cells = new Map<number, Cell<unknown>>();
+  private readonly buffers: DmaBuffer<unknown>[] = [];
   private nextAddress = 0x1_0000;
 
   /**
@@ -24,22 +25,18 @@ export class PhysMemory {
    */
   alloc<T>(name: string, count: number, wordSize: number, init: T, format?: ValueFormatter<T>): DmaBuffer<T> {
     const base = this.nextAddress;
-    const words: Cell<T>[] = [];
-    for (let i = 0; i < count; i++) {
-      const cell = new Cell<T>(`${name}[${i}]`, init, format);
-      words.push(cell);
-      this.cells.set(base + i * wordSize, cell as Cell<unknown>);
-    }
+    const buffer: DmaBuffer<T> = { dma_handle: base, wordSize, words: new CellArray<T>(name, count, init, format) };
+    this.buffers.push(buffer as DmaBuffer<unknown>);
     this.nextAddress = base + Math.ceil((count * wordSize) / 0x1000) * 0x1000 + 0x1000;
-    return { dma_handle: base, wordSize, words };
+    return buffer;
   }
 
-  /** The cell at a bus address, for a device's DMA; throws on an address nothing was allocated at. */
+  /** The cell at a bus address, for a device's DMA; throws on an address that is not a word of an allocated buffer. */
   cellAt(address: number): Cell<unknown> {
-    const cell = this.cells.get(address);
-    if (!cell) {
-      throw new KemuError('bad-usage', `DMA to bus address 0x${address.toString(16)}, where no buffer was allocated`);
+    for (const { dma_handle, wordSize, words } of this.buffers) {
+      const offset = address - dma_handle;
+      if (offset >= 0 && offset < words.length * wordSize && offset % wordSize === 0) return words.at(offset / wordSize);
     }
-    return cell;
+    throw new KemuError('bad-usage', `DMA to bus address 0x${address.toString(16)}, where no buffer was allocated`);
   }
 }

@@ -10,8 +10,8 @@ import type { Watched } from './poll-window.js';
 
 /** What shared objects need from the run they belong to. */
 export interface RunContext {
-  /** Gives a new shared object its id (creation order within the run). */
-  registerObject(obj: object): number;
+  /** Ids for `count` new shared objects, consecutive, the first returned (creation order within the run). */
+  registerObjects(count: number): number;
   /** Records a read by the running step of `obj`, which held `value`. */
   recordRead(obj: Watched, value: unknown): void;
   /** Records a write by the running step; `changed` is false when it stored the value already there. */

@@ -17,7 +17,7 @@ import { QI_FREE } from '../../../drivers/iommu/intel/iommu-defs.js';
 class ReclaimWithoutGuard extends QiFreeReclaim {
   override reclaim_free_desc(qi: QInval): number[] {
     const freed: number[] = [];
-    while (qi.desc_status.words[qi.free_tail.get()]!.get() === QI_FREE) {
+    while (qi.desc_status.words.at(qi.free_tail.get()).get() === QI_FREE) {
       const tail = qi.free_tail.get();
       freed.push(tail);
       qi.free_tail.set((tail + 1) % qi.QI_LENGTH);
