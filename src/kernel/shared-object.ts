@@ -18,17 +18,17 @@ export abstract class SharedObject {
   readonly run: RunContext;
 
   constructor(readonly name: string, reserved?: ReservedId) {
-    this.run = reserved?.run ?? currentRun(this.constructor.name, name);
+    this.run = reserved?.run ?? currentRun(this, name);
     this.id = reserved?.id ?? this.run.registerObjects(1);
   }
 }
 
-/** The run a shared object named `name` (of class `kind`) is being made in; throws outside one. */
-export function currentRun(kind: string, name: string): RunContext {
+/** The run `made` (a shared object or an array of them, named `name`) is being made in; throws outside one. */
+export function currentRun(made: object, name: string): RunContext {
   const run = currentKernelOrNull();
   if (!run) {
     throw new KemuError('bad-usage',
-      `${kind} "${name}" was created outside a kemu run: create shared objects ` +
+      `${made.constructor.name} "${name}" was created outside a kemu run: create shared objects ` +
       `inside the scenario, so that every explored run starts from the same state`);
   }
   return run;

@@ -20,7 +20,7 @@ export class CellArray<T> {
   private readonly firstId: number;
 
   constructor(readonly name: string, readonly length: number, private readonly init: T, private readonly format?: ValueFormatter<T>) {
-    this.run = currentRun('CellArray', name);
+    this.run = currentRun(this, name);
     this.firstId = this.run.registerObjects(length);
   }
 
