@@ -100,3 +100,29 @@ export async function benchQiTargets(): Promise<QiTargetRow[]> {
 
 /** The issue's bound on a visible step's CPU on QI [1,1,0] v6.12. */
 export const STEP_TARGET_NS = 400;
+
+/** Searches of [1,1,0] v6.12 that one fresh thread makes for the step's cost, and how many of the last are warm. */
+const STEP_SEARCHES = 15;
+const WARM_SEARCHES = 5;
+
+/** The CPU of a visible step on QI [1,1,0] v6.12: in a thread's first search, and once V8 has compiled it. */
+export interface StepCost {
+  /** Visible steps of one search (cut runs and the machine's set-up included). */
+  steps: number;
+  /** The thread's first search, V8's compiling included (what `kemu run` pays). */
+  firstNs: number;
+  /** Median of the last WARM_SEARCHES of STEP_SEARCHES (what a long search pays, as the issue's ~980 ns was measured). */
+  warmNs: number;
+  searches: number;
+  warm: number;
+}
+
+export async function benchStepCost(): Promise<StepCost> {
+  const runs = await searchInFreshThread({ counts: [1, 1, 0], variant: 'v6.12', cpuBoundMs: null, expect: 'exhausted', repeats: STEP_SEARCHES });
+  const steps = runs[0]!.steps;
+  if (runs.some((r) => r.steps !== steps)) throw new Error(`the searches of [1,1,0] v6.12 took different numbers of steps: ${runs.map((r) => r.steps).join(', ')}`);
+  return {
+    steps, searches: STEP_SEARCHES, warm: WARM_SEARCHES,
+    firstNs: (runs[0]!.cpuMs * 1e6) / steps, warmNs: (median(runs.slice(-WARM_SEARCHES).map((r) => r.cpuMs)) * 1e6) / steps,
+  };
+}
