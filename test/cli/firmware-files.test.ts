@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { kemu as run } from '../support/run-kemu.js';
-import { hasDtc } from '../support/host-tools.js';
+import { DTC_MISSING, hasDtc } from '../support/host-tools.js';
 import { dmarPciTopology } from '../../boards/dmar-board.js';
 import { dmarTableFrom } from '../../firmware/acpi/dmar.js';
 
@@ -74,7 +74,9 @@ describe('--dtb', () => {
   });
 });
 
-describe.skipIf(!hasDtc)('--dts', () => {
+describe('--dts', () => {
+  beforeEach((ctx) => ctx.skip(!hasDtc, DTC_MISSING));
+
   test('compiles the source with dtc and boots it as its blob', async () => {
     const source = await kemu('boot', '--dts', repo('firmware/dts/exynos.dts'));
     expect(source.code).toBe(0);

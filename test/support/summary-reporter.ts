@@ -3,10 +3,28 @@
  * `N passed, N failed, N skipped`. Unhandled errors and modules that failed to
  * load count as failures, so a broken import can never look like a green run.
  * A run that matched no test (a path outside the include globs, a `-t` that
- * names nothing) says so just above that line and fails.
+ * names nothing) says so just above that line and fails. Above it, the tests
+ * skipped and why (a tool not installed), by file, those that skip for one
+ * reason as one line; a test `-t` left out is not listed.
  */
-import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import { relative } from 'node:path';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { leftOutByFilter } from '../../src/kunit/test-filter.js';
+
+/** One line per file and reason: `file: reason` or `file: N tests: reason` (a test with no note stands for its own reason). */
+export function skippedLines(skips: ReadonlyArray<{ file: string; test: TestCase }>): string[] {
+  const counts = new Map<string, number>();
+  for (const { file, test } of skips) {
+    const result = test.result();
+    const why = (result.state === 'skipped' ? result.note : undefined) ?? test.fullName;
+    const key = `${file}\u0000${why}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => {
+    const [file, why] = key.split('\u0000') as [string, string];
+    return `  ${file}: ${n > 1 ? `${n} tests: ` : ''}${why}`;
+  });
+}
 
 export default class SummaryReporter implements Reporter {
   private vitest: Vitest | undefined;
@@ -21,18 +39,24 @@ export default class SummaryReporter implements Reporter {
     let failed = unhandledErrors.length;
     let skipped = 0;
     let matched = 0;
+    const skips: { file: string; test: TestCase }[] = [];
     for (const module of testModules) {
       let cases = 0;
       for (const test of module.children.allTests()) {
         cases++;
-        if (!leftOutByFilter(test, pattern)) matched++;
+        const left = leftOutByFilter(test, pattern);
+        if (!left) matched++;
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
-        else skipped++;
+        else {
+          skipped++;
+          if (!left) skips.push({ file: relative(this.vitest?.config.root ?? process.cwd(), module.moduleId), test });
+        }
       }
       if (cases === 0 && module.state() === 'failed') failed++;
     }
+    if (skips.length > 0) process.stdout.write(`\nSkipped:\n${skippedLines(skips).join('\n')}\n`);
     if (matched === 0 && failed === 0) {
       const include = this.vitest?.config.include.join(', ') ?? 'the include globs';
       const names = pattern ? `, and -t ${pattern.source} matched no test name` : '';
