@@ -41,7 +41,7 @@ const SETTLED = Promise.resolve();
 export interface Chooser {
   /** Picks one of `enabled` (pid order; valid only during the call), or null to cut the run short. */
   choose(enabled: readonly Task[], kernel: Kernel): Task | null;
-  /** A step ended: `task` executed an operation and the code after it, touching `accesses` (reused: copy it). */
+  /** A step ended: `task` executed an operation and the code after it, touching `accesses` (the step's own array: the next step makes another). */
   stepEnded?(task: Task, accesses: readonly number[], kernel: Kernel): void;
 }
 

@@ -13,17 +13,15 @@ import { leftOutByFilter } from '../../src/kunit/test-filter.js';
 
 /** One line per file and reason: `file: reason` or `file: N tests: reason` (a test with no note stands for its own reason). */
 export function skippedLines(skips: ReadonlyArray<{ file: string; test: TestCase }>): string[] {
-  const counts = new Map<string, number>();
+  const lines = new Map<string, { file: string; why: string; n: number }>();
   for (const { file, test } of skips) {
     const result = test.result();
     const why = (result.state === 'skipped' ? result.note : undefined) ?? test.fullName;
-    const key = `${file}\u0000${why}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const line = lines.get(`${file}: ${why}`) ?? { file, why, n: 0 };
+    line.n++;
+    lines.set(`${file}: ${why}`, line);
   }
-  return [...counts].map(([key, n]) => {
-    const [file, why] = key.split('\u0000') as [string, string];
-    return `  ${file}: ${n > 1 ? `${n} tests: ` : ''}${why}`;
-  });
+  return [...lines.values()].map(({ file, why, n }) => `  ${file}: ${n > 1 ? `${n} tests: ` : ''}${why}`);
 }
 
 export default class SummaryReporter implements Reporter {
