@@ -38,12 +38,20 @@ export interface TargetConfig {
   /** What must come out: exhaustion, or the lockup found. */
   expect: 'exhausted' | 'lockup';
   repeats: number;
+  /** After the repeats, this many passes of the floor: the search's runs again, without the explorer (qi-target-worker.ts). */
+  floorPasses?: number;
 }
 
 /** One repeat's search, as the worker thread reports it. */
 export interface TargetRun extends Pick<SearchResult, 'schedules' | 'pruned' | 'stoppedBy' | 'stepBounded'> {
   /** The kinds of the failures found (`soft-lockup`). */
   failures: string[];
+  cpuMs: number;
+  steps: number;
+}
+
+/** One pass of the floor: every run of one search, replayed by a chooser that only follows it. */
+export interface FloorPass {
   cpuMs: number;
   steps: number;
 }
@@ -67,22 +75,25 @@ function describe(c: TargetConfig): string {
   return `${shape}${c.queueLength ? `, ${c.queueLength} slots` : ''}, ${c.variant}`;
 }
 
-/** The repeats of `c`, searched one after another in a fresh worker thread. */
-async function searchInFreshThread(c: TargetConfig): Promise<TargetRun[]> {
-  const runs: TargetRun[] = [];
-  const { ended } = superviseWorker(new URL('./qi-target-worker.js', import.meta.url), { workerData: c }, (run) => runs.push(run as TargetRun));
+/** The repeats of `c`, searched one after another in a fresh worker thread, and then its floor's passes. */
+async function searchInFreshThread(c: TargetConfig): Promise<{ runs: TargetRun[]; floor: FloorPass[] }> {
+  const messages: unknown[] = [];
+  const { ended } = superviseWorker(new URL('./qi-target-worker.js', import.meta.url), { workerData: c }, (m) => messages.push(m));
   const end = await ended;
-  if (end.kind !== 'exited' || end.code !== 0 || runs.length !== c.repeats) {
+  const runs = messages.slice(0, c.repeats) as TargetRun[];
+  const floor = messages.slice(c.repeats) as FloorPass[];
+  if (end.kind !== 'exited' || end.code !== 0 || runs.length !== c.repeats || floor.length !== (c.floorPasses ?? 0)) {
     const how = end.kind === 'failed' ? end.error.message : end.kind === 'exited' ? `with code ${end.code}` : end.message;
-    throw new Error(`the bench's search of ${describe(c)} ended after ${runs.length} of ${c.repeats} repeats: ${how}`);
+    throw new Error(`the bench's search of ${describe(c)} ended after ${runs.length} of ${c.repeats} repeats ` +
+      `and ${floor.length} of ${c.floorPasses ?? 0} passes of its floor: ${how}`);
   }
-  return runs;
+  return { runs, floor };
 }
 
 export async function benchQiTargets(): Promise<QiTargetRow[]> {
   const rows: QiTargetRow[] = [];
   for (const c of CONFIGS) {
-    const runs = await searchInFreshThread(c);
+    const { runs } = await searchInFreshThread(c);
     const { schedules, pruned, stoppedBy, stepBounded, failures, steps } = runs[0]!;
     const cpu = median(runs.map((r) => r.cpuMs));
     const exhausted = stoppedBy === 'exhausted' && stepBounded === 0;
@@ -113,16 +124,25 @@ export interface StepCost {
   firstNs: number;
   /** Median of the last WARM_SEARCHES of STEP_SEARCHES (what a long search pays, as the issue's ~980 ns was measured). */
   warmNs: number;
+  /**
+   * The floor under warmNs: the same runs' steps in the same kernel and model,
+   * replayed without the explorer (median of the last WARM_SEARCHES of
+   * STEP_SEARCHES passes, in the same thread after its searches). warmNs -
+   * floorNs is what the explorer adds to a step.
+   */
+  floorNs: number;
   searches: number;
   warm: number;
 }
 
 export async function benchStepCost(): Promise<StepCost> {
-  const runs = await searchInFreshThread({ counts: [1, 1, 0], variant: 'v6.12', cpuBoundMs: null, expect: 'exhausted', repeats: STEP_SEARCHES });
+  const { runs, floor } = await searchInFreshThread({ counts: [1, 1, 0], variant: 'v6.12', cpuBoundMs: null, expect: 'exhausted', repeats: STEP_SEARCHES, floorPasses: STEP_SEARCHES });
   const steps = runs[0]!.steps;
-  if (runs.some((r) => r.steps !== steps)) throw new Error(`the searches of [1,1,0] v6.12 took different numbers of steps: ${runs.map((r) => r.steps).join(', ')}`);
+  const counts = [...runs, ...floor].map((r) => r.steps);
+  if (counts.some((n) => n !== steps)) throw new Error(`the searches of [1,1,0] v6.12 and their floor took different numbers of steps: ${counts.join(', ')}`);
+  const warmNs = (passes: readonly { cpuMs: number }[]) => (median(passes.slice(-WARM_SEARCHES).map((r) => r.cpuMs)) * 1e6) / steps;
   return {
     steps, searches: STEP_SEARCHES, warm: WARM_SEARCHES,
-    firstNs: (runs[0]!.cpuMs * 1e6) / steps, warmNs: (median(runs.slice(-WARM_SEARCHES).map((r) => r.cpuMs)) * 1e6) / steps,
+    firstNs: (runs[0]!.cpuMs * 1e6) / steps, warmNs: warmNs(runs), floorNs: warmNs(floor),
   };
 }
