@@ -50,6 +50,7 @@ interface ExploreFlags extends TargetFlags {
   html?: string;
   failure?: number;
   shard?: Shard;
+  claims?: string;
   workers?: number;
   ftrace?: string;
   symmetry?: boolean;
@@ -117,10 +118,13 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   const onFailure = (f: FoundFailure) => watch.found(f.signature, target.replayCommand(f.token));
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
     `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  if (flags.claims !== undefined && !flags.shard) throw new KemuError('bad-usage', '--claims shares the leaves of a sharded exploration: give --shard i/n with it');
   if (flags.shard) {
     const { shardFileOf } = await import('./shard-file.js');
-    const result = await search(target.scenario, { ...options, shard: flags.shard, onFailure, signal });
-    out.print(JSON.stringify(shardFileOf(target, flags.shard, result)));
+    const shard: Shard = flags.claims === undefined ? flags.shard
+      : { ...flags.shard, claimDirectory: { directory: flags.claims, exploration: explorationName(target, options.strategy!, flags.shard.count) } };
+    const result = await search(target.scenario, { ...options, shard, onFailure, signal });
+    out.print(JSON.stringify(shardFileOf(target, shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }
   let found: SearchResult;
@@ -147,6 +151,11 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   return presentResult(out, target, await finishSearch(target.scenario, found, options), flags);
 }
 
+/** What names one exploration in a claims directory: the same in all its shards, different for any other. */
+function explorationName(target: Target, strategy: StrategySpec, shards: number): string {
+  return JSON.stringify({ target: target.name, variant: target.variant, request: target.request, strategy, shards });
+}
+
 function presentResult(out: Output, target: Target, result: ExploreResult, flags: ExploreFlags): number {
   const drawn = chosenFailure(result.failures, flags.failure);
   if (flags.json) out.print(JSON.stringify(explorationJson(target, result), null, 2));
@@ -166,6 +175,13 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
     if (f.target.name !== first.target.name || f.target.variant !== first.target.variant || f.result.strategy !== first.result.strategy ||
       f.shard.count !== first.shard.count || JSON.stringify(f.target.request) !== JSON.stringify(first.target.request)) {
       throw new KemuError('bad-usage', `${f.path} is a shard of another exploration (${f.target.name} ${f.target.variant} ${f.result.strategy}, ${f.shard.count} shards) than ${first.path}`);
+    }
+  }
+  for (const f of files) {
+    const twice = files.find((g) => g !== f && g.shard.index === f.shard.index);
+    if (twice) throw new KemuError('bad-usage', `shard ${f.shard.index + 1}/${f.shard.count} is given twice: ${f.path} and ${twice.path}`);
+    if ((f.shard.claims === undefined) !== (first.shard.claims === undefined)) {
+      throw new KemuError('bad-usage', `${f.path} and ${first.path} split the exploration differently: one claimed its leaves (--claims), the other did not`);
     }
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i).filter((i) => !files.some((f) => f.shard.index === i));
@@ -212,6 +228,7 @@ function exploreOptions(command: Command): Command {
     .option('--html <file>', 'write a failing schedule as a self-contained timeline page (see --failure)')
     .option('--failure <n>', 'which failure --trace and --html draw, as numbered [n] (default: the first that kills a task)', positiveInt)
     .option('--shard <i/n>', 'explore only shard i of n and print it as JSON for `kemu merge` (the default search: as dpor)', shardOf)
+    .option('--claims <dir>', 'with --shard: a shard explores the leaves it claims first in this directory, which every shard shares (a new one for each exploration)')
     .option('--workers <n>', 'explore in n worker threads (the default search: as dpor)', atLeastOne)
     .addOption(watchdogOption());
 }

@@ -26,6 +26,7 @@ const searchResult = z.object({
     preemptions: count,
     order: z.array(z.number()),
     firstSchedule: count,
+    firstAt: z.object({ leaf: count, before: count }).optional(),
     occurrences: count,
   })),
   maxSteps: count,
@@ -34,6 +35,9 @@ const searchResult = z.object({
   notValidated: z.array(z.string()),
   cuts: z.object({ sleepBlocked: count, infeasible: count, redundant: count }).optional(),
   coverage: z.array(z.object({ what: z.string(), schedules: count, complete: z.boolean() })).optional(),
+  twins: z.array(z.array(z.string())).optional(),
+  leaves: z.object({ met: count, owned: count }).optional(),
+  leafRuns: z.array(z.tuple([count, count])).optional(),
 }) satisfies z.ZodType<SearchResult>;
 
 /** The options that shaped the runs (run-shape.ts): the merged failures are replayed with them. */
@@ -56,7 +60,8 @@ const targetRequest = z.object({
 const shardFile = z.object({
   kemu: z.literal('shard'),
   target: z.object({ name: z.string().min(1), variant: z.string(), request: targetRequest }),
-  shard: z.object({ index: count, count: z.number().int().positive() }).refine((s) => s.index < s.count, 'index must be below count'),
+  /** `claims`: the directory the shards claimed their leaves in (--claims). */
+  shard: z.object({ index: count, count: z.number().int().positive(), claims: z.string().optional() }).refine((s) => s.index < s.count, 'index must be below count'),
   result: searchResult,
 });
 
@@ -64,7 +69,11 @@ export type ShardFile = z.infer<typeof shardFile>;
 
 /** The shard file of `result`, one shard of exploring `target`. */
 export function shardFileOf(target: Target, shard: Shard, result: SearchResult): ShardFile {
-  return { kemu: 'shard', target: { name: target.name, variant: target.variant, request: target.request }, shard, result };
+  const { index, count, claimDirectory } = shard;
+  return {
+    kemu: 'shard', target: { name: target.name, variant: target.variant, request: target.request },
+    shard: { index, count, ...(claimDirectory ? { claims: claimDirectory.directory } : {}) }, result,
+  };
 }
 
 /** Reads and checks one shard file; every problem is a KemuError naming the file and the field. */

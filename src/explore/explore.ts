@@ -12,8 +12,9 @@ import { StagedSearch, type StageCoverage } from './staged-search.js';
 import { ExhaustiveSearch, PreemptionBoundedSearch } from './exhaustive.js';
 import { PctSearch, mergePctStats, pctBound, type PctStats } from './pct.js';
 import { RandomWalk } from './random-walk.js';
+import { SeededRuns } from './seeded-runs.js';
 import { ReplayChooser } from './replay.js';
-import { SPLIT_WEIGHT } from './split.js';
+import { SPLIT_WEIGHT, type LeafCounts } from './split.js';
 import type { CapturedRun, ExploreProgress, ExploreResult, Failure, StopReason } from './result.js';
 import { runSchedule, type RunSettings, type Scenario } from './run-schedule.js';
 import { ScheduleRecorder } from './schedule.js';
@@ -73,6 +74,9 @@ export function assertShardable(spec: StrategySpec, shard?: Shard): void {
   if (kind === 'replay') throw new KemuError('bad-usage', 'the replay strategy cannot be sharded: it runs one schedule');
   if (shard && !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 0 && shard.index < shard.count)) {
     throw new KemuError('bad-usage', `shard ${shard.index + 1}/${shard.count} does not exist: shards are numbered 1 to the count`);
+  }
+  if (shard?.claimDirectory && (kind === 'random' || kind === 'pct')) {
+    throw new KemuError('bad-usage', `claimed shards split a systematic search (dpor, exhaustive, bounded) by the leaves of its tree; ${kind} runs are dealt by their number: shard them without claims`);
   }
 }
 
@@ -159,8 +163,15 @@ export interface FoundFailure {
   preemptions: number;
   /** Where its schedule comes in the single-threaded order; among equal preemptions the earliest is kept. */
   order: number[];
-  /** Number of the first schedule (within its search) that showed it. */
+  /** Number of the first schedule (counting the runs cut short, in the single-threaded order) that showed it. */
   firstSchedule: number;
+  /**
+   * A part of a split systematic search: where that first schedule was in
+   * this part, its leaf and the part's runs in that leaf before it, which
+   * the merge numbers in the single-threaded order (firstSchedule is then
+   * the part's own count).
+   */
+  firstAt?: { leaf: number; before: number };
   occurrences: number;
 }
 
@@ -185,6 +196,10 @@ export interface SearchResult {
   coverage?: StageCoverage[];
   /** DPOR: the groups of twins one schedule stood for every swap of (symmetry reduction), by comm. */
   twins?: string[][];
+  /** A split systematic search: the leaves of the tree's top it met and explored (split.ts); merged, the owned add up to the met. */
+  leaves?: LeafCounts;
+  /** A split systematic search: [leaf, runs] for each leaf it explored, in order, its runs counting the cut ones (how the merge numbers firstAt). */
+  leafRuns?: [number, number][];
 }
 
 const earlier = (a: readonly number[], b: readonly number[]) => {
@@ -217,6 +232,8 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
   let maxSteps = 0;
   let stoppedBy: StopReason = strategy.exhaustive ? 'exhausted' : 'runs-done';
   const notValidated = new Set<string>();
+  // A split systematic search numbers its runs leaf by leaf, for the merge (FoundFailure.firstAt).
+  const leafRuns: [number, number][] | null = options.shard && !(strategy instanceof SeededRuns) ? [] : null;
 
   while (strategy.beginRun()) {
     const recorder = new ScheduleRecorder(strategy.chooser);
@@ -226,6 +243,11 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     strategy.endRun(outcome, kernel);
     // A run cut short by the reduction repeats a prefix of a counted run: it finds nothing new, and its schedule is no token.
     if (!counts) continue;
+    if (leafRuns !== null) {
+      // A leaf's subtree is explored whole before the next leaf's.
+      if (leafRuns.length === 0 || leafRuns[leafRuns.length - 1]![0] !== order[0]) leafRuns.push([order[0]!, 0]);
+      leafRuns[leafRuns.length - 1]![1]++;
+    }
     if (outcome.kind === 'pruned') {
       pruned++;
       continue;
@@ -245,7 +267,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
       }
       const record: FoundFailure = {
         signature: report.signature, token: encodeToken(toSegments(recorder.pids, recorder.ops)), ...seen,
-        firstSchedule: known?.firstSchedule ?? schedules + pruned, occurrences: (known?.occurrences ?? 0) + 1,
+        ...(known ? firstOf(known) : firstSighting(strategy, order, schedules + pruned, leafRuns)), occurrences: (known?.occurrences ?? 0) + 1,
       };
       found.set(report.signature, record);
       if (!known) options.onFailure?.(record);
@@ -283,8 +305,70 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
     ...(strategy instanceof PctSearch ? { pct: strategy.stats() } : {}),
     ...(strategy instanceof OptimalDpor ? { cuts: { ...strategy.stats }, ...twinsOf(strategy) } : {}),
     ...(strategy instanceof StagedSearch ? { cuts: { ...strategy.dpor.stats }, coverage: strategy.coverage(), ...twinsOf(strategy.dpor) } : {}),
+    ...leavesOf(strategy),
+    ...(leafRuns !== null ? { leafRuns } : {}),
     notValidated: [...notValidated].sort(),
   };
+}
+
+/** Where a failure was first seen, as its record says. */
+function firstOf(f: FoundFailure): Pick<FoundFailure, 'firstSchedule' | 'firstAt'> {
+  return f.firstAt === undefined ? { firstSchedule: f.firstSchedule } : { firstSchedule: f.firstSchedule, firstAt: f.firstAt };
+}
+
+/**
+ * Where a failure was first seen, run `counted` of this search: seeded runs
+ * are numbered by their seed whichever shard made them; a part of a split
+ * systematic search says where in its leaf.
+ */
+function firstSighting(strategy: Strategy, order: readonly number[], counted: number, leafRuns: readonly [number, number][] | null): Pick<FoundFailure, 'firstSchedule' | 'firstAt'> {
+  if (strategy instanceof SeededRuns) return { firstSchedule: order[0]! + 1 };
+  if (leafRuns === null) return { firstSchedule: counted };
+  const [leaf, runs] = leafRuns[leafRuns.length - 1]!;
+  return { firstSchedule: counted, firstAt: { leaf, before: runs - 1 } };
+}
+
+function leavesOf(strategy: Strategy): { leaves?: LeafCounts } {
+  const leaves = strategy.leafCounts?.() ?? null;
+  return leaves !== null ? { leaves } : {};
+}
+
+/** Every part's runs per leaf, in leaf order, with the runs before each leaf; null unless every part has them. */
+function mergeLeafRuns(parts: readonly SearchResult[]): { runs: [number, number][]; before: Map<number, number> } | null {
+  if (!parts.every((p) => p.leafRuns !== undefined)) return null;
+  const runs = parts.flatMap((p) => p.leafRuns!).sort((a, b) => a[0] - b[0]);
+  const before = new Map<number, number>();
+  let total = 0;
+  for (const [leaf, n] of runs) {
+    before.set(leaf, total);
+    total += n;
+  }
+  return { runs, before };
+}
+
+/** A part's failure, its first sighting numbered in the whole search's order. */
+function renumbered(f: FoundFailure, leafRuns: { before: Map<number, number> }): FoundFailure {
+  if (f.firstAt === undefined) return f;
+  return { ...f, firstSchedule: leafRuns.before.get(f.firstAt.leaf)! + f.firstAt.before + 1 };
+}
+
+/**
+ * The leaves of the parts of a split search, merged; every leaf must have
+ * been explored by exactly one part, which a finished search can check.
+ */
+function mergeLeaves(parts: readonly SearchResult[]): { leaves?: LeafCounts } {
+  const counts = parts.map((p) => p.leaves);
+  if (counts.some((c) => c === undefined)) return {};
+  const met = counts[0]!.met;
+  const owned = counts.reduce((n, c) => n + c!.owned, 0);
+  const finished = parts.every((p) => p.stoppedBy === 'exhausted');
+  if (finished && (owned !== met || counts.some((c) => c!.met !== met))) {
+    const what = counts.some((c) => c!.met !== met) ? `met ${counts.map((c) => c!.met).join(', ')} leaves of the tree's top, not the same number`
+      : `explored ${owned} of the ${met} leaves of the tree's top${owned < met ? '' : ', some twice'}`;
+    throw new KemuError('bad-usage', `these shards ${what}, so they do not add up to one search: with --claims, a shard whose file is missing ` +
+      'claimed leaves before it stopped (run it again: it explores its claims again), or the directory held claims of a larger shard count');
+  }
+  return { leaves: { met, owned } };
 }
 
 function twinsOf(dpor: OptimalDpor): { twins?: string[][] } {
@@ -295,12 +379,13 @@ function twinsOf(dpor: OptimalDpor): { twins?: string[][] } {
 /** Merges the results of the shards of one search into the result one search would have had. */
 export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
   if (parts.length === 0) throw new KemuError('bad-usage', 'nothing to merge');
+  const leafRuns = mergeLeafRuns(parts);
   const found = new Map<string, FoundFailure>();
   for (const part of parts) {
-    for (const f of part.found) {
+    for (const f of leafRuns ? part.found.map((f) => renumbered(f, leafRuns)) : part.found) {
       const known = found.get(f.signature);
       found.set(f.signature, known
-        ? { ...better(known, f), firstSchedule: Math.min(known.firstSchedule, f.firstSchedule), occurrences: known.occurrences + f.occurrences }
+        ? { ...better(known, f), ...firstOf(f.firstSchedule < known.firstSchedule ? f : known), occurrences: known.occurrences + f.occurrences }
         : f);
     }
   }
@@ -317,6 +402,8 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
     ...(pcts.length ? { pct: mergePctStats(pcts) } : {}),
     ...(cuts.length ? { cuts: { sleepBlocked: cuts.reduce((n, c) => n + c.sleepBlocked, 0), infeasible: cuts.reduce((n, c) => n + c.infeasible, 0), redundant: cuts.reduce((n, c) => n + c.redundant, 0) } } : {}),
     ...(parts[0]!.twins ? { twins: parts[0]!.twins } : {}),
+    ...mergeLeaves(parts),
+    ...(leafRuns ? { leafRuns: leafRuns.runs } : {}),
     notValidated: [...new Set(parts.flatMap((p) => p.notValidated))].sort(),
   };
 }

@@ -39,7 +39,7 @@ import type { SpinWait } from '../kernel/sched/poll-window.js';
 import type { Task } from '../kernel/sched/task.js';
 import { ExecutionEvents, type BlockedEvent, type Parked, type WaitedResource } from './execution-events.js';
 import { PollHistory } from './poll-history.js';
-import { LeafOwnership, SPLIT_WEIGHT } from './split.js';
+import { LeafOwnership, SPLIT_WEIGHT, type LeafCounts } from './split.js';
 import type { Shard, Strategy } from './strategy.js';
 import { TwinSymmetry } from './symmetry.js';
 import { WakeupNode, insertWakeupSequence, type WakeupStep } from './wakeup-tree.js';
@@ -125,6 +125,10 @@ export class OptimalDpor implements Strategy {
   runCounts(): boolean {
     this.settleLeaf();
     return this.owned;
+  }
+
+  leafCounts(): LeafCounts | null {
+    return this.ownership.counts();
   }
 
   runOrder(): number[] {

@@ -3,6 +3,8 @@
  * run about whether there is more to explore.
  */
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
+import type { ClaimSpec } from './claim-directory.js';
+import type { LeafCounts } from './split.js';
 
 export interface Strategy {
   /** As the result and the CLI print it: `dpor`, `random(seed=1)`. */
@@ -18,6 +20,8 @@ export interface Strategy {
   runCounts(): boolean;
   /** The run's place in the single-threaded order, compared lexicographically (ties between shards). */
   runOrder(): number[];
+  /** A split systematic search: the leaves of its tree's top met and explored (split.ts); null when not split. */
+  leafCounts?(): LeafCounts | null;
 }
 
 /** One of `count` deterministic parts of an exploration (0-based `index`). */
@@ -30,6 +34,12 @@ export interface Shard {
    * instead of to leaf % count. Leaves beyond its length go by leaf % count.
    */
   readonly claims?: Int32Array;
+  /**
+   * For shards in processes that share a directory (claim-directory.ts): a
+   * leaf goes to the shard that claims it first there instead of to leaf %
+   * count. Systematic searches only.
+   */
+  readonly claimDirectory?: ClaimSpec;
 }
 
 /** Which strategy to explore with, as a user asks for it. */

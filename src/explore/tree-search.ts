@@ -12,7 +12,7 @@
 import { KemuError } from '../kernel/errors.js';
 import type { Chooser, Kernel, RunOutcome } from '../kernel/kernel.js';
 import type { Task } from '../kernel/sched/task.js';
-import { LeafOwnership, SPLIT_WEIGHT } from './split.js';
+import { LeafOwnership, SPLIT_WEIGHT, type LeafCounts } from './split.js';
 import type { Shard, Strategy } from './strategy.js';
 
 export interface TreeNode {
@@ -71,6 +71,10 @@ export abstract class TreeSearch implements Strategy, Chooser {
   }
 
   /** Where the current run comes in the single-threaded order: [prefix ordinal, run within the prefix]. */
+  leafCounts(): LeafCounts | null {
+    return this.ownership.counts();
+  }
+
   runOrder(): number[] {
     return [this.prefixOrdinal, this.runInPrefix];
   }

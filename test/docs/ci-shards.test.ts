@@ -8,7 +8,7 @@
  * for real, every shard and the merge, against the compiled command, and the
  * merged result must be the single exploration's.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,19 +44,33 @@ async function accepted(argv: string[]): Promise<string> {
   return text;
 }
 
-/** A directory whose `npx` runs the compiled kemu: what a shard's machine has after `npm ci` and the build. */
+/** A directory whose `npx` runs the compiled kemu: what a shard's machine has after `npm ci` and the build. Written once: pods that start at once run it. */
+let npxDirectory: string | null = null;
 function fakeNpx(): string {
+  if (npxDirectory !== null) return npxDirectory;
   const bin = join(work, 'bin');
   mkdirSync(bin, { recursive: true });
   writeFileSync(join(bin, 'npx'), `#!/bin/sh\n[ "$1" = kemu ] || exit 127\nshift\nexec "${process.execPath}" "${buildKemu('ci-shards')}" "$@"\n`);
   chmodSync(join(bin, 'npx'), 0o755);
-  return bin;
+  return (npxDirectory = bin);
 }
 
 /** Runs `script` with `shell` in `cwd` with `env` added; returns its exit code and output. */
 function sh(shell: string, script: string, cwd: string, env: Record<string, string>): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(shell, ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, PATH: `${fakeNpx()}:${process.env.PATH}`, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As sh(), without waiting: the pods of a Job run at once. */
+function shAsync(shell: string, script: string, cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(shell, ['-c', script], { cwd, env: { ...process.env, PATH: `${fakeNpx()}:${process.env.PATH}`, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** What must agree between the merged result and the single exploration's. */
@@ -173,27 +187,34 @@ describe('the Kubernetes Indexed Job', () => {
     expect(mountOf(merge)).toBe(mountOf(shards));
   });
 
+  test('each pod knows its Job\'s uid, for a claims directory of this run of the Job', () => {
+    expect(podOf(shards).containers[0].env).toContainEqual({ name: 'JOB_UID', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } } });
+    expect(script(shards)).toMatch(/--claims \/shards\/claims-\$JOB_UID /);
+  });
+
   test('its kemu commands, for every completion index, are commands kemu accepts and cover every shard', async () => {
     expect(script(shards)).toContain('i=$((JOB_COMPLETION_INDEX + 1))');
     const dir = join(work, 'k8s-accepted');
     mkdirSync(dir);
     for (let index = 0; index < shards.spec.completions; index++) {
-      const argv = kemuArgv(expand(script(shards), { ...vars, i: index + 1 }));
+      const onVolume = script(shards).replaceAll(mountOf(shards), join(work, 'k8s-accepted-volume'));
+      const argv = kemuArgv(expand(onVolume, { ...vars, i: index + 1, JOB_UID: 'accepted' }));
       expect(argv.slice(-2)).toEqual(['--shard', `${index + 1}/${vars.SHARDS}`]);
       writeFileSync(join(dir, `shard-${index + 1}.json`), await accepted(argv));
     }
     await accepted(['merge', ...readdirSync(dir).map((f) => join(dir, f))]);
   });
 
-  test('its scripts, run pod by pod and then the merge, give the single exploration\'s result', async () => {
+  test('its scripts, every pod at once and then the merge, give the single exploration\'s result', async () => {
     const volume = join(work, 'k8s-volume');
     mkdirSync(volume);
     const onVolume = (text: string) => text.replaceAll(mountOf(shards), volume);
-    for (let index = 0; index < shards.spec.completions; index++) {
-      const r = sh('sh', onVolume(script(shards)), work, { ...SMALL, SHARDS: vars.SHARDS, JOB_COMPLETION_INDEX: String(index) });
-      expect(r.code, r.stderr).toBe(0);
-    }
-    expect(readdirSync(volume).sort()).toEqual(Array.from({ length: Number(vars.SHARDS) }, (_, i) => `shard-${i + 1}.json`));
+    const pods = await Promise.all(Array.from({ length: shards.spec.completions }, (_, index) =>
+      shAsync('sh', onVolume(script(shards)), work, { ...SMALL, SHARDS: vars.SHARDS, JOB_COMPLETION_INDEX: String(index), JOB_UID: 'b5e3c1d2' })));
+    for (const pod of pods) expect(pod.code, pod.stderr).toBe(0);
+    expect(readdirSync(volume).sort()).toEqual(['claims-b5e3c1d2', ...Array.from({ length: Number(vars.SHARDS) }, (_, i) => `shard-${i + 1}.json`)]);
+    const files = readdirSync(volume).filter((f) => f.endsWith('.json')).map((f) => readShardFile(join(volume, f)));
+    expect(files.reduce((n, f) => n + f.result.leaves!.owned, 0)).toBe(files[0]!.result.leaves!.met);
     const merged = sh('sh', `${onVolume(script(merge)).trimEnd()} --json`, work, { ...SMALL, SHARDS: vars.SHARDS });
     expect(merged.code, merged.stderr).toBe(1);
     expect(essence(merged.stdout)).toEqual(await single(SMALL));

@@ -1,0 +1,89 @@
+/**
+ * The leaves of a split search (split.ts) claimed through a directory that
+ * every shard of the search can write: a volume mounted in every pod of a
+ * Kubernetes Job, NFS, or a local directory for processes on one machine.
+ * The first shard to claim a leaf explores it, so a shard done with a big
+ * subtree takes the next leaf nobody has claimed, as the worker threads of
+ * one search do through shared memory, and the shards come out even although
+ * no shard knows a leaf's size beforehand.
+ *
+ * A claim is a hard link, named after the leaf's ordinal, to the claiming
+ * shard's own file (`shard-<i>`). link() fails when the name exists, and does
+ * so atomically, on a local filesystem and on NFS alike; a claim that is a
+ * link to this shard's file is its own, so a shard started again (a pod
+ * restarted) explores again the leaves it claimed before it died. The
+ * directory also names the exploration it belongs to (`exploration`): a shard
+ * of another exploration refuses it, since its leaf numbers mean other
+ * subtrees.
+ */
+import { linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KemuError } from '../kernel/errors.js';
+
+/** What a shard needs to claim leaves in a directory. */
+export interface ClaimSpec {
+  /** The directory every shard of the exploration shares. */
+  readonly directory: string;
+  /** What identifies the exploration (the same text in every shard of it, another text in any other exploration). */
+  readonly exploration: string;
+}
+
+export class ClaimDirectory {
+  private readonly ownInode: number;
+
+  /** Joins (or starts) the claims of `spec.exploration` in `spec.directory` as shard `index` (0-based). */
+  constructor(private readonly spec: ClaimSpec, private readonly index: number) {
+    const { directory } = spec;
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      throw this.problem(`cannot make the directory (${codeOf(error)})`);
+    }
+    this.checkExploration();
+    const own = join(directory, `shard-${index + 1}`);
+    // Kept when it exists: the claims this shard made before a restart are links to it.
+    writeFileSync(own, '', { flag: 'a' });
+    this.ownInode = statSync(own).ino;
+  }
+
+  /** Whether this shard explores leaf `ordinal`: it claimed it now, or before a restart. */
+  claim(ordinal: number): boolean {
+    const entry = join(this.spec.directory, `leaf-${ordinal}`);
+    try {
+      linkSync(join(this.spec.directory, `shard-${this.index + 1}`), entry);
+      return true;
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === 'EEXIST') return statSync(entry).ino === this.ownInode;
+      throw this.problem(code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP'
+        ? `its filesystem does not make hard links (${code}), which claims are; use a POSIX filesystem such as NFS, or static shards (no --claims)`
+        : `cannot claim leaf ${ordinal} (${code})`);
+    }
+  }
+
+  /** Names this exploration in the directory, or checks the name it has. */
+  private checkExploration(): void {
+    const { directory, exploration } = this.spec;
+    const named = join(directory, 'exploration');
+    const draft = join(directory, `.exploration-shard-${this.index + 1}`);
+    writeFileSync(draft, exploration);
+    try {
+      // A link, not a write, so that no shard reads a name half written.
+      linkSync(draft, named);
+    } catch (error) {
+      if (codeOf(error) !== 'EEXIST') throw this.problem(`cannot name the exploration in it (${codeOf(error)})`);
+      const found = readFileSync(named, 'utf8');
+      if (found !== exploration) {
+        throw this.problem(`it holds the claims of another exploration (${found}); give each exploration a directory of its own`);
+      }
+    }
+  }
+
+  private problem(what: string): KemuError {
+    return new KemuError('bad-usage', `--claims ${this.spec.directory}: ${what}`);
+  }
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
