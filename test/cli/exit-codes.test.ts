@@ -38,6 +38,9 @@ describe('bad input exits 2 with a message, and no stack', () => {
     ['merge: JSON of another shape', ['merge', file('other.json', '{"kemu":"shard","target":{"name":"abba","variant":"","request":{"name":"abba","shape":{"lockdep":{}}}},"shard":{"index":0,"count":2},"result":{"found":"x"}}')],
       /other\.json: not a kemu shard result \(result\.strategy: .*; result\.exhaustiveStrategy: /],
     ['explore: a --failure that is not a number', ['explore', 'abba', '--failure', 'two'], /expected a whole number/],
+    ['explore: --claims without --shard', ['explore', 'abba', '--strategy', 'dpor', '--claims', join(dir, 'claims')], /--claims shares the leaves of a sharded exploration: give --shard i\/n with it/],
+    ['explore: --claims with random runs', ['explore', 'abba', '--strategy', 'random', '--shard', '1/2', '--claims', join(dir, 'claims')],
+      /claimed shards split a systematic search \(dpor, exhaustive, bounded\) by the leaves of its tree; random runs are dealt by their number/],
   ];
   for (const [what, argv, message] of cases) {
     test(what, async () => {
@@ -54,6 +57,22 @@ describe('bad input exits 2 with a message, and no stack', () => {
     const { code, errors } = await kemu(['merge', file('typed.json', JSON.stringify(good))]);
     expect(code).toBe(EXIT_USAGE);
     expect(errors).toMatch(/typed\.json: not a kemu shard result \(result\.found\.0\.token: /);
+  });
+
+  test('merge: a shard given twice is refused, naming both files', async () => {
+    const one = await shard(1);
+    const again = file('shard-1-again.json', readFileSync(one, 'utf8'));
+    const { code, errors } = await kemu(['merge', one, again, await shard(2)]);
+    expect(code).toBe(EXIT_USAGE);
+    expect(errors).toMatch(/shard 1\/2 is given twice: .*shard-1\.json and .*shard-1-again\.json/);
+  });
+
+  test('merge: shards that claimed their leaves do not mix with shards dealt them by number', async () => {
+    const claimed = await kemu(['explore', 'abba', '--strategy', 'exhaustive', '--claims', join(dir, 'abba-claims'), '--shard', '2/2']);
+    expect(claimed.code).not.toBe(EXIT_USAGE);
+    const { code, errors } = await kemu(['merge', await shard(1), file('claimed-2.json', claimed.text)]);
+    expect(code).toBe(EXIT_USAGE);
+    expect(errors).toMatch(/claimed-2\.json and .*shard-1\.json split the exploration differently: one claimed its leaves \(--claims\), the other did not/);
   });
 
   test('--failure beyond the failures found says how many there are', async () => {

@@ -11,7 +11,7 @@
  *   threads need compiled code, as the compiled command in a process of its
  *   own) and must end with 0 or 1 (no
  *   usage or internal error); `<token>` stands for the token `kemu run`
- *   prints for the same target, --html/--trace/--ftrace files go to a
+ *   prints for the same target, --html/--trace/--ftrace files and --claims directories go to a
  *   temporary directory, and so does what `> FILE` sends a command's output
  *   to, where later commands of the block find FILE (a `*` in their
  *   arguments matches such files). Other lines (npm ci, npm test, npx vitest)
@@ -133,7 +133,7 @@ describe('sh examples', () => {
           const token = await tokenFor(argv);
           argv = argv.map((a) => (a === '<token>' ? token : a));
         }
-        argv = argv.flatMap((a, i) => (['--html', '--trace', '--ftrace'].includes(argv[i - 1]!) ? [join(outDir, a)] : writtenFiles(a, written)));
+        argv = argv.flatMap((a, i) => (['--html', '--trace', '--ftrace', '--claims'].includes(argv[i - 1]!) ? [join(outDir, a)] : writtenFiles(a, written)));
         const { code, text, errors } = argv.includes('--workers') ? compiled(argv) : await kemu(argv);
         expect(errors).not.toMatch(/internal error|^kemu: /m);
         expect([0, 1]).toContain(code);
