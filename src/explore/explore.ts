@@ -384,9 +384,13 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
   for (const part of parts) {
     for (const f of leafRuns ? part.found.map((f) => renumbered(f, leafRuns)) : part.found) {
       const known = found.get(f.signature);
-      found.set(f.signature, known
-        ? { ...better(known, f), ...firstOf(f.firstSchedule < known.firstSchedule ? f : known), occurrences: known.occurrences + f.occurrences }
-        : f);
+      if (known === undefined) {
+        found.set(f.signature, f);
+        continue;
+      }
+      // The schedule kept is the better one's; the first sighting is the earlier one's.
+      const { firstAt: _, ...kept } = better(known, f);
+      found.set(f.signature, { ...kept, ...firstOf(f.firstSchedule < known.firstSchedule ? f : known), occurrences: known.occurrences + f.occurrences });
     }
   }
   const sum = (key: 'schedules' | 'pruned' | 'stepBounded') => parts.reduce((n, p) => n + p[key], 0);

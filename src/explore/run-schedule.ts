@@ -61,8 +61,16 @@ class EscapeWatchdog {
 
 const watchdog = new EscapeWatchdog();
 
+/** The run in progress in this thread, if any: runs share the thread's current task, so only one may go at a time. */
+let inProgress: Kernel | null = null;
+
 export async function runSchedule(scenario: Scenario, chooser: Chooser, settings: RunSettings): Promise<{ kernel: Kernel; outcome: RunOutcome }> {
+  if (inProgress !== null && !inProgress.over) {
+    throw new KemuError('bad-usage', 'another kemu run is in progress in this thread: two searches (or replays) at once would interleave their ' +
+      'steps. Await one before starting the next, or run them in worker threads (exploreInWorker, searchInWorkers)');
+  }
   const kernel = new Kernel({ chooser, maxSteps: settings.maxSteps, capture: settings.capture, lockdep: settings.lockdep, faults: settings.faults, identities: settings.identities });
+  inProgress = kernel;
   watchdog.watch(kernel);
   // Errors thrown by model code are oopses: keep their whole stack (V8 keeps 10 frames by default).
   const stackTraceLimit = Error.stackTraceLimit;
@@ -74,6 +82,7 @@ export async function runSchedule(scenario: Scenario, chooser: Chooser, settings
   } finally {
     runEnds();
     Error.stackTraceLimit = stackTraceLimit;
+    inProgress = null;
   }
   watchdog.release();
   if (kernel.misuse !== null) throw kernel.misuse;

@@ -70,11 +70,11 @@ export abstract class TreeSearch implements Strategy, Chooser {
     return last ? last.preemptionsBefore + this.preemptionCost(last, last.chosen) : 0;
   }
 
-  /** Where the current run comes in the single-threaded order: [prefix ordinal, run within the prefix]. */
   leafCounts(): LeafCounts | null {
     return this.ownership.counts();
   }
 
+  /** Where the current run comes in the single-threaded order: [prefix ordinal, run within the prefix]. */
   runOrder(): number[] {
     return [this.prefixOrdinal, this.runInPrefix];
   }

@@ -3,8 +3,8 @@
  * the test process and never a silent wrong answer.
  */
 import { describe, expect, test } from 'vitest';
-import { explore } from '../../src/explore/index.js';
-import { Cell, KemuError, WRITE_ONCE } from '../../src/kernel/index.js';
+import { explore, search } from '../../src/explore/index.js';
+import { Cell, KemuError, READ_ONCE, WRITE_ONCE, type Kernel } from '../../src/kernel/index.js';
 
 describe('tasks that escape the scheduler', () => {
   test('awaiting a timer stops the exploration with an escaped-task error naming the task', async () => {
@@ -30,6 +30,18 @@ describe('tasks that escape the scheduler', () => {
       if (first) k.spawn('cpu3', async () => { await WRITE_ONCE(x, 2); });
     });
     await expect(attempt).rejects.toThrow(/not deterministic/);
+  });
+
+  test('two searches at once in one thread: the second is refused, the first goes on to its own result', async () => {
+    const scenario = (k: Kernel) => {
+      const x = new Cell('x', 0);
+      for (const comm of ['cpu1', 'cpu2']) k.spawn(comm, async () => { await WRITE_ONCE(x, (await READ_ONCE(x)) + 1); });
+    };
+    const alone = await search(scenario, { strategy: 'exhaustive' });
+    const [first, second] = await Promise.allSettled([search(scenario, { strategy: 'exhaustive' }), search(scenario, { strategy: 'exhaustive' })]);
+    expect(second).toMatchObject({ status: 'rejected', reason: { kind: 'bad-usage' } });
+    expect((second as PromiseRejectedResult).reason.message).toMatch(/^another kemu run is in progress in this thread: two searches \(or replays\) at once would interleave their steps\. Await one before starting the next, or run them in worker threads/);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { schedules: alone.schedules, stoppedBy: 'exhausted' } });
   });
 });
 
