@@ -11,7 +11,9 @@
  * shard's own file (`shard-<i>`). link() fails when the name exists, and does
  * so atomically, on a local filesystem and on NFS alike; a claim that is a
  * link to this shard's file is its own, so a shard started again (a pod
- * restarted) explores again the leaves it claimed before it died. The
+ * restarted) explores again the leaves it claimed before it died, and two
+ * processes with one index at once (a pod and its replacement) each explore
+ * every leaf of that shard, so the file of either is the shard's. The
  * directory also names the exploration it belongs to (`exploration`): a shard
  * of another exploration refuses it, since its leaf numbers mean other
  * subtrees.
