@@ -36,16 +36,14 @@ export class ClaimDirectory {
   /** Joins (or starts) the claims of `spec.exploration` in `spec.directory` as shard `index` (0-based). */
   constructor(private readonly spec: ClaimSpec, private readonly index: number) {
     const { directory } = spec;
-    try {
-      mkdirSync(directory, { recursive: true });
-    } catch (error) {
-      throw this.problem(`cannot make the directory (${codeOf(error)})`);
-    }
+    this.attempt('cannot make the directory', () => mkdirSync(directory, { recursive: true }));
     this.checkExploration();
     const own = join(directory, `shard-${index + 1}`);
     // Kept when it exists: the claims this shard made before a restart are links to it.
-    writeFileSync(own, '', { flag: 'a' });
-    this.ownInode = statSync(own).ino;
+    this.ownInode = this.attempt(`cannot write ${own}`, () => {
+      writeFileSync(own, '', { flag: 'a' });
+      return statSync(own).ino;
+    });
   }
 
   /** Whether this shard explores leaf `ordinal`: it claimed it now, or before a restart. */
@@ -68,7 +66,7 @@ export class ClaimDirectory {
     const { directory, exploration } = this.spec;
     const named = join(directory, 'exploration');
     const draft = join(directory, `.exploration-shard-${this.index + 1}`);
-    writeFileSync(draft, exploration);
+    this.attempt(`cannot write ${draft}`, () => writeFileSync(draft, exploration));
     try {
       // A link, not a write, so that no shard reads a name half written.
       linkSync(draft, named);
@@ -78,6 +76,15 @@ export class ClaimDirectory {
       if (found !== exploration) {
         throw this.problem(`it holds the claims of another exploration (${found}); give each exploration a directory of its own`);
       }
+    }
+  }
+
+  /** Runs a filesystem call; its failure is the user's to fix, said with the call's error code. */
+  private attempt<T>(what: string, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      throw this.problem(`${what} (${codeOf(error)})`);
     }
   }
 
