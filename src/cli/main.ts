@@ -119,6 +119,10 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
   const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
     `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   if (flags.claims !== undefined && !flags.shard) throw new KemuError('bad-usage', '--claims shares the leaves of a sharded exploration: give --shard i/n with it');
+  if (flags.shard && flags.workers !== undefined && flags.workers > 1) {
+    throw new KemuError('bad-usage', '--shard and --workers do not combine: run one shard per core instead (more shards than machines), ' +
+      'with --claims on a directory they all share so that they balance as worker threads do');
+  }
   if (flags.shard) {
     const { shardFileOf } = await import('./shard-file.js');
     const shard: Shard = flags.claims === undefined ? flags.shard

@@ -39,6 +39,8 @@ describe('bad input exits 2 with a message, and no stack', () => {
       /other\.json: not a kemu shard result \(result\.strategy: .*; result\.exhaustiveStrategy: /],
     ['explore: a --failure that is not a number', ['explore', 'abba', '--failure', 'two'], /expected a whole number/],
     ['explore: --claims without --shard', ['explore', 'abba', '--strategy', 'dpor', '--claims', join(dir, 'claims')], /--claims shares the leaves of a sharded exploration: give --shard i\/n with it/],
+    ['explore: --shard with --workers', ['explore', 'abba', '--strategy', 'dpor', '--shard', '1/2', '--workers', '2'],
+      /--shard and --workers do not combine: run one shard per core instead \(more shards than machines\), with --claims on a directory they all share/],
     ['explore: --claims with random runs', ['explore', 'abba', '--strategy', 'random', '--shard', '1/2', '--claims', join(dir, 'claims')],
       /claimed shards split a systematic search \(dpor, exhaustive, bounded\) by the leaves of its tree; random runs are dealt by their number/],
   ];
