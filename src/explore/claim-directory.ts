@@ -8,7 +8,8 @@
  * no shard knows a leaf's size beforehand.
  *
  * A claim is a hard link, named after the leaf's ordinal, to the claiming
- * shard's own file (`shard-<i>`). link() fails when the name exists, and does
+ * shard's own file (`shard-<i>`, then `shard-<i>.2`, … once a file has
+ * CLAIMS_PER_FILE links). link() fails when the name exists, and does
  * so atomically, on a local filesystem and on NFS alike; a claim that is a
  * link to this shard's file is its own, so a shard started again (a pod
  * restarted) explores again the leaves it claimed before it died, and two
@@ -30,35 +31,80 @@ export interface ClaimSpec {
   readonly exploration: string;
 }
 
-export class ClaimDirectory {
-  private readonly ownInode: number;
+/**
+ * Claims one own file takes before the shard starts another (`shard-<i>.2`,
+ * …): a file has at most 65,000 links on ext4, and a shard of a big
+ * exhaustive search can claim more leaves than that.
+ */
+export const CLAIMS_PER_FILE = 60_000;
 
-  /** Joins (or starts) the claims of `spec.exploration` in `spec.directory` as shard `index` (0-based). */
-  constructor(private readonly spec: ClaimSpec, private readonly index: number) {
-    const { directory } = spec;
-    this.attempt('cannot make the directory', () => mkdirSync(directory, { recursive: true }));
+export class ClaimDirectory {
+  /** The inodes of this shard's own files: a claim that links to one of them is this shard's. */
+  private readonly ownInodes = new Set<number>();
+  /** The own file new claims link to, and how many links it has. */
+  private current = '';
+  private links = 0;
+
+  /**
+   * Joins (or starts) the claims of `spec.exploration` in `spec.directory` as
+   * shard `index` (0-based), each of its own files taking `claimsPerFile`.
+   */
+  constructor(private readonly spec: ClaimSpec, private readonly index: number, private readonly claimsPerFile = CLAIMS_PER_FILE) {
+    this.attempt('cannot make the directory', () => mkdirSync(spec.directory, { recursive: true }));
     this.checkExploration();
-    const own = join(directory, `shard-${index + 1}`);
-    // Kept when it exists: the claims this shard made before a restart are links to it.
-    this.ownInode = this.attempt(`cannot write ${own}`, () => {
-      writeFileSync(own, '', { flag: 'a' });
-      return statSync(own).ino;
-    });
+    // The files this shard made before a restart are kept: the claims it made then are links to them.
+    for (let n = 1; ; n++) {
+      this.startOwnFile(n);
+      if (this.links < claimsPerFile) break;
+    }
   }
 
   /** Whether this shard explores leaf `ordinal`: it claimed it now, or before a restart. */
   claim(ordinal: number): boolean {
     const entry = join(this.spec.directory, `leaf-${ordinal}`);
+    if (this.links >= this.claimsPerFile) this.startOwnFile(this.ownInodes.size + 1);
     try {
-      linkSync(join(this.spec.directory, `shard-${this.index + 1}`), entry);
+      linkSync(this.current, entry);
+      this.links++;
       return true;
     } catch (error) {
       const code = codeOf(error);
-      if (code === 'EEXIST') return statSync(entry).ino === this.ownInode;
+      if (code === 'EEXIST') return this.isOwn(statSync(entry).ino);
+      if (code === 'EMLINK') {
+        // The file is full before CLAIMS_PER_FILE (a filesystem with a lower limit, or another process with this index).
+        this.links = this.claimsPerFile;
+        return this.claim(ordinal);
+      }
       throw this.problem(code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP'
         ? `its filesystem does not make hard links (${code}), which claims are; use a POSIX filesystem such as NFS, or static shards (no --claims)`
         : `cannot claim leaf ${ordinal} (${code})`);
     }
+  }
+
+  /** Whether a claim's inode is one of this shard's files, those another process with this index started included. */
+  private isOwn(inode: number): boolean {
+    for (let n = this.ownInodes.size + 1; !this.ownInodes.has(inode); n++) {
+      const later = this.attempt('cannot read the directory', () => statSync(this.ownFile(n), { throwIfNoEntry: false }));
+      if (later === undefined) return false;
+      this.ownInodes.add(later.ino);
+    }
+    return true;
+  }
+
+  private ownFile(n: number): string {
+    return join(this.spec.directory, n === 1 ? `shard-${this.index + 1}` : `shard-${this.index + 1}.${n}`);
+  }
+
+  /** Opens this shard's `n`th own file (made if it is new), which new claims then link to. */
+  private startOwnFile(n: number): void {
+    const file = this.ownFile(n);
+    const stat = this.attempt(`cannot write ${file}`, () => {
+      writeFileSync(file, '', { flag: 'a' });
+      return statSync(file);
+    });
+    this.ownInodes.add(stat.ino);
+    this.current = file;
+    this.links = stat.nlink - 1;
   }
 
   /** Names this exploration in the directory, or checks the name it has. */

@@ -44,6 +44,29 @@ describe('claims in a shared directory', () => {
     expect(readdirSync(spec.directory).filter((f) => f.startsWith('leaf-')).sort()).toEqual(['leaf-0', 'leaf-1', 'leaf-2', 'leaf-3']);
   });
 
+  test('a shard goes on to another file of its own when one has taken its share of claims, and knows them all after a restart', () => {
+    const spec = freshSpec();
+    const full = new ClaimDirectory(spec, 0, 2);
+    const other = new ClaimDirectory(spec, 1, 2);
+    expect([0, 1, 2, 3, 4].map((leaf) => full.claim(leaf))).toEqual([true, true, true, true, true]);
+    expect(other.claim(5)).toBe(true);
+    const files = readdirSync(spec.directory).filter((f) => f.startsWith('shard-1')).sort();
+    expect(files).toEqual(['shard-1', 'shard-1.2', 'shard-1.3']);
+    const restarted = new ClaimDirectory(spec, 0, 2);
+    expect([0, 1, 2, 3, 4, 5, 6].map((leaf) => restarted.claim(leaf))).toEqual([true, true, true, true, true, false, true]);
+  });
+
+  test('two processes with one index at once: each knows the files the other started as its own', () => {
+    const spec = freshSpec();
+    const pod = new ClaimDirectory(spec, 0, 2);
+    const replacement = new ClaimDirectory(spec, 0, 2);
+    expect([0, 1, 2].map((leaf) => pod.claim(leaf))).toEqual([true, true, true]);
+    expect(readdirSync(spec.directory).filter((f) => f.startsWith('shard-1')).sort()).toEqual(['shard-1', 'shard-1.2']);
+    // Leaf 2 links to shard-1.2, which the replacement has not opened.
+    expect([0, 1, 2, 3].map((leaf) => replacement.claim(leaf))).toEqual([true, true, true, true]);
+    expect(new ClaimDirectory(spec, 1, 2).claim(3)).toBe(false);
+  });
+
   test('a directory that holds another exploration\'s claims is refused, naming both', () => {
     const spec = freshSpec('qi [1,1,0] v6.12');
     new ClaimDirectory(spec, 0).claim(0);
