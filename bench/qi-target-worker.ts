@@ -72,7 +72,11 @@ if (c.floorPasses) {
   }
 }
 
-/** Takes the recorded pids in turn; where they end, cuts the run as the search did. */
+/**
+ * Takes the recorded pids in turn; where they end, cuts the run as the search
+ * did. Not ReplayChooser: a token cannot end a run early, and its checks at
+ * every step would count in the floor.
+ */
 function followChooser(pids: readonly number[]): Chooser {
   let step = 0;
   return {
