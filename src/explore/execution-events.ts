@@ -57,6 +57,8 @@ export interface ExecutionEvent {
   readonly races: Race[];
   /** For a twin's step (symmetry.ts): the position of the write each footprint access saw last (-1: none); else null. */
   readonly sources: number[] | null;
+  /** The history of each footprint access's object, looked up once when the event was added (truncate undoes through it). */
+  readonly histories: ObjectHistory[];
 }
 
 /** What the explorer recorded of one step, for ExecutionEvents.add. */
@@ -102,7 +104,7 @@ export interface Parked {
 }
 
 /** What the current path did to one object: the positions of its accesses, in order. */
-interface ObjectHistory {
+export interface ObjectHistory {
   /** Positions of every access that was not a read. */
   readonly writes: number[];
   /** Their access types. */
@@ -162,13 +164,14 @@ export class ExecutionEvents {
 
   /** Keeps the first `n` events (the prefix the next run replays), undoing what the others added to the histories. */
   truncate(n: number): void {
-    const { events, lastOf, histories } = this;
+    const { events, lastOf } = this;
     for (let p = events.length - 1; p >= n; p--) {
       const event = events[p]!;
       lastOf[event.uid] = event.previous;
-      for (const a of event.footprint) {
-        const h = histories.get(accessObject(a))!;
-        const type = accessType(a);
+      const { footprint } = event;
+      for (let k = 0; k < footprint.length; k++) {
+        const h = event.histories[k]!;
+        const type = accessType(footprint[k]!);
         if (type === ACC_READ || type === ACC_AWAIT) {
           h.reads.pop();
         } else {
@@ -204,20 +207,15 @@ export class ExecutionEvents {
     const index = previous >= 0 ? this.events[previous]!.index + 1 : 1;
     clock[uid] = index;
     for (const p of after) join(clock, this.events[p]!.clock);
-    const sources = step.withSources ? footprint.map((a) => this.lastWriteTo(accessObject(a))) : null;
+    const histories = footprint.map((a) => this.historyToRecord(accessObject(a)));
+    const sources = step.withSources ? histories.map(({ writes }) => (writes.length > 0 ? writes[writes.length - 1]! : -1)) : null;
     const parkedAgain = parked?.park?.lastParkedAgainBefore(position) ?? -1;
-    const races = this.racesOf(uid, footprint, clock, taskObject, parkedAgain, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
+    const races = this.racesOf(uid, footprint, histories, clock, taskObject, parkedAgain, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
     const op = opAccesses === accesses.length ? footprint : reduceFootprint(accesses.slice(0, opAccesses));
-    const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races, sources };
+    const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races, sources, histories };
     this.events.push(event);
     this.remember(position, event);
     return event;
-  }
-
-  /** Position of the last write to `object` on the path (-1: none). */
-  private lastWriteTo(object: number): number {
-    const writes = this.history(object)?.writes;
-    return writes !== undefined && writes.length > 0 ? writes[writes.length - 1]! : -1;
   }
 
   /**
@@ -308,19 +306,21 @@ export class ExecutionEvents {
   }
 
   /**
-   * Races of a new event with footprint `footprint` (and, for a woken poller,
+   * Races of a new event with footprint `footprint` (its objects' histories
+   * `histories`, before the event), and, for a woken poller,
    * with `parkedAgain`, the write that last parked it again, or -1) whose
    * first event it could have gone before (`feasible`); joins every
    * happens-before predecessor into `clock`.
    */
-  private racesOf(uid: number, footprint: readonly number[], clock: number[], taskObject: number, parkedAgain: number, feasible: (first: number) => boolean): Race[] {
+  private racesOf(uid: number, footprint: readonly number[], histories: readonly ObjectHistory[], clock: number[], taskObject: number,
+    parkedAgain: number, feasible: (first: number) => boolean): Race[] {
     const candidates: Race[] = [];
     this.candidate(candidates, uid, parkedAgain, -1);
     let edges: number[] | null = null;
-    for (const a of footprint) {
+    for (let k = 0; k < footprint.length; k++) {
+      const a = footprint[k]!;
       const object = accessObject(a);
-      const h = this.history(object);
-      if (h === undefined) continue;
+      const h = histories[k]!;
       const type = accessType(a);
       const { writes, writeTypes, reads } = h;
       const last = writes.length - 1;
@@ -403,16 +403,22 @@ export class ExecutionEvents {
     return this.histories.get(object);
   }
 
+  /** The object's history, made empty the first time a step touches the object (histories outlive the runs). */
+  private historyToRecord(object: number): ObjectHistory {
+    let h = this.histories.get(object);
+    if (h === undefined) {
+      h = { writes: [], writeTypes: [], reads: [] };
+      this.histories.set(object, h);
+    }
+    return h;
+  }
+
   private remember(position: number, event: ExecutionEvent): void {
     this.lastOf[event.uid] = position;
-    for (const a of event.footprint) {
-      const object = accessObject(a);
-      let h = this.histories.get(object);
-      if (h === undefined) {
-        h = { writes: [], writeTypes: [], reads: [] };
-        this.histories.set(object, h);
-      }
-      const type = accessType(a);
+    const { footprint, histories } = event;
+    for (let k = 0; k < footprint.length; k++) {
+      const h = histories[k]!;
+      const type = accessType(footprint[k]!);
       if (type === ACC_READ || type === ACC_AWAIT) {
         h.reads.push(position);
       } else {

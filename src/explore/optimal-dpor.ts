@@ -186,7 +186,7 @@ export class OptimalDpor implements Strategy {
     const i = this.position;
     if (i < this.replayLength) {
       const uid = this.nodes[i]!.uid;
-      const task = enabled.find((t) => t.uid === uid);
+      const task = taskOf(enabled, uid);
       if (!task) throw this.nondeterministic(i, `${this.describeTask(kernel, uid)} ran here in an earlier run but cannot run now`, enabled);
       return task;
     }
@@ -295,7 +295,7 @@ export class OptimalDpor implements Strategy {
     const node = this.nodes[i]!;
     node.ran(event.footprint);
     this.retryDeferred(this.nodeAt(i), node);
-    this.sleep = this.sleep.filter((s) => !footprintsConflict(s.footprint, event.footprint));
+    if (this.sleep.length > 0) this.sleep = this.sleep.filter((s) => !footprintsConflict(s.footprint, event.footprint));
   }
 
   endRun(outcome: RunOutcome, kernel: Kernel): void {
@@ -438,6 +438,12 @@ export class OptimalDpor implements Strategy {
 }
 
 const NO_EDGES: readonly number[] = [];
+
+/** The task among `enabled` with identity `uid`, if any (a loop: replaying a step costs no closure). */
+function taskOf(enabled: readonly Task[], uid: number): Task | undefined {
+  for (let k = 0; k < enabled.length; k++) if (enabled[k]!.uid === uid) return enabled[k];
+  return undefined;
+}
 
 /** The lock or completion an operation waits to take. */
 function waitedResourceOf(op: Op): WaitedResource | null {
