@@ -94,6 +94,9 @@ export interface DmarRegisterFile {
   readonly [DMAR_PRS_REG]: Register<number>;
 }
 
+/** Bytes of register space the model decodes: up to PRS_REG's word. */
+const REGISTER_SPAN = DMAR_PRS_REG + 4;
+
 const hex = (v: number | bigint): string => `0x${v.toString(16)}`;
 
 const FSTS_BITS: ReadonlyArray<[number, string]> = [
@@ -166,20 +169,23 @@ export class DmarHardware {
     const ro = <T>() => ({ onWrite: (_reg: Register<T>, _value: T) => {} });
     const gsts = new Register<number>(n('GSTS_REG'), 0, ro<number>(), hex);
     const iqh = new Register<number>(n('IQH_REG'), 0, ro<number>(), (v) => this.formatOffset(v));
-    this.regs = {
-      [DMAR_VER_REG]: new Register<number>(n('VER_REG'), 0x10, ro<number>(), hex),
-      [DMAR_CAP_REG]: new Register<bigint>(n('CAP_REG'), options.cap ?? 0n, ro<bigint>(), hex),
-      [DMAR_ECAP_REG]: new Register<bigint>(n('ECAP_REG'), options.ecap, ro<bigint>(), hex),
-      [DMAR_GCMD_REG]: new Register<number>(n('GCMD_REG'), 0, { onWrite: (reg, value) => this.gcmdWrite(reg, value, gsts, iqh) }, hex),
-      [DMAR_GSTS_REG]: gsts,
-      [DMAR_FSTS_REG]: new Register<number>(n('FSTS_REG'), 0, { onWrite: (reg, value) => reg.set(reg.get() & ~(value & FSTS_W1C)) }, formatFsts),
-      [DMAR_IQH_REG]: iqh,
-      [DMAR_IQT_REG]: new Register<number>(n('IQT_REG'), 0, {}, (v) => this.formatOffset(v)),
-      [DMAR_IQA_REG]: new Register<bigint>(n('IQA_REG'), 0n, {}, hex),
-      [DMAR_ICS_REG]: new Register<number>(n('ICS_REG'), 0, { onWrite: (reg, value) => reg.set(reg.get() & ~(value & DMA_ICS_IWC)) }, hex),
-      [DMAR_IQER_REG]: new Register<bigint>(n('IQER_REG'), 0n, ro<bigint>(), hex),
-      [DMAR_PRS_REG]: new Register<number>(n('PRS_REG'), 0, {}, hex),
-    };
+    // An array indexed by offset, made at its full size: from an object literal with computed keys, V8
+    // defined each register through its runtime, a seventh of the CPU of a run's first steps (every run
+    // builds its unit afresh).
+    const regs = new Array<Register<number> | Register<bigint>>(REGISTER_SPAN);
+    regs[DMAR_VER_REG] = new Register<number>(n('VER_REG'), 0x10, ro<number>(), hex);
+    regs[DMAR_CAP_REG] = new Register<bigint>(n('CAP_REG'), options.cap ?? 0n, ro<bigint>(), hex);
+    regs[DMAR_ECAP_REG] = new Register<bigint>(n('ECAP_REG'), options.ecap, ro<bigint>(), hex);
+    regs[DMAR_GCMD_REG] = new Register<number>(n('GCMD_REG'), 0, { onWrite: (reg, value) => this.gcmdWrite(reg, value, gsts, iqh) }, hex);
+    regs[DMAR_GSTS_REG] = gsts;
+    regs[DMAR_FSTS_REG] = new Register<number>(n('FSTS_REG'), 0, { onWrite: (reg, value) => reg.set(reg.get() & ~(value & FSTS_W1C)) }, formatFsts);
+    regs[DMAR_IQH_REG] = iqh;
+    regs[DMAR_IQT_REG] = new Register<number>(n('IQT_REG'), 0, {}, (v) => this.formatOffset(v));
+    regs[DMAR_IQA_REG] = new Register<bigint>(n('IQA_REG'), 0n, {}, hex);
+    regs[DMAR_ICS_REG] = new Register<number>(n('ICS_REG'), 0, { onWrite: (reg, value) => reg.set(reg.get() & ~(value & DMA_ICS_IWC)) }, hex);
+    regs[DMAR_IQER_REG] = new Register<bigint>(n('IQER_REG'), 0n, ro<bigint>(), hex);
+    regs[DMAR_PRS_REG] = new Register<number>(n('PRS_REG'), 0, {}, hex);
+    this.regs = regs as unknown as DmarRegisterFile;
   }
 
   /**
