@@ -54,7 +54,7 @@ export interface ExecutionEvent {
   readonly op: number[];
   readonly clock: number[];
   /** Races in which this event is the second. */
-  readonly races: Race[];
+  readonly races: readonly Race[];
   /** For a twin's step (symmetry.ts): the position of the write each footprint access saw last (-1: none); else null. */
   readonly sources: number[] | null;
   /** The history of each footprint access's object, looked up once when the event was added (truncate undoes through it). */
@@ -136,6 +136,8 @@ export function reduceFootprint(accesses: readonly number[]): number[] {
   return out;
 }
 
+const NO_RACES: readonly Race[] = [];
+
 function join(into: number[], other: readonly number[]): void {
   for (let i = 0; i < other.length; i++) if (other[i]! > (into[i] ?? 0)) into[i] = other[i]!;
 }
@@ -210,7 +212,9 @@ export class ExecutionEvents {
     const histories = footprint.map((a) => this.historyToRecord(accessObject(a)));
     const sources = step.withSources ? histories.map(({ writes }) => (writes.length > 0 ? writes[writes.length - 1]! : -1)) : null;
     const parkedAgain = parked?.park?.lastParkedAgainBefore(position) ?? -1;
-    const races = this.racesOf(uid, footprint, histories, clock, taskObject, parkedAgain, (first) => this.couldGoFirst(first, uid, accesses, opAccesses, waitsOn, parked));
+    const open = this.openRaces(uid, footprint, histories, clock, taskObject, parkedAgain);
+    // Most steps race with nothing: they share one empty list and make no closure.
+    const races = open.length === 0 ? NO_RACES : this.adjacent(open.filter((r) => this.couldGoFirst(r.first, uid, accesses, opAccesses, waitsOn, parked)));
     const op = opAccesses === accesses.length ? footprint : reduceFootprint(accesses.slice(0, opAccesses));
     const event: ExecutionEvent = { uid, index, previous, footprint, op, clock, races, sources, histories };
     this.events.push(event);
@@ -306,14 +310,14 @@ export class ExecutionEvents {
   }
 
   /**
-   * Races of a new event with footprint `footprint` (its objects' histories
-   * `histories`, before the event), and, for a woken poller,
-   * with `parkedAgain`, the write that last parked it again, or -1) whose
-   * first event it could have gone before (`feasible`); joins every
-   * happens-before predecessor into `clock`.
+   * The candidate races of a new event with footprint `footprint` (whose
+   * objects' histories, before the event, are `histories`) and, for a woken
+   * poller, with `parkedAgain` (the write that last parked it again, or -1):
+   * those not already ordered before it. Joins every happens-before
+   * predecessor into `clock`, the candidates' first events included.
    */
-  private racesOf(uid: number, footprint: readonly number[], histories: readonly ObjectHistory[], clock: number[], taskObject: number,
-    parkedAgain: number, feasible: (first: number) => boolean): Race[] {
+  private openRaces(uid: number, footprint: readonly number[], histories: readonly ObjectHistory[], clock: number[], taskObject: number,
+    parkedAgain: number): Race[] {
     const candidates: Race[] = [];
     this.candidate(candidates, uid, parkedAgain, -1);
     let edges: number[] | null = null;
@@ -345,7 +349,7 @@ export class ExecutionEvents {
     if (edges !== null) for (const e of edges) join(clock, this.events[e]!.clock);
     const open = this.unordered(candidates, clock);
     for (const r of open) join(clock, this.events[r.via >= 0 ? r.via : r.first]!.clock);
-    return this.adjacent(open.filter((r) => feasible(r.first)));
+    return open;
   }
 
   /** Position of the latest acquisition among an object's writes before index `before` (-1: none). */
