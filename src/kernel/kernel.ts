@@ -402,7 +402,9 @@ export class Kernel implements RunContext {
 
   /** Another task on this task's CPU has preemption or interrupts disabled, so this one cannot run there. */
   cpuTakenFrom(task: Task): boolean {
-    for (const other of this.tasks) {
+    const tasks = this.tasks;
+    for (let k = 0; k < tasks.length; k++) {
+      const other = tasks[k]!;
       if (other !== task && other.cpu === task.cpu && other.state === 'ready' && (other.preemptCount > 0 || other.irqsDisabled)) {
         return true;
       }
@@ -451,7 +453,10 @@ export class Kernel implements RunContext {
     // A new array each step: emptying one (length = 0) costs more than making one.
     const enabled: Task[] = [];
     let live = 0;
-    for (const task of this.tasks) {
+    // Indexed loops here and in cpuTakenFrom: with for-of, a QI search's step took 1.4 % more instructions.
+    const tasks = this.tasks;
+    for (let k = 0; k < tasks.length; k++) {
+      const task = tasks[k]!;
       if (task.state !== 'ready') continue;
       if (!task.daemon) live++;
       if (this.isEnabled(task)) enabled.push(task);
