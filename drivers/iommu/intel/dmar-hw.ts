@@ -169,9 +169,9 @@ export class DmarHardware {
     const ro = <T>() => ({ onWrite: (_reg: Register<T>, _value: T) => {} });
     const gsts = new Register<number>(n('GSTS_REG'), 0, ro<number>(), hex);
     const iqh = new Register<number>(n('IQH_REG'), 0, ro<number>(), (v) => this.formatOffset(v));
-    // An array indexed by offset, made at its full size: from an object literal with computed keys, V8
-    // defined each register through its runtime, a seventh of the CPU of a run's first steps (every run
-    // builds its unit afresh).
+    // An array indexed by offset, made at its full size. An object literal with computed keys had V8
+    // define each register through its runtime: a fifth of the instructions of a QI run's first three
+    // steps, for every run builds its unit afresh.
     const regs = new Array<Register<number> | Register<bigint>>(REGISTER_SPAN);
     regs[DMAR_VER_REG] = new Register<number>(n('VER_REG'), 0x10, ro<number>(), hex);
     regs[DMAR_CAP_REG] = new Register<bigint>(n('CAP_REG'), options.cap ?? 0n, ro<bigint>(), hex);
