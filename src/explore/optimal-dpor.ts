@@ -202,10 +202,10 @@ export class OptimalDpor implements Strategy {
     }
     const planned = parent.children[0];
     if (planned) {
-      const task = enabled.find((t) => t.uid === planned.uid);
+      const task = taskOf(enabled, planned.uid);
       if (!task) {
         // A blocked task is a reversal that cannot happen; a task that is gone or was never made is a changed scenario.
-        const named = kernel.tasks.find((t) => t.uid === planned.uid);
+        const named = taskOf(kernel.tasks, planned.uid);
         if (!named || named.state !== 'ready') {
           throw this.nondeterministic(i, `${this.describeTask(kernel, planned.uid)} was to take its next step, but it ${named ? 'has ended' : 'does not exist'}`, enabled);
         }
@@ -425,7 +425,7 @@ export class OptimalDpor implements Strategy {
   }
 
   private describeTask(kernel: Kernel, uid: number): string {
-    const task = kernel.tasks.find((t) => t.uid === uid);
+    const task = taskOf(kernel.tasks, uid);
     return task ? task.label : `a task that an earlier run spawned (identity ${uid})`;
   }
 
@@ -439,9 +439,9 @@ export class OptimalDpor implements Strategy {
 
 const NO_EDGES: readonly number[] = [];
 
-/** The task among `enabled` with identity `uid`, if any (a loop: replaying a step costs no closure). */
-function taskOf(enabled: readonly Task[], uid: number): Task | undefined {
-  for (let k = 0; k < enabled.length; k++) if (enabled[k]!.uid === uid) return enabled[k];
+/** The task among `tasks` with identity `uid`, if any (a loop: replaying a step costs no closure). */
+function taskOf(tasks: readonly Task[], uid: number): Task | undefined {
+  for (let k = 0; k < tasks.length; k++) if (tasks[k]!.uid === uid) return tasks[k];
   return undefined;
 }
 
