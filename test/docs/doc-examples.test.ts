@@ -18,7 +18,10 @@
  *   are the suite's own.
  * - A ```text output: <command> block is an excerpt of what that command
  *   prints on an 80-column terminal: its lines must appear, in a row, in the
- *   command's output, so the excerpt cannot drift from what kemu prints.
+ *   command's output, so the excerpt cannot drift from what kemu prints. A
+ *   ```sh command with such an excerpt runs once, in the excerpt's test,
+ *   which checks its exit and errors too (a bisect of every variant runs for
+ *   tens of seconds).
  * - A block right after `<!-- file: PATH -->` or `<!-- run in: DIR -->`
  *   belongs to a project that installs kemu (docs/your-own-driver.md's):
  *   it imports `kemu` as a package and loads that project's plug-ins, so it
@@ -119,13 +122,24 @@ function compiled(argv: string[]): Pick<KemuRun, 'code' | 'text' | 'errors'> {
   return { code: run.status ?? -1, text: run.stdout, errors: run.stderr };
 }
 
+const excerpts = all.filter((b) => b.info.startsWith('text output: '));
+/** Commands an excerpt shows the output of: their excerpt's test runs them. */
+const excerpted = new Set(excerpts.map((b) => b.info.slice('text output: '.length)));
+
+/** The checks every example command passes: no usage or internal error. */
+function expectRan({ code, errors }: Pick<KemuRun, 'code' | 'errors'>): void {
+  expect(errors).not.toMatch(/internal error|^kemu: /m);
+  expect([0, 1]).toContain(code);
+}
+
 describe('sh examples', () => {
   for (const block of all.filter((b) => b.info === 'sh')) {
     const written: string[] = [];
     block.code.split('\n').forEach((raw, k) => {
-      const [line, redirect] = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /).map((part) => part.trim());
+      const parts = raw.replace(/\s+#.*$/, '').split(/ \| | > | \|\| /).map((part) => part.trim());
+      const [line, redirect] = parts;
       const m = COMMAND.exec(line!);
-      if (!m) return;
+      if (!m || (parts.length === 1 && excerpted.has(line!))) return;
       const output = / > /.test(raw) ? redirect!.split(/\s/)[0]! : undefined;
       test(`${block.doc}:${block.line + k + 1}: ${line}`, async () => {
         let argv = (m[1] ?? '').split(/\s+/).filter(Boolean);
@@ -134,11 +148,10 @@ describe('sh examples', () => {
           argv = argv.map((a) => (a === '<token>' ? token : a));
         }
         argv = argv.flatMap((a, i) => (['--html', '--trace', '--ftrace', '--claims'].includes(argv[i - 1]!) ? [join(outDir, a)] : writtenFiles(a, written)));
-        const { code, text, errors } = argv.includes('--workers') ? compiled(argv) : await kemu(argv);
-        expect(errors).not.toMatch(/internal error|^kemu: /m);
-        expect([0, 1]).toContain(code);
+        const run = argv.includes('--workers') ? compiled(argv) : await kemu(argv);
+        expectRan(run);
         if (output) {
-          writeFileSync(join(outDir, output), text);
+          writeFileSync(join(outDir, output), run.text);
           written.push(output);
         }
       });
@@ -146,21 +159,25 @@ describe('sh examples', () => {
   }
 });
 
-/** What a command prints to an 80-column terminal, without colours. */
-async function at80(argv: string[]): Promise<string> {
+/** What a command prints to an 80-column terminal, without colours, its exit code and what it prints to stderr. */
+async function at80(argv: string[]): Promise<Pick<KemuRun, 'code' | 'text' | 'errors'>> {
   let text = '';
+  let errors = '';
   const stream = { isTTY: true, columns: 80, write: (chunk: string) => ((text += chunk), true) };
-  await main(argv, [BUILTIN], terminalOutput({ stdout: stream, stderr: { ...stream, isTTY: false, write: () => true }, env: { FORCE_COLOR: '0' } }),
-    { interrupts: { listen: () => () => {} } });
-  return stripVTControlCharacters(text);
+  const code = await main(argv, [BUILTIN], terminalOutput({
+    stdout: stream, stderr: { ...stream, isTTY: false, write: (chunk: string) => ((errors += chunk), true) }, env: { FORCE_COLOR: '0' },
+  }), { interrupts: { listen: () => () => {} } });
+  return { code, text: stripVTControlCharacters(text), errors };
 }
 
 describe('output excerpts', () => {
-  for (const block of all.filter((b) => b.info.startsWith('text output: '))) {
+  for (const block of excerpts) {
     const command = block.info.slice('text output: '.length);
     test(`${block.doc}:${block.line}: the excerpt is what \`${command}\` prints`, async () => {
       const m = COMMAND.exec(command)!;
-      const printed = (await at80((m[1] ?? '').split(/\s+/))).split('\n').map((l) => l.trimEnd());
+      const run = await at80((m[1] ?? '').split(/\s+/));
+      expectRan(run);
+      const printed = run.text.split('\n').map((l) => l.trimEnd());
       const excerpt = block.code.trimEnd().split('\n').map((l) => l.trimEnd());
       const start = printed.indexOf(excerpt[0]!);
       expect(start, `first line of the excerpt: ${excerpt[0]}`).toBeGreaterThanOrEqual(0);
