@@ -59,3 +59,12 @@ export function kemu_note(text: string | (() => string)): void {
   const kernel = current().kernel;
   if (kernel.capture) kernel.note(typeof text === 'string' ? text : text());
 }
+
+/**
+ * Whether this run keeps its notes (it is captured, for a timeline): model
+ * code that gathers state only to describe it in a note asks first, so a
+ * search's runs, which keep none, do not pay for it.
+ */
+export function kemu_noting(): boolean {
+  return current().kernel.capture;
+}

@@ -32,7 +32,7 @@
  * With no work the engine reads its registers and calls cpu_relax(), so it is
  * runnable only after a CPU writes IQT, GCMD or FSTS.
  */
-import { Register } from '../../../src/kernel/memory/mmio.js';
+import { Register, type RegisterBehaviour } from '../../../src/kernel/memory/mmio.js';
 import type { Cell } from '../../../src/kernel/memory/cell.js';
 import type { PhysMemory } from '../../../src/kernel/memory/phys-memory.js';
 import { READ_ONCE, WRITE_ONCE, atomic_rmw } from '../../../src/kernel/memory/once.js';
@@ -111,6 +111,13 @@ function formatFsts(v: number): string {
 /** Write-1-to-clear bits of FSTS (PPF is read-only: it clears when the fault records do). */
 const FSTS_W1C = DMA_FSTS_PFO | DMA_FSTS_IQE | DMA_FSTS_ICE | DMA_FSTS_ITE | DMA_FSTS_PRO;
 
+/** A register software cannot write (a write is dropped); one object for every such register of every unit. */
+const READ_ONLY = { onWrite: (): void => {} };
+/** FSTS: its error bits are write-1-to-clear. */
+const FSTS_BEHAVIOUR: RegisterBehaviour<number> = { onWrite: (reg, value) => reg.set(reg.get() & ~(value & FSTS_W1C)) };
+/** ICS: IWC is write-1-to-clear. */
+const ICS_BEHAVIOUR: RegisterBehaviour<number> = { onWrite: (reg, value) => reg.set(reg.get() & ~(value & DMA_ICS_IWC)) };
+
 /** GCMD command bit → GSTS status bit, for the persistent enables the model honours. */
 const GCMD_TO_GSTS: ReadonlyArray<[number, number]> = [
   [DMA_GCMD_TE, DMA_GSTS_TES], [DMA_GCMD_QIE, DMA_GSTS_QIES], [DMA_GCMD_IRE, DMA_GSTS_IRES],
@@ -166,25 +173,24 @@ export class DmarHardware {
     this.phys = options.phys;
     this.queueEntries = options.queueEntries;
     const n = (reg: string): string => `${options.name}.${reg}`;
-    const ro = <T>() => ({ onWrite: (_reg: Register<T>, _value: T) => {} });
-    const gsts = new Register<number>(n('GSTS_REG'), 0, ro<number>(), hex);
-    const iqh = new Register<number>(n('IQH_REG'), 0, ro<number>(), (v) => this.formatOffset(v));
+    const gsts = new Register<number>(n('GSTS_REG'), 0, READ_ONLY, hex);
+    const iqh = new Register<number>(n('IQH_REG'), 0, READ_ONLY, (v) => this.formatOffset(v));
     // An array indexed by offset, made at its full size. An object literal with computed keys had V8
     // define each register through its runtime: a fifth of the instructions of a QI run's first three
     // steps, for every run builds its unit afresh.
     const regs = new Array<Register<number> | Register<bigint>>(REGISTER_SPAN);
-    regs[DMAR_VER_REG] = new Register<number>(n('VER_REG'), 0x10, ro<number>(), hex);
-    regs[DMAR_CAP_REG] = new Register<bigint>(n('CAP_REG'), options.cap ?? 0n, ro<bigint>(), hex);
-    regs[DMAR_ECAP_REG] = new Register<bigint>(n('ECAP_REG'), options.ecap, ro<bigint>(), hex);
+    regs[DMAR_VER_REG] = new Register<number>(n('VER_REG'), 0x10, READ_ONLY, hex);
+    regs[DMAR_CAP_REG] = new Register<bigint>(n('CAP_REG'), options.cap ?? 0n, READ_ONLY, hex);
+    regs[DMAR_ECAP_REG] = new Register<bigint>(n('ECAP_REG'), options.ecap, READ_ONLY, hex);
     regs[DMAR_GCMD_REG] = new Register<number>(n('GCMD_REG'), 0, { onWrite: (reg, value) => this.gcmdWrite(reg, value, gsts, iqh) }, hex);
     regs[DMAR_GSTS_REG] = gsts;
-    regs[DMAR_FSTS_REG] = new Register<number>(n('FSTS_REG'), 0, { onWrite: (reg, value) => reg.set(reg.get() & ~(value & FSTS_W1C)) }, formatFsts);
+    regs[DMAR_FSTS_REG] = new Register<number>(n('FSTS_REG'), 0, FSTS_BEHAVIOUR, formatFsts);
     regs[DMAR_IQH_REG] = iqh;
-    regs[DMAR_IQT_REG] = new Register<number>(n('IQT_REG'), 0, {}, (v) => this.formatOffset(v));
-    regs[DMAR_IQA_REG] = new Register<bigint>(n('IQA_REG'), 0n, {}, hex);
-    regs[DMAR_ICS_REG] = new Register<number>(n('ICS_REG'), 0, { onWrite: (reg, value) => reg.set(reg.get() & ~(value & DMA_ICS_IWC)) }, hex);
-    regs[DMAR_IQER_REG] = new Register<bigint>(n('IQER_REG'), 0n, ro<bigint>(), hex);
-    regs[DMAR_PRS_REG] = new Register<number>(n('PRS_REG'), 0, {}, hex);
+    regs[DMAR_IQT_REG] = new Register<number>(n('IQT_REG'), 0, undefined, (v) => this.formatOffset(v));
+    regs[DMAR_IQA_REG] = new Register<bigint>(n('IQA_REG'), 0n, undefined, hex);
+    regs[DMAR_ICS_REG] = new Register<number>(n('ICS_REG'), 0, ICS_BEHAVIOUR, hex);
+    regs[DMAR_IQER_REG] = new Register<bigint>(n('IQER_REG'), 0n, READ_ONLY, hex);
+    regs[DMAR_PRS_REG] = new Register<number>(n('PRS_REG'), 0, undefined, hex);
     this.regs = regs as unknown as DmarRegisterFile;
   }
 

@@ -13,7 +13,7 @@ import { raw_spin_lock, raw_spin_lock_irqsave, raw_spin_unlock, raw_spin_unlock_
 import { readl, readq, writel, writeq } from '../../../src/kernel/memory/mmio.js';
 import { READ_ONCE } from '../../../src/kernel/memory/once.js';
 import { cpu_relax, spin_begin } from '../../../src/kernel/sched/relax.js';
-import { BUG, WARN_ON, kemu_note } from '../../../src/kernel/assert.js';
+import { BUG, WARN_ON, kemu_note, kemu_noting } from '../../../src/kernel/assert.js';
 import { pr_err, pr_info } from '../../../src/kernel/printk.js';
 import { EAGAIN, EINVAL, ENOENT, ETIMEDOUT, errname } from '../../../src/kernel/errno.js';
 import type { Register } from '../../../src/kernel/memory/mmio.js';
@@ -36,6 +36,16 @@ const hex = (v: number | bigint): string => `0x${v.toString(16)}`;
 /** virt_to_phys(&qi->desc_status[i]): the bus address the hardware's status write goes to. */
 function desc_status_phys(qi: QInval, index: number): bigint {
   return BigInt(qi.desc_status.dma_handle + index * qi.desc_status.wordSize);
+}
+
+/** Each slot of a submission (its descriptors and its wait) with its status now, read as the model sees it, not as a CPU access. */
+function slotStatuses(qi: QInval, index: number, count: number): [slot: number, status: number][] {
+  const slots: [number, number][] = [];
+  for (let i = 0; i <= count; i++) {
+    const slot = (index + i) % qi.QI_LENGTH;
+    slots.push([slot, qi.desc_status.words.at(slot).value]);
+  }
+  return slots;
 }
 
 /** Models IOMMU_WAIT_OP (drivers/iommu/intel/iommu.h, v6.11): poll a status register until `cond` holds. */
@@ -263,20 +273,13 @@ export async function qi_submit_sync(iommu: IntelIommu, desc: readonly qi_desc[]
     qi.polled_by.at(wait_index).set(null);
     kemu_note(() => (rc ? `${tags.wait}: qi_check_fault() = ${errname(rc)}` : `sees ${tags.wait} == QI_DONE`));
 
-    // The slots' statuses before the release, for the note after it (with a loop: Array.from over
-    // { length } took a fifth of this function's CPU).
-    const slots: number[] = [];
-    const before: number[] = [];
-    for (let i = 0; i <= count; i++) {
-      const slot = (index + i) % QI_LENGTH;
-      slots.push(slot);
-      before.push(status.at(slot).value);
-    }
+    // The slots' statuses before the release, for the note after it: only a captured run keeps notes.
+    const before = kemu_noting() ? slotStatuses(qi, index, count) : null;
     policy.releaseSlots(qi, index, count);
-    kemu_note(() => {
-      const changed = slots.filter((slot, i) => status.at(slot).value !== before[i]);
-      return changed.length ? changed.map((slot) => `${qi.tagOf(slot)} := ${formatQiStatus(status.at(slot).value)}`).join(', ') : 'marks no slot';
-    });
+    if (before !== null) {
+      const changed = before.filter(([slot, was]) => status.at(slot).value !== was);
+      kemu_note(changed.length ? changed.map(([slot]) => `${qi.tagOf(slot)} := ${formatQiStatus(status.at(slot).value)}`).join(', ') : 'marks no slot');
+    }
     const freed = policy.reclaim_free_desc(qi);
     kemu_note(() => {
       if (freed.length === 0) return `reclaim(): frees nothing (slot ${qi.free_tail.value} is ${formatQiStatus(status.at(qi.free_tail.value).value)})`;

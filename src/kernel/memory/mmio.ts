@@ -15,8 +15,11 @@ export interface RegisterBehaviour<T> {
   onWrite?(reg: Register<T>, value: T): void;
 }
 
+/** A register that reads and writes as plain memory. */
+const PLAIN = {};
+
 export class Register<T = number> extends Cell<T> {
-  constructor(name: string, value: T, private readonly behaviour: RegisterBehaviour<T> = {}, format?: ValueFormatter<T>) {
+  constructor(name: string, value: T, private readonly behaviour: RegisterBehaviour<T> = PLAIN, format?: ValueFormatter<T>) {
     super(name, value, format);
   }
 
