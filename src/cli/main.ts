@@ -172,7 +172,7 @@ function presentResult(out: Output, target: Target, result: ExploreResult, flags
 /** `kemu merge`: the shards of one exploration, merged, shrunk and replayed as one result. */
 async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], flags: ExploreFlags, env: CommandEnv): Promise<number> {
   checkViews(flags);
-  const { readShardFile } = await import('./shard-file.js');
+  const { readShardFile, unfinishedShardNotes } = await import('./shard-file.js');
   const files = paths.map((path) => ({ path, ...readShardFile(path) }));
   const first = files[0]!;
   for (const f of files) {
@@ -194,7 +194,10 @@ async function mergeShardFiles(out: Output, catalog: Catalog, paths: string[], f
   const shape = requestShape(target.request);
   runWatch(env.supervisor, flags.watchdog, catalog).runs(resolvedRequest(target));
   const merged = mergeSearches(files.map((f) => f.result));
-  return presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
+  for (const note of unfinishedShardNotes(files)) out.error(out.color.yellow(note));
+  const code = presentResult(out, target, await finishSearch(target.scenario, merged, { lockdep: shape.lockdep, maxSteps: shape.maxSteps }), flags);
+  // A shard that was interrupted is an incomplete merge, not an interrupted one: 130 would say Ctrl-C stopped kemu merge.
+  return code === EXIT_INTERRUPTED ? (merged.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK) : code;
 }
 
 /** `--validate-device-mutex` and `--device-lock-classes`: what every command that runs a schedule takes. */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { KemuError } from '../kernel/errors.js';
+import { grouped } from '../kernel/grouped.js';
 import type { SearchResult } from '../explore/explore.js';
 import type { Shard } from '../explore/strategy.js';
 import type { Target, TargetRequest } from './targets.js';
@@ -96,4 +97,27 @@ export function readShardFile(path: string): ShardFile {
     throw new KemuError('bad-usage', `${path}: not a kemu shard result (${problems}); make one with \`npx kemu explore <name> --shard i/n > shard-i.json\``);
   }
   return parsed.data;
+}
+
+/** How a shard that did not finish its part ended, as its note says it. */
+const UNFINISHED: Partial<Record<SearchResult['stoppedBy'], string>> = {
+  'interrupted': 'was interrupted',
+  'time-limit': 'was stopped by its --time-limit',
+  'schedule-limit': 'was stopped by its --max-schedules',
+  'first-failure': 'stopped at its first failure (--first)',
+};
+
+/**
+ * One note per shard that did not explore its whole part, naming its file
+ * and how it ended: the merge covers only the schedules it ran, and a CI
+ * matrix job that was cancelled or timed out is the one to run again.
+ */
+export function unfinishedShardNotes(files: readonly (ShardFile & { path: string })[]): string[] {
+  return files.flatMap(({ path, shard, result }) => {
+    const how = UNFINISHED[result.stoppedBy];
+    if (how === undefined) return [];
+    const again = result.stoppedBy === 'first-failure' ? '' : '; explore that shard again to cover the rest of it';
+    return [`kemu: shard ${shard.index + 1}/${shard.count} (${path}) ${how} after ${grouped(result.schedules)} schedule${result.schedules === 1 ? '' : 's'}: ` +
+      `the merge covers only what it ran${again}`];
+  });
 }

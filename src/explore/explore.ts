@@ -376,6 +376,14 @@ function twinsOf(dpor: OptimalDpor): { twins?: string[][] } {
   return twins.length > 0 ? { twins } : {};
 }
 
+/** How parts that did not all finish stopped, the one a merge reports first: it does not depend on the parts' order. */
+const STOPS_BY_SEVERITY: readonly StopReason[] = ['interrupted', 'time-limit', 'schedule-limit', 'first-failure'];
+
+/** What stopped a merged search: the most severe of its parts' stops, or how they all ended (exhausted, runs done). */
+function mergedStop(parts: readonly SearchResult[]): StopReason {
+  return STOPS_BY_SEVERITY.find((reason) => parts.some((p) => p.stoppedBy === reason)) ?? parts[0]!.stoppedBy;
+}
+
 /** Merges the results of the shards of one search into the result one search would have had. */
 export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
   if (parts.length === 0) throw new KemuError('bad-usage', 'nothing to merge');
@@ -399,7 +407,7 @@ export function mergeSearches(parts: readonly SearchResult[]): SearchResult {
   return {
     strategy: parts[0]!.strategy, exhaustiveStrategy: parts[0]!.exhaustiveStrategy,
     schedules: sum('schedules'), pruned: sum('pruned'), stepBounded: sum('stepBounded'),
-    stoppedBy: parts.find((p) => p.stoppedBy !== parts[0]!.stoppedBy && p.stoppedBy !== 'exhausted' && p.stoppedBy !== 'runs-done')?.stoppedBy ?? parts[0]!.stoppedBy,
+    stoppedBy: mergedStop(parts),
     found: [...found.values()].sort((a, b) => (earlier(a.order, b.order) ? -1 : 1)),
     maxSteps: Math.max(...parts.map((p) => p.maxSteps)),
     elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
