@@ -222,6 +222,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
   const settings = { ...settingsOf(options, false), identities: new TaskIdentities() };
   const strategy = makeStrategy(options.strategy ?? 'default', settings.maxSteps, options.shard, options.symmetry ?? true, options.splitWeight ?? SPLIT_WEIGHT);
   const maxSchedules = options.maxSchedules ?? Infinity;
+  const counted = options.shard?.counted;
   const found = new Map<string, FoundFailure>();
   const started = wallNow();
   let lastYield = started;
@@ -252,6 +253,11 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
       pruned++;
       continue;
     }
+    // Parts of one search that share a count take each schedule from it: past the limit, the run is not counted.
+    if (counted !== undefined && Number(Atomics.add(counted, 0, 1n)) >= maxSchedules) {
+      stoppedBy = 'schedule-limit';
+      break;
+    }
     options.onRunEnd?.(kernel, outcome, recorder.pids);
     schedules++;
     for (const cls of kernel.lockdep.notValidated) notValidated.add(cls);
@@ -276,7 +282,7 @@ export async function search(scenario: Scenario, options: ExploreOptions = {}): 
       stoppedBy = 'first-failure';
       break;
     }
-    if (schedules >= maxSchedules) {
+    if (schedules >= maxSchedules || (counted !== undefined && Number(Atomics.load(counted, 0)) >= maxSchedules)) {
       stoppedBy = 'schedule-limit';
       break;
     }

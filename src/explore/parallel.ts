@@ -21,6 +21,8 @@ export interface ShardTask {
   shard: { index: number; count: number };
   /** One Int32 per leaf of the tree's top, shared by the search's workers (Shard.claims). */
   claims: SharedArrayBuffer;
+  /** One BigInt64: the schedules the workers have counted together, when a schedule limit holds for the search (Shard.counted); else null. */
+  counted: SharedArrayBuffer | null;
   /**
    * Receives one message when the search is interrupted (the worker then
    * stops between runs, keeping what it found); sends each failure as the
@@ -55,12 +57,14 @@ export async function searchInWorkers(source: ScenarioSource, options: WorkerOpt
     resourceLimits: SEARCH_THREAD_LIMITS });
   const channels = Array.from({ length: workers }, () => new MessageChannel());
   const claims = new SharedArrayBuffer(CLAIMED_LEAVES * Int32Array.BYTES_PER_ELEMENT);
+  // --max-schedules N stops the search at N schedules in all, as it would one worker.
+  const counted = options.maxSchedules !== undefined ? new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT) : null;
   const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));
   signal?.addEventListener('abort', stopAll, { once: true });
   for (const c of channels) c.port1.on('message', (found: FoundFailure) => onFailure?.(found));
   try {
     const parts = await Promise.all(channels.map((channel, index) => pool.run(
-      { source, options, shard: { index, count: workers }, claims, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,
+      { source, options, shard: { index, count: workers }, claims, counted, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,
       { transferList: [channel.port2] },
     ) as Promise<SearchResult>));
     return mergeSearches(parts);

@@ -18,7 +18,9 @@ export default async function searchShard(task: ShardTask): Promise<SearchResult
   beatInto(task.heartbeat);
   try {
     return await search(await loadScenario(task.source), {
-      ...task.options, shard: { ...task.shard, claims: new Int32Array(task.claims) }, signal: interrupt.signal, onFailure: (found) => task.port.postMessage(found),
+      ...task.options,
+      shard: { ...task.shard, claims: new Int32Array(task.claims), ...(task.counted ? { counted: new BigInt64Array(task.counted) } : {}) },
+      signal: interrupt.signal, onFailure: (found) => task.port.postMessage(found),
     });
   } finally {
     task.port.close();

@@ -35,6 +35,12 @@ export interface Shard {
    */
   readonly claims?: Int32Array;
   /**
+   * For the worker threads of one search: the schedules all its parts have
+   * counted (one 64-bit count), so that a schedule limit holds for the
+   * search and not for each part.
+   */
+  readonly counted?: BigInt64Array;
+  /**
    * For shards in processes that share a directory (claim-directory.ts): a
    * leaf goes to the shard that claims it first there instead of to leaf %
    * count. Systematic searches only.

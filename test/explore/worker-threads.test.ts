@@ -10,7 +10,8 @@
  *
  * searchInWorkers (`kemu explore --workers`): each shard hands each failure
  * over as it finds it, and its runs beat into a heartbeat of its own, which
- * is how the command's watchdog watches shards.
+ * is how the command's watchdog watches shards; a schedule limit counts the
+ * schedules of all of them.
  *
  * The compiled kemu names its own source lines, in call traces and in the
  * stack of an internal error, with no source maps turned on in node.
@@ -84,6 +85,13 @@ describe('searchInWorkers', () => {
     const brokenPeterson = { ...builtinAbba, args: [builtinAbba.args[0], { name: 'peterson-broken' }] };
     const inWorkers = await searchInWorkers(brokenPeterson, { strategy: 'exhaustive' }, 2);
     expect(failures(inWorkers)).toEqual(failures(await search(peterson(true), { strategy: 'exhaustive' })));
+  });
+
+  test('a schedule limit holds for the search, not for each worker: a limit of 30 on 2 workers is 30 schedules', async () => {
+    const { searchInWorkers } = (await import(url('src/explore/parallel.js'))) as typeof import('../../src/explore/parallel.js');
+    const petersonOk = { ...builtinAbba, args: [builtinAbba.args[0], { name: 'peterson' }] };
+    const limited = await searchInWorkers(petersonOk, { strategy: 'exhaustive', maxSchedules: 30 }, 2);
+    expect([limited.schedules, limited.stoppedBy]).toEqual([30, 'schedule-limit']);
   });
 });
 
