@@ -116,8 +116,10 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     symmetry: flags.symmetry,
   };
   const onFailure = (f: FoundFailure) => watch.found(f.signature, target.replayCommand(f.token));
-  const progress = (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
-    `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s), ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  // The counts come before anything else a narrow terminal may cut off.
+  const progressIn = (threads: string) => (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
+    `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s)${threads}, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  const progress = progressIn('');
   if (flags.claims !== undefined && !flags.shard) throw new KemuError('bad-usage', '--claims shares the leaves of a sharded exploration: give --shard i/n with it');
   if (flags.shard && flags.workers !== undefined && flags.workers > 1) {
     throw new KemuError('bad-usage', '--shard and --workers do not combine: run one shard per core instead (more shards than machines), ' +
@@ -137,7 +139,7 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     const { searchInWorkers } = await import('../explore/parallel.js');
     try {
       found = await searchInWorkers(workerSource(catalog.sources, resolved), options, flags.workers,
-        { signal, onFailure, heartbeat: () => watch.heartbeat(resolved) });
+        { signal, onFailure, onProgress: progressIn(` on ${flags.workers} threads`), heartbeat: () => watch.heartbeat(resolved) });
     } finally {
       out.endProgress();
     }

@@ -12,6 +12,8 @@ import { Piscina } from 'piscina';
 import { SEARCH_THREAD_LIMITS } from './young-generation.js';
 import { KemuError } from '../kernel/errors.js';
 import type { FoundFailure, SearchResult } from './explore.js';
+import type { ExploreProgress } from './result.js';
+import { wallNow } from './wall-clock.js';
 import { assertShardable, mergeSearches } from './explore.js';
 import type { ScenarioSource, WorkerOptions } from './scenario-source.js';
 
@@ -25,13 +27,19 @@ export interface ShardTask {
   counted: SharedArrayBuffer | null;
   /**
    * Receives one message when the search is interrupted (the worker then
-   * stops between runs, keeping what it found); sends each failure as the
-   * search first meets it.
+   * stops between runs, keeping what it found); sends a ShardMessage for
+   * each failure as the search first meets it and for its progress.
    */
   port: MessagePort;
   /** What the shard's runs beat into for a watchdog (src/kernel/heartbeat.ts), or null. */
   heartbeat: Int32Array | null;
 }
+
+/** What a worker tells the thread searching in workers as its shard goes on. */
+export type ShardMessage =
+  | { kind: 'failure'; found: FoundFailure }
+  /** The shard's own counts, about twice a second (ExploreOptions.onProgress). */
+  | { kind: 'progress'; progress: ExploreProgress };
 
 /** What the thread searching in workers can follow and steer. */
 export interface WorkersControl {
@@ -39,6 +47,8 @@ export interface WorkersControl {
   signal?: AbortSignal;
   /** Each failure as a shard first meets it (see ExploreOptions.onFailure). */
   onFailure?: (found: FoundFailure) => void;
+  /** The whole search's counts so far, each time a worker reports its own: schedules of all workers, distinct failures. */
+  onProgress?: (progress: ExploreProgress) => void;
   /** A heartbeat for each shard's runs, watched by a watchdog (src/explore/watchdog.ts); null: none. */
   heartbeat?: () => Int32Array | null;
 }
@@ -48,7 +58,7 @@ const CLAIMED_LEAVES = 1 << 20;
 
 /** Searches the shards in worker threads. */
 export async function searchInWorkers(source: ScenarioSource, options: WorkerOptions, workers = availableParallelism(),
-  { signal, onFailure, heartbeat }: WorkersControl = {}): Promise<SearchResult> {
+  { signal, onFailure, onProgress, heartbeat }: WorkersControl = {}): Promise<SearchResult> {
   assertShardable(options.strategy ?? 'default');
   if (source.module.endsWith('.ts')) {
     throw new KemuError('bad-usage', `parallel exploration loads ${source.module} in worker threads, which run compiled JavaScript: build first (npm run build) and run from dist/`);
@@ -61,7 +71,19 @@ export async function searchInWorkers(source: ScenarioSource, options: WorkerOpt
   const counted = options.maxSchedules !== undefined ? new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT) : null;
   const stopAll = () => channels.forEach((c) => c.port1.postMessage('stop'));
   signal?.addEventListener('abort', stopAll, { once: true });
-  for (const c of channels) c.port1.on('message', (found: FoundFailure) => onFailure?.(found));
+  const started = wallNow();
+  const shardProgress: ExploreProgress[] = channels.map(() => ({ schedules: 0, pruned: 0, failures: 0, elapsedMs: 0 }));
+  const failures = new Set<string>();
+  channels.forEach((c, index) => c.port1.on('message', (message: ShardMessage) => {
+    if (message.kind === 'failure') {
+      failures.add(message.found.signature);
+      onFailure?.(message.found);
+      return;
+    }
+    shardProgress[index] = message.progress;
+    const sum = (key: 'schedules' | 'pruned') => shardProgress.reduce((n, p) => n + p[key], 0);
+    onProgress?.({ schedules: sum('schedules'), pruned: sum('pruned'), failures: failures.size, elapsedMs: wallNow() - started });
+  }));
   try {
     const parts = await Promise.all(channels.map((channel, index) => pool.run(
       { source, options, shard: { index, count: workers }, claims, counted, port: channel.port2, heartbeat: heartbeat?.() ?? null } satisfies ShardTask,

@@ -87,6 +87,22 @@ describe('searchInWorkers', () => {
     expect(failures(inWorkers)).toEqual(failures(await search(peterson(true), { strategy: 'exhaustive' })));
   });
 
+  test('reports the whole search\'s progress: the schedules of all workers, each failure once', async () => {
+    const { searchInWorkers } = (await import(url('src/explore/parallel.js'))) as typeof import('../../src/explore/parallel.js');
+    // The 0-count lockup with four CPUs: both workers meet it at once, and 12,000 schedules take seconds.
+    const lockup = { ...builtinAbba, args: [builtinAbba.args[0], { name: 'qi-zero-count', kernel: 'v6.11', params: { counts: [1, 1, 1, 0] } }] };
+    const reports: { schedules: number; failures: number }[] = [];
+    const result = await searchInWorkers(lockup, { strategy: 'dpor', maxSchedules: 12_000 }, 2, { onProgress: (p) => void reports.push(p) });
+    // Each worker reports about twice a second, and each report counts both.
+    expect(reports.length).toBeGreaterThan(0);
+    expect(reports.map((r) => r.schedules)).toEqual([...reports.map((r) => r.schedules)].sort((a, b) => a - b));
+    const last = reports[reports.length - 1]!;
+    expect(last.schedules).toBeGreaterThan(0);
+    expect(last.schedules).toBeLessThanOrEqual(result.schedules);
+    expect(result.found.length).toBeGreaterThan(0);
+    expect(last.failures).toBe(result.found.length);
+  });
+
   test('a schedule limit holds for the search, not for each worker: a limit of 30 on 2 workers is 30 schedules', async () => {
     const { searchInWorkers } = (await import(url('src/explore/parallel.js'))) as typeof import('../../src/explore/parallel.js');
     const petersonOk = { ...builtinAbba, args: [builtinAbba.args[0], { name: 'peterson' }] };
