@@ -129,7 +129,13 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     const { shardFileOf } = await import('./shard-file.js');
     const shard: Shard = flags.claims === undefined ? flags.shard
       : { ...flags.shard, claimDirectory: { directory: flags.claims, exploration: explorationName(target, options.strategy!, flags.shard.count) } };
-    const result = await search(target.scenario, { ...options, shard, onFailure, signal });
+    let result: SearchResult;
+    try {
+      // The shard's JSON goes to stdout, usually a file; its progress to a terminal's stderr, as any search's.
+      result = await search(target.scenario, { ...options, shard, onFailure, signal, onProgress: progressIn(` in shard ${shard.index + 1}/${shard.count}`) });
+    } finally {
+      out.endProgress();
+    }
     out.print(JSON.stringify(shardFileOf(target, shard, result)));
     return result.stoppedBy === 'interrupted' ? EXIT_INTERRUPTED : result.found.length > 0 ? EXIT_FAILURE_FOUND : EXIT_OK;
   }

@@ -52,6 +52,18 @@ describe('Ctrl-C during an exploration', () => {
     expect(text).toMatch(/^✗ peterson — random\S*: .*NOT exhausted \(stopped: interrupted\), no failure/m);
   });
 
+  test('a shard shows its progress, and on Ctrl-C prints what it ran as a shard file for the merge; exit 130', async () => {
+    const keys = ctrlC();
+    const shown: string[] = [];
+    const { code, text } = await kemu(['explore', 'peterson', '--strategy', 'random', '--runs', '100000000', '--shard', '1/2'],
+      { interrupts: keys, onProgress: (t) => (shown.push(t), keys.press()) });
+    expect(code).toBe(EXIT_INTERRUPTED);
+    expect(shown[0]).toMatch(/^peterson: [\d,]+ schedules \([\d,]+\/s\) in shard 1\/2, 0 failures so far$/);
+    const shard = JSON.parse(text);
+    expect([shard.kemu, shard.shard.index, shard.result.stoppedBy]).toEqual(['shard', 0, 'interrupted']);
+    expect(shard.result.schedules).toBeGreaterThan(0);
+  });
+
   test('bisect stops after the variant in progress and prints the rows so far; exit 130', async () => {
     const keys = ctrlC();
     const { code, text, errors } = await kemu(['bisect', 'omap4-dsp'], { interrupts: keys, onProgress: (t) => t.includes('on iommu-next-2023-08') && keys.press() });
