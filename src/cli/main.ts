@@ -116,9 +116,9 @@ async function exploreTarget(out: Output, catalog: Catalog, target: Target, flag
     symmetry: flags.symmetry,
   };
   const onFailure = (f: FoundFailure) => watch.found(f.signature, target.replayCommand(f.token));
-  // The counts come before anything else a narrow terminal may cut off.
-  const progressIn = (threads: string) => (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
-    `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s)${threads}, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
+  // `where` the search runs (its threads, its shard) comes after the counts, which a narrow terminal must not cut off.
+  const progressIn = (where: string) => (p: ExploreProgress) => out.progress(`${target.label}: ${grouped(p.schedules)} schedules ` +
+    `(${grouped(Math.round(p.schedules / (p.elapsedMs / 1000)))}/s)${where}, ${p.failures} failure${p.failures === 1 ? '' : 's'} so far`);
   const progress = progressIn('');
   if (flags.claims !== undefined && !flags.shard) throw new KemuError('bad-usage', '--claims shares the leaves of a sharded exploration: give --shard i/n with it');
   if (flags.shard && flags.workers !== undefined && flags.workers > 1) {
