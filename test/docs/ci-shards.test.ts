@@ -36,10 +36,14 @@ function kemuArgv(line: string): string[] {
   return m![1]!.trim().split(/\s+/);
 }
 
-/** Runs a kemu command of the file with its real variables, through the command's own parser, cut to one schedule. */
+/**
+ * Runs a kemu command of the file with its real variables, through the command's own parser, cut to one schedule
+ * (so the merge notes each shard as stopped by that limit, and says nothing else on stderr).
+ */
 async function accepted(argv: string[]): Promise<string> {
   const { code, text, errors } = await kemu([...argv, ...(argv[0] === 'merge' ? [] : ['--max-schedules', '1'])]);
-  expect(errors).not.toMatch(/^kemu: |internal error/m);
+  const cut = /^kemu: shard \d+\/\d+ \(.*\) was stopped by its --max-schedules after 1 schedule: /;
+  expect(errors.split('\n').filter((line) => !(argv[0] === 'merge' && cut.test(line))).join('\n')).not.toMatch(/^kemu: |internal error/m);
   expect([0, 1]).toContain(code);
   return text;
 }
